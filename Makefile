@@ -1,0 +1,35 @@
+# gapbot — two commands on a fresh machine: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test stress bench bench-large chat clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null 2>&1 || { echo "gapbot needs Python 3.11 ($(PY) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/gapbot ask "/gap"
+
+chat: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/gapbot chat
+
+test: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+stress: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m stress
+
+bench: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench
+
+bench-large: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench --large
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

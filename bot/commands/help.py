@@ -1,0 +1,30 @@
+"""/help: generated from the command registry."""
+from __future__ import annotations
+
+from bot.core import Context
+from bot.registry import COMMANDS, command, commands
+from bot.reply import Reply, Section, UserError
+
+
+def overview() -> str:
+    """One line per command: usage and what it does."""
+    return "\n".join(f"• {c.usage} — {c.summary}" for c in commands() if not c.admin) + \
+        "\n• Or just ask a question in plain words."
+
+
+@command(arg="command", arg_help="a command to explain, e.g. who")
+def cmd_help(args: str, ctx: Context) -> Reply:
+    """Show what gapbot can do, or how to use one command.
+
+    /help — every command
+    /help who — one command in detail
+    """
+    name = args.strip().lstrip("/").lower()
+    if not name:
+        return Reply(command="help", title="gapbot answers from the articles your team has shared.",
+                     sections=[Section(overview())], ephemeral=True)
+    cmd = COMMANDS.get(name)
+    if cmd is None:
+        raise UserError(f"There is no /{name[:40]} command. Try /help.")
+    body = cmd.summary + (f"\n{cmd.details}" if cmd.details else "")
+    return Reply(command="help", title=cmd.usage, sections=[Section(body)], ephemeral=True)

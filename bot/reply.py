@@ -1,0 +1,101 @@
+"""Request and Reply: the two plain values that cross between adapters and the core."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Request:
+    """One command as a user typed it, with who and where it came from."""
+
+    text: str
+    platform: str = "console"
+    user: str | None = None
+    channel: str | None = None
+    is_admin: bool = False
+
+
+@dataclass
+class Citation:
+    """A numbered source: an exact sentence of an article, with where it came from."""
+
+    n: int
+    article_id: str
+    title: str
+    quote: str
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI.md citation object."""
+        return {"n": self.n, "article_id": self.article_id, "title": self.title,
+                "publisher": self.publisher, "date": self.date, "url": self.url, "quote": self.quote}
+
+    def label(self) -> str:
+        """One line naming the source: title, publisher, date."""
+        bits = [self.title] + [b for b in (self.publisher, self.date) if b]
+        return " — ".join(bits)
+
+
+@dataclass
+class Section:
+    """A block of the reply: an optional heading and plain text (lines starting '• ' are list items)."""
+
+    text: str
+    heading: str | None = None
+
+
+@dataclass
+class Attachment:
+    """A file the reply carries (the /gap chart); rendered only when an adapter asks for it."""
+
+    filename: str
+    render: Callable[[], bytes]
+    title: str = ""
+    _cache: bytes | None = field(default=None, repr=False)
+
+    def data(self) -> bytes:
+        """The file's bytes, rendered once."""
+        if self._cache is None:
+            self._cache = self.render()
+        return self._cache
+
+
+@dataclass
+class Reply:
+    """What a command answers: structure, not markup. Each adapter renders it its own way."""
+
+    command: str
+    title: str
+    sections: list[Section] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    answered: bool = True
+    ephemeral: bool = False
+    image: Attachment | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    footer: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The plain-text rendering (console, notifications, --json)."""
+        parts = [self.title]
+        for s in self.sections:
+            parts.append(f"{s.heading}\n{s.text}" if s.heading else s.text)
+        if self.citations:
+            parts.append("Sources:\n" + "\n".join(f"[{c.n}] {c.label()}" + (f" <{c.url}>" if c.url else "")
+                                                  for c in self.citations))
+        if self.footer:
+            parts.append(self.footer)
+        return "\n\n".join(p for p in parts if p)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI.md Reply object."""
+        return {"command": self.command, "title": self.title, "text": self.text, "answered": self.answered,
+                "ephemeral": self.ephemeral, "citations": [c.to_json() for c in self.citations],
+                "data": self.data}
+
+
+class UserError(Exception):
+    """A problem the user can fix; its message is shown to them as the reply."""

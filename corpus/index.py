@@ -1,0 +1,110 @@
+"""Corpus: the one object the bot asks — articles, search, gap claims, entities — over one database."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from corpus.models import Article, Claim, Hit, IngestResult
+from corpus.store import Store
+
+if TYPE_CHECKING:
+    from corpus.embed import Embedder
+    from corpus.search import Searcher
+
+Progress = Callable[[str], None]
+
+
+class Corpus:
+    """An indexed corpus in one SQLite file. Cheap to open; the embedding model loads on first search."""
+
+    def __init__(self, path: str | Path, *, embedder: "Embedder | None" = None):
+        self.store = Store(path)
+        self.path = self.store.path
+        self._embedder = embedder
+        self._searcher: "Searcher | None" = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: str | Path, *, seed: bool = True, embedder: "Embedder | None" = None) -> "Corpus":
+        """Open the database at path; a new one first indexes the bundled seed articles (unless seed=False)."""
+        new = not Path(path).exists() or Path(path).stat().st_size == 0
+        corpus = cls(path, embedder=embedder)
+        if new and seed:
+            from corpus.seeds import seed_paths
+
+            corpus.index([str(p) for p in seed_paths()])
+        return corpus
+
+    @property
+    def embedder(self) -> "Embedder":
+        """The embedder (the real model unless one was given), created on first use."""
+        with self._lock:
+            if self._embedder is None:
+                from corpus.embed import default_embedder
+
+                self._embedder = default_embedder()
+            return self._embedder
+
+    # --- writing -------------------------------------------------------------------------------
+    def index(self, sources: Iterable[str], *, progress: Progress | None = None,
+              fetcher=None) -> list[IngestResult]:
+        """Add articles from files, folders, URLs and feeds; each article is committed on its own."""
+        from corpus.ingest import Ingester
+
+        return Ingester(self, fetcher=fetcher).run(list(sources), progress=progress)
+
+    # --- reading -------------------------------------------------------------------------------
+    def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
+        """Indexed articles, newest first (by publication date, then by when added)."""
+        sql = "SELECT * FROM articles"
+        params: list = []
+        if since:
+            sql += " WHERE added_at > ?"
+            params.append(since)
+        sql += " ORDER BY COALESCE(date, modified, substr(added_at, 1, 10)) DESC, added_at DESC"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [Article.from_row(r) for r in self.store.db.query(sql, params)]
+
+    def article(self, article_id: str) -> Article | None:
+        """One article by id (a unique prefix of the id also works)."""
+        rows = list(self.store.db.query("SELECT * FROM articles WHERE id = ? OR id LIKE ? LIMIT 2",
+                                        [article_id, article_id.replace("%", "").replace("_", "") + "%"]))
+        exact = [r for r in rows if r["id"] == article_id]
+        if exact or len(rows) == 1:
+            return Article.from_row((exact or rows)[0])
+        return None
+
+    def count(self) -> int:
+        """How many articles are indexed."""
+        return self.store.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def search(self, query: str, *, limit: int = 10, mode: str = "hybrid") -> list[Hit]:
+        """Hybrid (BM25 + dense) sentence search; mode 'bm25' or 'dense' for one side only."""
+        return self.searcher.search(query, limit=limit, mode=mode)
+
+    @property
+    def searcher(self) -> "Searcher":
+        """The search engine, built once and refreshed when the corpus changes."""
+        with self._lock:
+            if self._searcher is None:
+                from corpus.search import Searcher
+
+                self._searcher = Searcher(self)
+            return self._searcher
+
+    def claims(self, *, article_id: str | None = None) -> list[Claim]:
+        """Gap claims extracted at index time (all, or one article's)."""
+        from corpus.extract.claims_store import load_claims
+
+        return load_claims(self.store.db, article_id=article_id)
+
+    def entities_for(self, article_id: str, *, limit: int = 8) -> list[str]:
+        """The notable entities an article names, most mentioned first."""
+        rows = self.store.db.execute(
+            "SELECT e.name FROM entity_sentences es JOIN entities e ON e.id = es.entity_id "
+            "WHERE es.article_id = ? AND e.kind IN ('company','person','model','organisation') "
+            "GROUP BY e.id ORDER BY count(*) DESC, e.name LIMIT ?", [article_id, limit]).fetchall()
+        return [r[0] for r in rows]
