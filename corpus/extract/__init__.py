@@ -1,0 +1,1 @@
+"""Index-time extraction: gap claims and named entities."""

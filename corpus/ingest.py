@@ -1,0 +1,253 @@
+"""Ingest: sources -> clean articles -> dedupe -> sentences, embeddings, extraction -> one transaction each."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+
+from corpus import sentences as sent
+from corpus.clean import CleanArticle, clean
+from corpus.dedupe import minhash, near_duplicate
+from corpus.lexicon import boilerplate_line
+from corpus.models import IngestResult
+from corpus.sources import Document, Rejected, canonical_url, expand, html_article, read_file
+
+if TYPE_CHECKING:
+    from corpus.index import Corpus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Sentence:
+    """A sentence of an article body being prepared for the store."""
+
+    idx: int
+    passage: int
+    kind: str
+    start: int
+    end: int
+    text: str
+    context: str
+    hash: str
+    id: int = 0
+
+
+@dataclass
+class Prepared:
+    """An article ready to be written: metadata, passages, sentences and their vectors."""
+
+    art: CleanArticle
+    source: str
+    url: str | None
+    id: str = ""
+    text_hash: str = ""
+    passages: list[tuple[str, int, int, str]] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    vectors: np.ndarray | None = None
+
+
+def text_key(body: str) -> str:
+    """Hash of the normalised text: same words, same hash, whatever the spacing, case or quotes."""
+    norm = re.sub(r"[\W_]+", " ", body.lower()).strip()
+    return hashlib.sha256(norm.encode()).hexdigest()
+
+
+def passage_kind(text: str) -> str:
+    """heading, faq (a question line) or para."""
+    if text.rstrip().endswith("?") and len(text.split()) <= 30:
+        return "faq"
+    if not re.search(r"[.!?:;][\"'”’)]*$", text.rstrip()) and len(text.split()) <= 14:
+        return "heading"
+    return "para"
+
+
+def prepare(art: CleanArticle, *, source: str, url: str | None) -> Prepared:
+    """Cut the body into passages and sentences with offsets into the body text."""
+    p = Prepared(art, source, url)
+    p.text_hash = text_key(art.body)
+    p.id = p.text_hash[:10]
+    pos = 0
+    for pi, para in enumerate(art.paragraphs):
+        kind = passage_kind(para)
+        p.passages.append((kind, pos, pos + len(para), para))
+        for s in sent.split(para, offset=pos):
+            h = hashlib.sha1(s.text.encode()).hexdigest()
+            p.sentences.append(Sentence(len(p.sentences), pi, kind, s.start, s.end, s.text, para, h))
+        pos += len(para) + 2
+    return p
+
+
+def documents_to_articles(doc: Document) -> list[CleanArticle]:
+    """The articles in one document (HTML through trafilatura, text through the scrape cleaner)."""
+    if doc.kind == "html":
+        meta = html_article(doc)
+        if meta is None:
+            return []
+        paras = [ln.strip() for ln in meta["text"].split("\n") if ln.strip() and not boilerplate_line(ln)]
+        title = doc.title or meta["title"] or (paras[0][:80] if paras else "")
+        if paras and paras[0].strip() == title:
+            paras = paras[1:]
+        from corpus.meta import parse_date
+
+        return [CleanArticle(title=title, paragraphs=paras, publisher=doc.publisher or meta["publisher"],
+                             author=meta["author"], date=doc.date or parse_date(meta["date"] or ""))]
+    arts = clean(doc.content)
+    for a in arts:
+        a.date = a.date or doc.date
+        a.publisher = a.publisher or doc.publisher
+    return arts
+
+
+class Ingester:
+    """Runs one batch of sources into the corpus; a bad source is rejected and the rest still land."""
+
+    def __init__(self, corpus: "Corpus", *, fetcher=None):
+        self.corpus = corpus
+        self._fetcher = fetcher
+
+    @property
+    def fetcher(self):
+        """The HTTP fetcher, made on first use."""
+        if self._fetcher is None:
+            from corpus.feeds import Fetcher
+
+            self._fetcher = Fetcher()
+        return self._fetcher
+
+    def run(self, sources: list[str], *, progress: Callable[[str], None] | None = None) -> list[IngestResult]:
+        """Index every source; returns one result per article or rejected source."""
+        results: list[IngestResult] = []
+        added = False
+        for source in [f for s in sources for f in expand(s)]:
+            if progress:
+                progress(source)
+            for r in self._one_source(source):
+                results.append(r)
+                added |= r.status == "added"
+        if added:
+            from corpus.extract.entities import rebuild_entities
+
+            rebuild_entities(self.corpus.store)
+            self.corpus.store.bump()
+        return results
+
+    def _one_source(self, source: str) -> list[IngestResult]:
+        try:
+            docs = self._documents(source)
+            out = []
+            for doc in docs:
+                arts = [a for a in documents_to_articles(doc) if a.paragraphs]
+                if not arts:
+                    out.append(IngestResult(doc.source, "rejected", reason="no article text found"))
+                for art in arts:
+                    out.append(self._one_article(art, doc))
+            return out
+        except Rejected as e:
+            return [IngestResult(source, "rejected", reason=str(e))]
+        except Exception as e:  # a bug on one source must not lose the batch
+            log.exception("indexing %s failed", source)
+            return [IngestResult(source, "rejected", reason=f"could not be indexed ({type(e).__name__})")]
+
+    def _documents(self, source: str) -> list[Document]:
+        if re.match(r"^https?://", source, re.I):
+            from corpus.feeds import fetch_documents
+
+            return fetch_documents(source, self.fetcher)
+        return read_file(source)
+
+    def _one_article(self, art: CleanArticle, doc: Document) -> IngestResult:
+        p = prepare(art, source=doc.source, url=doc.url)
+        if len(p.sentences) < 2:
+            return IngestResult(doc.source, "rejected", title=art.title, reason="too little article text")
+        dup = self._duplicate_of(p)
+        if dup:
+            return IngestResult(doc.source, "duplicate", article_id=dup, title=art.title,
+                                reason="already indexed")
+        self._embed(p)
+        self._write(p)
+        return IngestResult(doc.source, "added", article_id=p.id, title=art.title)
+
+    def _duplicate_of(self, p: Prepared) -> str | None:
+        db = self.corpus.store.db
+        url = canonical_url(p.url)
+        row = db.execute("SELECT id FROM articles WHERE text_hash = ? OR (? IS NOT NULL AND canonical_url = ?)",
+                         [p.text_hash, url, url]).fetchone()
+        kind, sim = "same text or URL", 1.0
+        if row is None:
+            near = near_duplicate(db, minhash(p.art.body))
+            if near is None:
+                return None
+            row, kind, sim = (near[0],), "near-duplicate", near[1]
+        with self.corpus.store.transaction() as conn:
+            conn.execute("INSERT INTO duplicates(source, canonical_url, article_id, kind, similarity, added_at) "
+                         "VALUES (?,?,?,?,?,?)", [p.source, url, row[0], kind, sim, now()])
+        return row[0]
+
+    def _embed(self, p: Prepared) -> None:
+        """Vectors for the article's sentences, encoding only text never embedded before."""
+        emb = self.corpus.embedder
+        db = self.corpus.store.db
+        have = {}
+        hashes = [s.hash for s in p.sentences]
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i:i + 500]
+            q = f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})"
+            have.update({h: v for h, v in db.execute(q, [emb.name, *chunk])})
+        todo = [s for s in p.sentences if s.hash not in have]
+        new = emb.encode([s.text for s in todo]) if todo else np.zeros((0, emb.dim), np.float32)
+        for s, v in zip(todo, new):
+            have[s.hash] = v.astype(np.float32).tobytes()
+        p.vectors = np.vstack([np.frombuffer(have[s.hash], dtype=np.float32) for s in p.sentences])
+        self._new_vectors = [(s.hash, emb.name, have[s.hash]) for s in todo]
+
+    def _write(self, p: Prepared) -> None:
+        """Everything about one article in one transaction."""
+        from corpus.extract.claims import extract_claims
+        from corpus.extract.entities import extract_spans
+        from corpus.summarize import summarize
+
+        a = p.art
+        summary = summarize([s.text for s in p.sentences], p.vectors, [s.kind for s in p.sentences])
+        spans = extract_spans(p)
+        with self.corpus.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO articles(id, title, publisher, author, date, modified, url, canonical_url, source, "
+                "text_hash, minhash, body, summary, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [p.id, a.title, a.publisher, a.author, a.date, a.modified, p.url, canonical_url(p.url), p.source,
+                 p.text_hash, minhash(a.body).tobytes(), a.body, json.dumps(summary, ensure_ascii=False), now()])
+            conn.executemany("INSERT OR IGNORE INTO embeddings(hash, model, vector) VALUES (?,?,?)",
+                             self._new_vectors)
+            pids = []
+            for i, (kind, start, end, text) in enumerate(p.passages):
+                cur = conn.execute("INSERT INTO passages(article_id, idx, kind, start, \"end\", text) "
+                                   "VALUES (?,?,?,?,?,?)", [p.id, i, kind, start, end, text])
+                pids.append(cur.lastrowid)
+            for s in p.sentences:
+                ctx = f"{a.title}"
+                cur = conn.execute("INSERT INTO sentences(article_id, passage_id, idx, kind, start, \"end\", text, "
+                                   "context, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+                                   [p.id, pids[s.passage], s.idx, s.kind, s.start, s.end, s.text, ctx, s.hash])
+                s.id = cur.lastrowid
+                conn.execute("INSERT INTO sentences_fts(rowid, text, context) VALUES (?,?,?)", [s.id, s.text, ctx])
+            for c in extract_claims(p):
+                conn.execute("INSERT INTO claims(article_id, sentence_id, low_years, high_years, phrase, direction, "
+                             "dimension, speaker, affiliation, quote, date) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                             [p.id, p.sentences[c.sentence_id].id, c.low_years, c.high_years, c.phrase,
+                              c.direction, c.dimension, c.speaker, c.affiliation, c.quote, a.date or a.modified])
+            for sp in spans:
+                conn.execute("INSERT INTO spans(article_id, sentence_id, text, label, start, \"end\", person_key, "
+                             "role) VALUES (?,?,?,?,?,?,?,?)",
+                             [p.id, p.sentences[sp.sentence].id, sp.text, sp.label, sp.start, sp.end,
+                              sp.person_key, sp.role])
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

@@ -1,0 +1,46 @@
+"""Word lists the cleaner and the search share: English stop words and web-page furniture."""
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have having
+he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+that the their theirs them themselves then there these they this those through to too under until up very
+was we were what when where which while who whom why will with would you your yours yourself yourselves
+according did does many much may might must shall whose upon via within without yet s t don
+""".split())
+
+# Whole lines that are page furniture on news and blog sites, whatever the site: share bars, login and
+# comment forms, related/trending lists, tag and category lines, visit counters, copyright, print trailers.
+_FURNITURE = [
+    r"(?:share|tweet|pin|email|print|whatsapp|facebook|twitter|linkedin|reddit|telegram|copy link)+",
+    r"(?:tags?|categories|category|filed under|topics?)\s*:.*",
+    r"(?:related|similar|more|recommended|popular|trending|latest)\s*(?:posts?|articles?|stories|news|"
+    r"reads?|content|videos?)?(?:\s+from\s+.*)?",
+    r"(?:trending|latest|comments?|popular|most read|most popular|read more|see also|you may also like|"
+    r"discussion about this post|leave a (?:reply|comment)|post a comment|newsletter|advertisement|"
+    r"sponsored|skip to (?:main )?content|back to top(?: button)?|close(?: search window)?|no results?|"
+    r"view all results?|load more|show more|welcome back!?|forgotten password\??|lost your password\??|"
+    r"retrieve your password|sign in|log ?in|log ?out|register|subscribe|menu|search|home|next|previous)",
+    r".*(?:login to your account|your email address will not be published|required fields are marked|"
+    r"enter your (?:username|email)|all rights reserved|cookie policy|privacy policy|terms of (?:use|service)|"
+    r"sign up for (?:our|the) newsletter|subscribe to (?:our|the) newsletter|need woocommerce|plugin install|"
+    r"javascript is disabled|enable javascript).*",
+    r"(?:visited|viewed|read)\s+\d+\s+times.*",
+    r".*last (?:modified|updated)\s*:.*",
+    r"(?:©|\(c\)|copyright)\s*.*",
+    r"newspapers (?:in|from) .*",
+    r"\d+:\d+(?:\s*/\s*\d+:\d+)?",
+    r"[×✕✖x]",
+]
+_FURNITURE_RE = re.compile(r"^\s*(?:" + "|".join(_FURNITURE) + r")\s*$", re.I)
+_CREDIT_RE = re.compile(r"^[\W\d]*[A-Z][A-Z .'\-]+\s*/\s*[A-Z][A-Z .'\-]+[\W]*$")  # PHOTO NAME / AGENCY
+
+
+def boilerplate_line(text: str) -> bool:
+    """Whether a whole line is page furniture rather than article text."""
+    t = text.strip()
+    return bool(_FURNITURE_RE.match(t) or _CREDIT_RE.match(t) or "??" in t)

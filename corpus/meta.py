@@ -1,0 +1,156 @@
+"""Metadata of a cleaned article: title, publisher, author and dates, read from the lines around its body."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from corpus.clean import BYLINE, END_PUNCT, CleanArticle, Line, key
+from corpus.lexicon import boilerplate_line
+
+MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+          "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+DATE_RE = re.compile(
+    rf"\b(?:(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{MONTHS})\.?,?\s+\d{{4}}|"
+    rf"\d{{4}}-\d{{2}}-\d{{2}})\b", re.I)
+MODIFIED_RE = re.compile(r"(?:last\s+)?(?:modified|updated)\s*:?\s*", re.I)
+HEAD_WINDOW = 14  # lines above the body where the headline, byline and date are looked for
+
+
+def describe(head: list[Line], span: list[Line], lines: list[Line], *, first: bool) -> CleanArticle:
+    """Build a CleanArticle from the lines above its body (head), the body span and the whole scrape."""
+    window = [ln for ln in head[-HEAD_WINDOW:] if not boilerplate_line(ln.text)]
+    tail = [ln for ln in lines if ln.i > span[-1].i][:25]
+    publisher = site_name(lines) if first else None
+    title = pick_title(window, publisher) or fallback_title(span)
+    return CleanArticle(
+        title=title,
+        paragraphs=paragraphs(span),
+        publisher=publisher or domain_name(lines),
+        author=author(window),
+        date=find_date(window),
+        modified=find_modified(tail + window),
+    )
+
+
+def site_name(lines: list[Line]) -> str | None:
+    """The site's name when the scrape opens with it: a short first line that is not a byline or date."""
+    if not lines:
+        return None
+    t = lines[0].text.strip()
+    words = t.split()
+    if 1 <= len(words) <= 4 and not BYLINE.match(t) and not DATE_RE.search(t) and not END_PUNCT.search(t) \
+            and not boilerplate_line(t) and not lines[0].bold:
+        return t
+    return None
+
+
+def domain_name(lines: list[Line]) -> str | None:
+    """A site domain named in a copyright line, as a last resort for the publisher."""
+    for ln in reversed(lines):
+        m = re.search(r"(?:©|copyright)\s*(?:\d{4}\s*)?([a-z0-9\-]+\.[a-z.]{2,})", ln.text, re.I)
+        if m:
+            return m.group(1).rstrip(".")
+    return None
+
+
+def _candidate(ln: Line, publisher: str | None) -> bool:
+    t = ln.text.strip()
+    words = ln.words
+    if len(words) < 3 or len(words) > 30 or BYLINE.match(t) or t.endswith(("…", "...")):
+        return False
+    if DATE_RE.fullmatch(t.strip(" ,")) or (publisher and key(t) == key(publisher)):
+        return False
+    if re.match(r"^(home|in)\b", t, re.I) and len(words) <= 5:
+        return False  # breadcrumbs ("Home AI") and category lines ("in AI, All Tech")
+    return not (t.endswith(".") and len(words) <= 6)  # a tagline such as "Focus on the big picture."
+
+
+def pick_title(window: list[Line], publisher: str | None) -> str | None:
+    """The headline: marked-up (bold/#) first, then one printed twice, then the first headline-like line."""
+    cands = [ln for ln in window if _candidate(ln, publisher)]
+    if not cands:
+        return None
+    marked = [ln for ln in cands if ln.bold]
+    if marked:
+        return strip_quotes(marked[-1].text)
+    keys = [key(ln.text) for ln in cands]
+    twice = [ln for ln, k in zip(cands, keys) if keys.count(k) >= 2]
+    if twice:
+        return strip_quotes(twice[-1].text)
+    return strip_quotes(cands[0].text)
+
+
+def strip_quotes(t: str) -> str:
+    """A headline without wrapping quotes or markup."""
+    t = t.strip().strip("*_#").strip()
+    if len(t) > 2 and t[0] in "\"“'‘" and t[-1] in "\"”'’":
+        t = t[1:-1].strip()
+    return t
+
+
+def fallback_title(span: list[Line]) -> str:
+    """When no headline is found: the first words of the body."""
+    words = span[0].text.split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+
+
+def author(window: list[Line]) -> str | None:
+    """The author from a byline ("By CHENG YU email@x"), or None when the byline names nobody."""
+    for ln in window:
+        m = BYLINE.match(ln.text)
+        if not m:
+            continue
+        rest = re.sub(r"\S+@\S+|https?://\S+", " ", m.group(1))
+        name = re.match(r"\s*((?:[A-Z][A-Za-z'’\-]+\.?\s+){0,3}[A-Z][A-Za-z'’\-]+)\b", rest)
+        if name and len(name.group(1).split()) >= 2:
+            n = name.group(1).strip()
+            return n.title() if n.isupper() else n
+    return None
+
+
+def parse_date(text: str) -> str | None:
+    """The first date written in text, as YYYY-MM-DD (dateparser reads the many ways sites print it)."""
+    m = DATE_RE.search(text)
+    if not m:
+        return None
+    import dateparser
+
+    d = dateparser.parse(m.group(0), languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
+    if d is None or not (1990 <= d.year <= date.today().year + 1):
+        return None
+    return d.date().isoformat()
+
+
+def find_date(window: list[Line]) -> str | None:
+    """The publication date: a short date line (or 'Published …') near the headline."""
+    for ln in window:
+        t = ln.text
+        if len(t.split()) <= 8 and not MODIFIED_RE.search(t):
+            d = parse_date(t)
+            if d:
+                return d
+    return None
+
+
+def find_modified(lines: list[Line]) -> str | None:
+    """A 'Last modified/updated: <date>' stamp anywhere around the article."""
+    for ln in lines:
+        m = MODIFIED_RE.search(ln.text)
+        if m:
+            d = parse_date(ln.text[m.end():])
+            if d:
+                return d
+    return None
+
+
+def paragraphs(span: list[Line]) -> list[str]:
+    """Body paragraphs: one per line, re-joining a paragraph that a scrape broke mid-sentence."""
+    out: list[str] = []
+    for ln in span:
+        t = ln.text.strip()
+        if out and not END_PUNCT.search(out[-1]) and len(out[-1].split()) >= 8 and \
+                not (t[:1].isupper() or t[:1] in "“\"‘"):
+            out[-1] = f"{out[-1]} {t}"
+        else:
+            out.append(t)
+    return out
