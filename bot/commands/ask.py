@@ -1,12 +1,108 @@
-"""/ask (being built)."""
+"""/ask: the best quoted sentences for a question, or a plain 'the corpus doesn't say'."""
 from __future__ import annotations
 
-from bot.core import Context
+import math
+import re
+
+from bot.cite import Citer
+from bot.core import Context, clean_text
 from bot.registry import command
-from bot.reply import Reply, UserError
+from bot.reply import Reply, Section, UserError
+from corpus.models import Hit
+from corpus.search import terms
+
+SHOW = 3
+MIN_COVERAGE = 0.55  # share of the question's weighted key words the answer's paragraph must contain
 
 
-@command(arg="text")
+@command(arg="question", arg_help="a question in plain words", required=True)
 def cmd_ask(args: str, ctx: Context) -> Reply:
-    """Placeholder while the command is built."""
-    raise UserError("not ready yet")
+    """Answer a question with the best quoted sentences from the articles.
+
+    /ask How far behind is China in generative AI?
+    A plain question without a command works too.
+    """
+    q = clean_text(args)
+    if not q:
+        raise UserError("Usage: /ask QUESTION — for example /ask how far behind is China in generative AI?")
+    hits = ctx.corpus.search(q, limit=10)
+    best = answer_hits(ctx, q, hits)
+    data = {"passages": [{"text": h.text, "article_id": h.article_id, "score": round(h.score, 4)} for h in best]}
+    if not best:
+        return Reply(command="ask", title="The corpus doesn't say.", answered=False, ephemeral=True,
+                     sections=[Section(f"None of the {ctx.corpus.count()} indexed articles covers that question. "
+                                       "Try /sources to see what is indexed.")], data=data)
+    citer = Citer(ctx.corpus)
+    lines = [f"• “{h.text}” [{citer.cite(h.article_id, h.text)}]" for h in best[:SHOW]]
+    context = _context(best[0])
+    sections = [Section("\n".join(lines))] + ([Section(context, heading="In context")] if context else [])
+    return Reply(command="ask", title=f"What the articles say: {q[:120]}", sections=sections,
+                 citations=citer.citations, data=data)
+
+
+def answer_hits(ctx: Context, question: str, hits: list[Hit]) -> list[Hit]:
+    """The hits worth showing: empty when no hit's paragraph covers the question's key words."""
+    if not hits or missing_names(ctx, question):
+        return []
+    weights = _weights(ctx, question)
+    if not weights:
+        return hits[:5]
+    covered = [h for h in hits[:5] if coverage(weights, surroundings(ctx, h)) >= MIN_COVERAGE]
+    if not covered:
+        return []
+    return covered + [h for h in hits[:5] if h not in covered]
+
+
+def missing_names(ctx: Context, question: str) -> list[str]:
+    """Names and figures in the question (capitalised or with digits) that no article contains."""
+    words = re.findall(r"(?<![\w])([A-Z][\w\-.]*[\w]|[\w\-]*\d[\w\-]*)", question)
+    first = re.match(r"\W*(\w+)", question)
+    names = [w for w in words if not (first and w == first.group(1))]
+    db = ctx.corpus.store.db
+    known = " ".join(r[0] or "" for r in db.execute("SELECT title || ' ' || COALESCE(publisher, '') FROM articles"))
+    return [w for w in names if w.lower() not in known.lower() and not db.execute(
+        "SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1", ['"' + w.replace('"', "") + '"']).fetchone()]
+
+
+def surroundings(ctx: Context, h: Hit) -> str:
+    """The hit's paragraph, the paragraph before it, and its article's title and publisher."""
+    row = ctx.corpus.store.db.execute(
+        "SELECT COALESCE(prev.text, ''), a.title || ' ' || COALESCE(a.publisher, '') FROM sentences s "
+        "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
+        "LEFT JOIN passages prev ON prev.article_id = p.article_id AND prev.idx = p.idx - 1 WHERE s.id = ?",
+        [h.sentence_id]).fetchone()
+    return " ".join([h.text, h.context, *(row or ())])
+
+
+def _weights(ctx: Context, question: str) -> dict[str, float]:
+    """IDF weight of each content word of the question (rarer words count more)."""
+    db = ctx.corpus.store.db
+    total = db.execute("SELECT count(*) FROM sentences").fetchone()[0] or 1
+    out = {}
+    for w in set(terms(question)):
+        tokens = re.findall(r"[^\W_]+", w)
+        if not tokens:
+            continue
+        q = " ".join('"' + t + '"' for t in tokens)
+        df = db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", [q]).fetchone()[0]
+        out[w] = math.log((total + 1) / (df + 1)) + 1
+    return out
+
+
+def _stem(w: str) -> str:
+    return w[:5] if len(w) > 5 else w
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """Weighted share of the question's words found (by stem) in the text."""
+    have = {_stem(t) for t in re.findall(r"[^\W_]+(?:[.'’\-][^\W_]+)*", text.lower())}
+    have |= {_stem(p) for t in list(have) for p in re.split(r"[.'’\-]", t)}
+    got = sum(wt for w, wt in weights.items() if _stem(w) in have or all(_stem(p) in have for p in
+                                                                          re.split(r"[.'’\-]", w) if p))
+    return got / sum(weights.values())
+
+
+def _context(h: Hit) -> str:
+    """The paragraph around the top answer, when it adds to the quoted sentence."""
+    ctx = h.context.strip()
+    return "" if not ctx or ctx == h.text.strip() else (ctx[:600] + ("…" if len(ctx) > 600 else ""))

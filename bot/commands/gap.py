@@ -1,12 +1,97 @@
-"""/gap (being built)."""
+"""/gap: every estimate in the corpus of how far China trails (or leads) the US in AI."""
 from __future__ import annotations
 
+import re
+import statistics
+from collections import defaultdict
+
+from bot.chart import render_gap_chart
+from bot.cite import Citer
 from bot.core import Context
 from bot.registry import command
-from bot.reply import Reply, UserError
+from bot.reply import Attachment, Reply, Section
+from corpus.models import Claim
 
 
-@command(arg="text")
+def fmt_range(lo: float | None, hi: float | None) -> str:
+    """'1–2 years', 'at least 1 year', 'up to 6 months'."""
+    def one(v: float) -> str:
+        if v < 1 and v > 0:
+            return f"{round(v * 12):g} months"
+        return f"{v:g} year" + ("" if v == 1 else "s")
+    if hi is None:
+        return f"at least {one(lo or 0)}"
+    if not lo:
+        return f"up to {one(hi)}"
+    return one(lo) if lo == hi else f"{lo:g}–{one(hi)}"
+
+
+def overall(claims: list[Claim]) -> tuple[list[float] | None, float | None]:
+    """The range spanned by the sized estimates, and the median of their midpoints."""
+    sized = [c for c in claims if c.sized]
+    if not sized:
+        return None, None
+    lows = [c.low_years or 0.0 for c in sized]
+    highs = [c.high_years for c in sized if c.high_years is not None] or lows
+    mids = [((c.low_years or 0.0) + (c.high_years if c.high_years is not None else c.low_years or 0.0)) / 2
+            for c in sized]
+    return [min(lows), max(highs)], round(statistics.median(mids), 2)
+
+
+def matches(c: Claim, topic: str) -> bool:
+    """Whether a claim is about the topic (its dimension, phrase or sentence names the topic's words)."""
+    words = [w for w in re.findall(r"\w+", topic.lower()) if len(w) > 1]
+    hay = f"{c.dimension} {c.quote}".lower()
+    return all(re.search(r"\b" + re.escape(w[:5] if len(w) > 5 else w), hay) for w in words)
+
+
+@command(arg="topic", arg_help="narrow to a dimension, e.g. chips, video, talent")
 def cmd_gap(args: str, ctx: Context) -> Reply:
-    """Placeholder while the command is built."""
-    raise UserError("not ready yet")
+    """How far China trails (or leads) the US in AI, by every estimate in the corpus.
+
+    /gap — all estimates, grouped by dimension, with a chart
+    /gap chips — only estimates about chips and computing power
+    """
+    topic = args.strip()
+    claims = [c for c in ctx.corpus.claims() if not topic or matches(c, topic)]
+    scope = f" on “{topic[:60]}”" if topic else ""
+    if not claims:
+        return Reply(command="gap", title=f"The corpus has no estimate of the China–US AI gap{scope}.",
+                     answered=False, ephemeral=True, data={"claims": [], "range_years": None, "median_years": None})
+    citer = Citer(ctx.corpus)
+    rng, med = overall(claims)
+    sized = [c for c in claims if c.sized]
+    title = (f"China–US AI gap{scope}: {len(sized)} estimates spanning {rng[0]:g}–{rng[1]:g} years, "
+             f"median {med:g} years"
+             if rng else f"China–US AI gap{scope}: no sized estimates, {len(claims)} statements")
+    sections = _grouped(sized, citer) + _unsized([c for c in claims if not c.sized], citer)
+    image = Attachment("gap.png", lambda: render_gap_chart(claims), title="AI gap estimates") if sized else None
+    return Reply(command="gap", title=title, sections=sections, citations=citer.citations, image=image,
+                 data={"claims": [c.to_json() for c in claims], "range_years": rng, "median_years": med},
+                 footer=f"From {ctx.corpus.count()} articles. /who NAME for a speaker, /ask for anything else.")
+
+
+def _who(c: Claim) -> str:
+    if not c.speaker:
+        return "unattributed"
+    return c.speaker + (f" ({c.affiliation})" if c.affiliation else "")
+
+
+def _grouped(sized: list[Claim], citer: Citer) -> list[Section]:
+    groups: dict[str, list[Claim]] = defaultdict(list)
+    for c in sorted(sized, key=lambda c: c.date or "", reverse=True):
+        groups[c.dimension].append(c)
+    out = []
+    for dim, cs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        lines = [f"• {fmt_range(c.low_years, c.high_years)} — “{c.phrase}”, {_who(c)}, {c.date or 'undated'} "
+                 f"[{citer.cite(c.article_id, c.quote)}]" for c in cs]
+        out.append(Section("\n".join(lines), heading=dim[:1].upper() + dim[1:]))
+    return out
+
+
+def _unsized(claims: list[Claim], citer: Citer) -> list[Section]:
+    if not claims:
+        return []
+    lines = [f"• {c.quote} — {_who(c)} [{citer.cite(c.article_id, c.quote)}]" for c in claims[:12]]
+    more = f"\n…and {len(claims) - 12} more." if len(claims) > 12 else ""
+    return [Section("\n".join(lines) + more, heading="Gaps stated without a size")]

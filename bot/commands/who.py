@@ -1,12 +1,131 @@
-"""/who (being built)."""
+"""/who: a profile of a company, person, model or organisation from what the articles say."""
 from __future__ import annotations
 
-from bot.core import Context
+import json
+import re
+
+from bot.cite import Citer
+from bot.core import Context, clean_text
 from bot.registry import command
-from bot.reply import Reply, UserError
+from bot.reply import Reply, Section, UserError
+from corpus.extract.entities import name_key
+
+MAX_FACTS = 10
 
 
-@command(arg="text")
+@command(arg="name", arg_help="a company, person or model, e.g. iflytek", required=True)
 def cmd_who(args: str, ctx: Context) -> Reply:
-    """Placeholder while the command is built."""
-    raise UserError("not ready yet")
+    """Profile a company, person or model: roles, related names, gap estimates and key sentences.
+
+    /who iflytek
+    /who Kai-Fu Lee (any name order, case or possessive works)
+    """
+    name = clean_text(args).strip(" ?.!")[:100]
+    if not name:
+        raise UserError("Usage: /who NAME — for example /who iflytek")
+    db = ctx.corpus.store.db
+    ents = lookup(db, name)
+    if not ents:
+        sentences = phrase_sentences(db, name)
+        if sentences:
+            ents = [{"id": None, "name": name, "kind": "other", "aliases": "[]", "roles": "[]", "related": "[]",
+                     "article_count": len({s["article_id"] for s in sentences}), "_sentences": sentences}]
+    if not ents:
+        if ctx.inferred:
+            from bot.commands.ask import cmd_ask
+
+            return cmd_ask(ctx.request.text, ctx)
+        return _unknown(db, name)
+    citer = Citer(ctx.corpus)
+    sections = [s for e in ents for s in profile(ctx, e, citer, several=len(ents) > 1)]
+    first = ents[0]
+    title = first["name"] if len(ents) == 1 else f"{len(ents)} entries named {first['name']}"
+    facts = [{"text": c.quote, "article_id": c.article_id} for c in citer.citations]
+    data = {"entity": {"name": first["name"], "kind": first["kind"], "aliases": json.loads(first["aliases"]),
+                       "article_count": first["article_count"], "roles": json.loads(first["roles"]),
+                       "related": json.loads(first["related"]), "facts": facts}, "suggestions": []}
+    return Reply(command="who", title=title, sections=sections, citations=citer.citations, data=data)
+
+
+def lookup(db, name: str) -> list[dict]:
+    """Entities whose names or aliases match, in any case, order or possessive form."""
+    keys = {name_key(name), name_key(name, person=True)}
+    rows = db.query(f"SELECT DISTINCT e.* FROM entity_names n JOIN entities e ON e.id = n.entity_id "
+                    f"WHERE n.norm IN ({','.join('?' * len(keys))}) ORDER BY e.mention_count DESC", list(keys))
+    return list(rows)
+
+
+def phrase_sentences(db, name: str, limit: int = 40) -> list[dict]:
+    """Sentences that contain the name as a phrase, for names that extraction did not list."""
+    words = re.findall(r"[^\W_]+", name)
+    if not words:
+        return []
+    pat = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.I)
+    rows = db.query("SELECT s.id, s.article_id, s.text FROM sentences_fts f JOIN sentences s ON s.id = f.rowid "
+                    "WHERE sentences_fts MATCH ? LIMIT 400", ['"' + " ".join(words).replace('"', "") + '"'])
+    return [r for r in rows if pat.search(r["text"])][:limit]
+
+
+def entity_sentences(db, entity: dict) -> list[dict]:
+    """The sentences linked to an entity, most informative first."""
+    if entity.get("_sentences") is not None:
+        rows = entity["_sentences"]
+    else:
+        rows = list(db.query("SELECT s.id, s.article_id, s.text, s.kind, es.direct FROM entity_sentences es "
+                             "JOIN sentences s ON s.id = es.sentence_id WHERE es.entity_id = ? ORDER BY s.id",
+                             [entity["id"]]))
+    return sorted(rows, key=lambda r: -_informative(r["text"]))
+
+
+def _informative(text: str) -> float:
+    words = text.split()
+    score = min(len(words), 40) / 40
+    score += 0.3 * bool(re.search(r"\d", text)) + 0.2 * len(re.findall(r"\b[A-Z][a-z]+\b", text)) / 10
+    return score - (0.8 if text.rstrip().endswith("?") or len(words) < 6 else 0)
+
+
+def profile(ctx: Context, e: dict, citer: Citer, *, several: bool) -> list[Section]:
+    """The sections of one entity's profile."""
+    db = ctx.corpus.store.db
+    roles = json.loads(e["roles"])
+    aliases = [a for a in json.loads(e["aliases"]) if a != e["name"]]
+    head = f"{e['kind']} · named in {e['article_count']} article{'s' if e['article_count'] != 1 else ''}"
+    lines = [head]
+    if roles:
+        lines.append("Role: " + "; ".join(roles))
+    if aliases:
+        lines.append("Also written: " + ", ".join(aliases[:8]))
+    if json.loads(e["related"]):
+        lines.append("Related: " + ", ".join(json.loads(e["related"])[:8]))
+    out = [Section("\n".join(lines), heading=e["name"] + (f" — {roles[0]}" if several and roles else ""))]
+    claims = [c for c in ctx.corpus.claims() if c.sized and _about(c, e)]
+    if claims:
+        from bot.commands.gap import fmt_range
+
+        out.append(Section("\n".join(f"• {fmt_range(c.low_years, c.high_years)} — “{c.phrase}” "
+                                     f"[{citer.cite(c.article_id, c.quote)}]" for c in claims),
+                           heading="Gap estimates"))
+    facts = entity_sentences(db, e)[:MAX_FACTS]
+    if facts:
+        out.append(Section("\n".join(f"• {f['text']} [{citer.cite(f['article_id'], f['text'])}]" for f in facts),
+                           heading="What the articles say"))
+    return out
+
+
+def _about(c, e: dict) -> bool:
+    names = [e["name"], *json.loads(e["aliases"])]
+    if e["kind"] == "person":
+        return (c.speaker or "") == e["name"] and (not json.loads(e["roles"]) or
+                                                    c.affiliation in json.loads(e["roles"]))
+    return any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", c.quote, re.I) for n in names)
+
+
+def _unknown(db, name: str) -> Reply:
+    from rapidfuzz import fuzz, process
+
+    names = [r[0] for r in db.execute("SELECT name FROM entities ORDER BY mention_count DESC LIMIT 5000")]
+    sugg = [m[0] for m in process.extract(name, names, scorer=fuzz.WRatio, limit=5, score_cutoff=70)]
+    shown = name[:60].replace("@", "@\u200b")
+    hint = " Did you mean: " + ", ".join(sugg) + "?" if sugg else ""
+    return Reply(command="who", title=f"“{shown}” is not in the corpus.{hint}", answered=False, ephemeral=True,
+                 data={"entity": None, "suggestions": sugg})
