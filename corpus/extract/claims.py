@@ -151,7 +151,7 @@ def extract_claims(p: "Prepared") -> list[Claim]:
         for f in sized:
             out.append(Claim(f.low, f.high, f.phrase, direction(s.text, f), dimension(s.text), who, aff,
                              s.text, p.id, p.art.date or p.art.modified, sentence_id=i))
-        if not sized and s.kind == "para" and is_gap_statement(s.text):
+        if not sized and s.kind == "para" and not s.text.rstrip("”\"' ").endswith("?") and is_gap_statement(s.text):
             out.append(Claim(None, None, "", direction(s.text, None), dimension(s.text), who, aff,
                              s.text, p.id, p.art.date or p.art.modified, sentence_id=i))
     return out

@@ -80,6 +80,8 @@ def analyse(p: "Prepared") -> Analysis:
         people = a.people.read(s.text, persons)
         if ref and spk is None:
             spk = next((x for x in people if x.name == ref or ref in x.name), None) or a.people.resolve(ref)
+        if spk is None and s.text.startswith(("“", '"')):
+            spk = _quote_speaker(p, i, a.people)  # attribution at the end of a multi-sentence quote
         if spk is None and s.passage in para_speaker:
             spk = para_speaker[s.passage]  # a paragraph keeps its speaker (quotes spanning sentences)
         if spk is None and s.passage not in para_speaker and s.text.startswith(("“", '"')) and s.idx and \
@@ -104,6 +106,18 @@ def analyse(p: "Prepared") -> Analysis:
             a.spans.append(SpanOut(0, person.name, "ROLE", 0, 0, person.key, person.role))
     p.analysis = a
     return a
+
+
+def _quote_speaker(p: "Prepared", i: int, people: People) -> Person | None:
+    """The speaker named later in the same paragraph, for a quote that runs over several sentences."""
+    for nxt in p.sentences[i + 1:]:
+        if nxt.passage != p.sentences[i].passage:
+            return None
+        ref = speaker_ref(nxt.text)
+        if ref:
+            return people.introduce(ref, None) if len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms", "Dr") \
+                else people.resolve(ref)
+    return None
 
 
 def extract_spans(p: "Prepared") -> list[SpanOut]:
