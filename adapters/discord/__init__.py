@@ -1,0 +1,74 @@
+"""The Discord adapter: `gapbot discord [--sync]`, and create_bot() to drive the bot offline."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adapters.discord.client import GapBot
+    from corpus.embed import Embedder
+
+
+def create_bot(db_path: str | Path, *, seed: bool = True, embedder: "Embedder | None" = None,
+               warm: bool = True) -> "GapBot":
+    """The configured discord.Client over the corpus at db_path (a new one is first seeded)."""
+    from adapters.discord.client import GapBot
+    from corpus.index import Corpus
+
+    return GapBot(Corpus.open(db_path, seed=seed, embedder=embedder), warm=warm)
+
+
+def main(argv: list[str], *, db: str, seed: bool = True) -> int:
+    """Run the bot from DISCORD_TOKEN, or with --sync register its slash commands and exit."""
+    args = _parser().parse_args(argv[1:])
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        return _fail("DISCORD_TOKEN is not set (copy the token from the Bot page of your application "
+                     "at https://discord.com/developers/applications).")
+    guild = os.environ.get("DISCORD_GUILD_ID", "").strip()
+    if guild and not guild.isdigit():
+        return _fail(f"DISCORD_GUILD_ID must be a server's numeric id, not {guild[:40]!r}.")
+    return _run(args, token=token, guild_id=int(guild) if guild else None, db=db, seed=seed)
+
+
+def _run(args: argparse.Namespace, *, token: str, guild_id: int | None, db: str, seed: bool) -> int:
+    import discord
+
+    from corpus.store import CorruptDatabase
+
+    try:
+        bot = create_bot(db, seed=seed, warm=not args.sync)
+        if args.sync:
+            return asyncio.run(_sync(bot, token, guild_id))
+        bot.run(token, log_handler=None)  # logging is configured by the gapbot command
+    except CorruptDatabase as e:
+        return _fail(str(e))
+    except discord.LoginFailure:
+        return _fail("Discord rejected DISCORD_TOKEN; reset it on the Bot page of your application.")
+    return 0
+
+
+async def _sync(bot: "GapBot", token: str, guild_id: int | None) -> int:
+    async with bot:
+        await bot.login(token)
+        synced = await bot.sync_commands(guild_id)
+    where = f"to server {guild_id} (available now)" if guild_id else "globally"
+    print(f"registered {len(synced)} slash commands {where}: {' '.join('/' + c.name for c in synced)}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gapbot discord", description="Run gapbot as a Discord bot "
+                                "(token from $DISCORD_TOKEN).")
+    p.add_argument("--sync", action="store_true", help="register the slash commands and exit: globally, "
+                   "or to the server $DISCORD_GUILD_ID if set")
+    return p
+
+
+def _fail(message: str) -> int:
+    print(f"gapbot discord: {message}", file=sys.stderr)
+    return 1

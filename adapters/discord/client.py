@@ -1,0 +1,168 @@
+"""The Discord client: mentions and DMs answered as replies, slash commands deferred then followed up."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Coroutine
+
+import discord
+
+from adapters.discord import render, slash
+from bot.core import handle
+from bot.reply import Reply, Request
+from corpus.index import Corpus
+
+log = logging.getLogger(__name__)
+
+# Non-privileged only: Discord still delivers the content of DMs and of messages that mention the bot.
+INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
+WORKERS = 2  # answers computed at once (two cores; more would only queue on the CPU)
+
+
+@dataclass
+class Answer:
+    """A reply from the core, with how many articles it searched (for the footer)."""
+
+    reply: Reply
+    searched: int | None
+
+
+class GapBot(discord.Client):
+    """gapbot on Discord: converts messages and interactions to Requests and Replies to messages."""
+
+    def __init__(self, corpus: Corpus, *, warm: bool = True):
+        super().__init__(intents=INTENTS, allowed_mentions=discord.AllowedMentions.none())
+        self.corpus = corpus
+        self.warm = warm
+        self.names = slash.EntityNames(corpus)
+        self.tree = slash.build_tree(self)
+        self._slots = asyncio.Semaphore(WORKERS)
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def setup_hook(self) -> None:
+        """Start loading the embedding model in the background, so the first question does not wait."""
+        if self.warm:
+            self._spawn(asyncio.to_thread(self.warm_up))
+
+    def warm_up(self) -> None:
+        """Load the embedding model now (runs in a worker thread)."""
+        load = getattr(self.corpus.embedder, "load", None)
+        if callable(load):
+            try:
+                load()
+                log.info("embedding model loaded")
+            except Exception:
+                log.exception("could not load the embedding model at start-up; it will load on first use")
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)  # keep a reference until it finishes, so it is not garbage-collected
+        task.add_done_callback(self._tasks.discard)
+
+    async def sync_commands(self, guild_id: int | None = None) -> list[discord.app_commands.AppCommand]:
+        """Register the slash commands globally, or to one guild (they appear there at once)."""
+        if guild_id is None:
+            return await self.tree.sync()
+        guild = discord.Object(id=guild_id)
+        self.tree.copy_global_to(guild=guild)
+        return await self.tree.sync(guild=guild)
+
+    # --- the core, off the event loop -------------------------------------------------------------
+    async def answer(self, request: Request) -> Answer:
+        """Run the synchronous core in a worker thread; the event loop never waits on it."""
+        async with self._slots:
+            return await asyncio.to_thread(self._answer, request)
+
+    def _answer(self, request: Request) -> Answer:
+        reply = handle(request, self.corpus)
+        if reply.image is not None:
+            try:
+                reply.image.data()  # render the chart here, in the worker thread
+            except Exception:
+                log.exception("could not render the %s chart", reply.command)
+                reply.image = None
+        try:
+            searched: int | None = self.corpus.count()
+        except Exception:
+            log.exception("could not count the articles")
+            searched = None
+        return Answer(reply, searched)
+
+    # --- mentions and direct messages -------------------------------------------------------------
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a DM, or a message that mentions the bot, with a reply to it."""
+        if not self.addressed(message):
+            return
+        log.info("message from user %s in channel %s", message.author.id, message.channel.id)
+        request = Request(self.request_text(message), platform="discord", user=str(message.author.id),
+                          channel=str(message.channel.id), is_admin=_is_admin(message.author))
+        with contextlib.suppress(discord.HTTPException):
+            await message.channel.typing()  # one indicator, about ten seconds; no loop to keep it alive
+        await self.send_reply(message, await self.answer(request))
+
+    def addressed(self, message: discord.Message) -> bool:
+        """True for a DM or a message that mentions the bot (or its role); never its own or a bot's."""
+        me = self.user
+        if me is None or message.author.id == me.id or message.author.bot:
+            return False
+        if message.guild is None:
+            return True
+        role = message.guild.self_role
+        return any(u.id == me.id for u in message.mentions) or (
+            role is not None and role.id in message.raw_role_mentions)
+
+    def request_text(self, message: discord.Message) -> str:
+        """The message's text with the bot's own mentions taken out, wherever they are."""
+        assert self.user is not None
+        ids = [str(self.user.id)]
+        if message.guild is not None and message.guild.self_role is not None:
+            ids.append(str(message.guild.self_role.id))
+        return re.sub(rf"<@[!&]?(?:{'|'.join(ids)})>", " ", message.content).strip()
+
+    async def send_reply(self, message: discord.Message, answer: Answer) -> None:
+        """Send the rendered reply: the first message replies to the question, the rest follow it."""
+        perms = _my_permissions(message)
+        out = render.render(answer.reply, searched=answer.searched, embeds=perms.embed_links,
+                            files=perms.attach_files)
+        reference = message.to_reference(fail_if_not_exists=False)
+        try:
+            for i, part in enumerate(out):
+                await message.channel.send(**part.kwargs(), reference=reference if i == 0 else None)
+        except discord.HTTPException as e:
+            log.warning("could not reply in channel %s: HTTP %s (code %s)", message.channel.id, e.status, e.code)
+
+    # --- slash commands ---------------------------------------------------------------------------
+    async def run_slash(self, interaction: discord.Interaction, name: str, arg: str) -> None:
+        """Defer at once, answer in a worker thread, then follow up."""
+        await interaction.response.defer(thinking=True)
+        log.info("/%s from user %s in channel %s", name, interaction.user.id, interaction.channel_id)
+        is_admin = interaction.guild is not None and interaction.permissions.administrator
+        request = Request(f"/{name} {arg}".strip(), platform="discord", user=str(interaction.user.id),
+                          channel=str(interaction.channel_id), is_admin=is_admin)
+        await self.follow_up(interaction, await self.answer(request))
+
+    async def follow_up(self, interaction: discord.Interaction, answer: Answer) -> None:
+        """Send the reply as follow-ups: ephemeral for errors, help and answers the corpus does not have."""
+        ephemeral = answer.reply.ephemeral or not answer.reply.answered
+        if ephemeral:
+            # The first follow-up keeps the visibility of the (public) "thinking…" message it replaces;
+            # deleting that message first lets the answer be seen by the asker alone.
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.delete_original_response()
+        for part in render.render(answer.reply, searched=answer.searched):
+            await interaction.followup.send(**part.kwargs(), ephemeral=ephemeral)
+
+
+def _is_admin(author: discord.User | discord.Member) -> bool:
+    return isinstance(author, discord.Member) and author.guild_permissions.administrator
+
+
+def _my_permissions(message: discord.Message) -> discord.Permissions:
+    """What the bot may do where the message was sent (everything that matters, in a DM)."""
+    me = message.guild.me if message.guild is not None else None
+    if me is None:
+        return discord.Permissions(embed_links=True, attach_files=True)
+    return message.channel.permissions_for(me)  # type: ignore[union-attr]

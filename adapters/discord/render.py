@@ -1,0 +1,171 @@
+"""Reply -> Discord messages: embeds within Discord's limits, plain text split cleanly, nothing that can ping."""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import discord
+
+from bot.reply import Citation, Reply
+
+MESSAGE_LIMIT = 2000  # characters of a message's content
+DESCRIPTION_LIMIT = 4096  # characters of an embed's description
+TITLE_LIMIT = 256
+FOOTER_LIMIT = 256  # Discord allows 2,048; ours is one line, and the embed total must stay under 6,000
+COLOUR = discord.Colour(0x2B6CB0)
+MISS_COLOUR = discord.Colour(0x718096)
+
+_PING = re.compile(r"@(?=everyone|here|[!&]?\d)", re.IGNORECASE)
+_FILENAME = re.compile(r"[^A-Za-z0-9_.-]")
+# Where a long text may be cut, best first, and how far into the window the cut must fall to be worth it.
+_BREAKS = (("\n\n", 2), ("\n", 2), (". ", 4), (" ", 100))
+
+
+@dataclass
+class Outgoing:
+    """One Discord message to send: text and/or one embed, and at most one attached file."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    file: tuple[str, bytes] | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for Messageable.send and Webhook.send (a fresh File each call)."""
+        kw: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        if self.content:
+            kw["content"] = self.content
+        if self.embed is not None:
+            kw["embed"] = self.embed
+        if self.file is not None:
+            kw["file"] = discord.File(io.BytesIO(self.file[1]), filename=self.file[0])
+        return kw
+
+    def to_json(self) -> dict[str, Any]:
+        """What would be sent, as plain data (for golden files and tests)."""
+        return {"content": self.content, "embed": self.embed.to_dict() if self.embed else None,
+                "file": self.file[0] if self.file else None}
+
+
+def defang(text: str) -> str:
+    """Make text unable to ping: a zero-width space after the @ of @everyone, @here, <@id>, <@!id>, <@&id>."""
+    return _PING.sub("@\u200b", text)
+
+
+def plain(text: str) -> str:
+    """The core's plain text as Discord markdown: markdown characters escaped, pings defanged."""
+    return defang(discord.utils.escape_markdown(text))
+
+
+def render(reply: Reply, *, searched: int | None = None, embeds: bool = True,
+           files: bool = True) -> list[Outgoing]:
+    """The messages that show a reply: embeds when it has a body, plain text when it is one line."""
+    if embeds and (reply.sections or reply.citations or reply.image):
+        out = render_embeds(reply, searched=searched)
+    else:
+        out = render_plain(reply, searched=searched)
+    if reply.image is not None and files:
+        out[-1].file = (_filename(reply.image.filename), reply.image.data())
+    elif reply.image is not None and out[-1].embed is not None:
+        out[-1].embed.set_image(url=None)  # no permission to attach: no broken image either
+    return out
+
+
+def render_embeds(reply: Reply, *, searched: int | None = None) -> list[Outgoing]:
+    """One embed per message: the title on the first, the footer and chart on the last."""
+    title = plain(reply.title)
+    blocks = _blocks(reply, links="masked")
+    if len(title) > TITLE_LIMIT:
+        blocks.insert(0, f"**{title}**")
+        title = title[:TITLE_LIMIT - 1].rstrip("\\") + "…"
+    colour = COLOUR if reply.answered else MISS_COLOUR
+    chunks = split("\n\n".join(blocks), DESCRIPTION_LIMIT) or [""]
+    out = [Outgoing(embed=discord.Embed(description=c or None, colour=colour)) for c in chunks]
+    out[0].embed.title = title  # type: ignore[union-attr]
+    last = out[-1].embed
+    assert last is not None
+    footer = footer_text(reply, searched)
+    if footer:
+        last.set_footer(text=footer[:FOOTER_LIMIT])
+    if reply.image is not None:
+        last.set_image(url=f"attachment://{_filename(reply.image.filename)}")
+    return out
+
+
+def render_plain(reply: Reply, *, searched: int | None = None) -> list[Outgoing]:
+    """Plain messages of at most 2,000 characters each (one-line replies, or where embeds are not allowed)."""
+    blocks = _blocks(reply, links="bare")
+    if not blocks:
+        return [Outgoing(content=c) for c in split(plain(reply.title), MESSAGE_LIMIT) or ["…"]]
+    footer = footer_text(reply, searched)
+    parts = [f"**{plain(reply.title)}**", *blocks] + ([f"-# {plain(footer)}"] if footer else [])
+    return [Outgoing(content=c) for c in split("\n\n".join(parts), MESSAGE_LIMIT)]
+
+
+def footer_text(reply: Reply, searched: int | None) -> str | None:
+    """The core's footer, else how many articles were searched (for answers drawn from the corpus)."""
+    if reply.footer:
+        return reply.footer
+    if searched is None or not (reply.citations or reply.image or not reply.answered):
+        return None
+    return f"Searched {searched} article{'' if searched == 1 else 's'}"
+
+
+def split(text: str, limit: int) -> list[str]:
+    """Cut text into pieces of at most limit characters, at a paragraph, line, sentence or word break."""
+    pieces = []
+    text = text.strip()
+    while len(text) > limit:
+        cut = _cut(text, limit)
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def _cut(text: str, limit: int) -> int:
+    for brk, fraction in _BREAKS:
+        at = text.rfind(brk, 0, limit)
+        if at >= max(1, limit // fraction):
+            return at + len(brk.rstrip())
+    at = limit
+    while at > limit // 2 and text[at - 1] == "\\":  # never separate an escape from what it escapes
+        at -= 1
+    return at
+
+
+def _blocks(reply: Reply, *, links: str) -> list[str]:
+    """The body as markdown blocks: each section (bold heading, escaped text), then the numbered sources."""
+    blocks = [(f"**{plain(s.heading)}**\n" if s.heading else "") + plain(s.text) for s in reply.sections]
+    blocks = [b for b in blocks if b.strip()]
+    if reply.citations:
+        lines = [_source(c, links=links) for c in reply.citations]
+        blocks.append("**Sources**\n" + "\n".join(lines))
+    return blocks
+
+
+def _source(c: Citation, *, links: str) -> str:
+    """'[n] Title — Publisher — date', the title linked to the article when it has a web address."""
+    title = plain(c.title[:200]).replace("[", "(").replace("]", ")")
+    meta = " — ".join(plain(x) for x in (c.publisher, c.date) if x)
+    url = _safe_url(c.url)
+    if url and links == "masked":
+        title = f"[{title}]({url})"
+    elif url:
+        meta = " ".join(x for x in (meta, f"<{url}>") if x)
+    return f"**\\[{c.n}\\]** {title}" + (f" — {meta}" if meta else "")
+
+
+def _safe_url(url: str | None) -> str | None:
+    """An http(s) address with the characters that would end a markdown link percent-encoded."""
+    if not url or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
+        return None
+    return quote(url.strip(), safe=":/?#@!$&'*+,;=%~-._[]")
+
+
+def _filename(name: str) -> str:
+    """A file name Discord accepts in an attachment:// reference."""
+    return _FILENAME.sub("_", name).strip("._") or "chart.png"
