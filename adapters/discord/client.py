@@ -120,7 +120,7 @@ class GapBot(discord.Client):
         ids = [str(self.user.id)]
         if message.guild is not None and message.guild.self_role is not None:
             ids.append(str(message.guild.self_role.id))
-        return re.sub(rf"<@[!&]?(?:{'|'.join(ids)})>", " ", message.content).strip()
+        return " ".join(re.sub(rf"<@[!&]?(?:{'|'.join(ids)})>", " ", message.content).split())
 
     async def send_reply(self, message: discord.Message, answer: Answer) -> None:
         """Send the rendered reply: the first message replies to the question, the rest follow it."""
