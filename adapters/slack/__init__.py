@@ -1,0 +1,210 @@
+"""`gapbot slack`: run the Slack app in Socket Mode or HTTP mode (see docs/slack.md)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from adapters.slack.server import SlackServer
+    from corpus.index import Corpus
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(Exception):
+    """Something missing from the environment; the message says what and where to find it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment says: tokens, signing secret, Web API base URL."""
+
+    bot_token: str
+    signing_secret: str
+    app_token: str | None
+    api_url: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, socket: bool) -> "Settings":
+        """Read SLACK_* variables; socket mode needs the app token, HTTP mode the signing secret."""
+        bot_token = _need(env, "SLACK_BOT_TOKEN", "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions")
+        if socket:
+            app_token = _need(env, "SLACK_APP_TOKEN", "an app-level token (xapp-…) with connections:write, "
+                              "from Basic Information -> App-Level Tokens")
+            secret = env.get("SLACK_SIGNING_SECRET", "")
+        else:
+            app_token = None
+            secret = _need(env, "SLACK_SIGNING_SECRET", "the Signing Secret from Basic Information")
+        return cls(bot_token, secret, app_token, env.get("SLACK_API_URL") or None)
+
+
+def _need(env: Mapping[str, str], name: str, what: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is not set: it must hold {what}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """`gapbot slack` options."""
+    p = argparse.ArgumentParser(prog="gapbot slack", description="Run the Slack app.")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--socket", action="store_true", help="Socket Mode (SLACK_APP_TOKEN; no public URL needed)")
+    mode.add_argument("--http", action="store_true", help="HTTP mode: POST /slack/events and GET /healthz")
+    mode.add_argument("--manifest", action="store_true", help="print the Slack app manifest and exit")
+    p.add_argument("--port", type=int, default=None, help="HTTP port (default $PORT or 3000); with --socket, "
+                   "serves only /healthz")
+    p.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
+    p.add_argument("--url", help="with --manifest: the app's public https URL (HTTP mode instead of Socket Mode)")
+    return p
+
+
+def main(argv: list[str], *, db: str, seed: bool = True) -> int:
+    """Entry point of `gapbot slack …` (argv[0] is "slack"): 0 on a clean stop, 1 on failure, 2 on bad usage."""
+    args = build_parser().parse_args(argv[1:])
+    if args.manifest:
+        from adapters.slack.manifest import to_yaml
+
+        print(to_yaml(url=args.url), end="")
+        return 0
+    socket = args.socket or (not args.http and bool(os.environ.get("SLACK_APP_TOKEN")))
+    try:
+        settings = Settings.from_env(os.environ, socket=socket)
+    except ConfigError as e:
+        print(f"gapbot slack: {e}", file=sys.stderr)
+        return 2
+    return run(settings, db=db, seed=seed, socket=socket, host=args.host, port=_port(args.port, socket))
+
+
+def _port(port: int | None, socket: bool) -> int | None:
+    if port is not None:
+        return port
+    if os.environ.get("PORT"):
+        return int(os.environ["PORT"])
+    return None if socket else 3000
+
+
+def run(settings: Settings, *, db: str, seed: bool, socket: bool, host: str, port: int | None) -> int:
+    """Check the token, open the corpus in the background, and serve until stopped."""
+    from adapters.slack.app import create_app
+
+    if (problem := check_token(settings)) is not None:
+        print(f"gapbot slack: {problem}", file=sys.stderr)
+        return 1
+    ready = open_corpus_in_background(db, seed=seed)
+    app = create_app(ready.result, token=settings.bot_token, signing_secret=settings.signing_secret,
+                     api_url=settings.api_url)
+    _stop_on_sigterm()
+    if socket:
+        return serve_socket(app, settings.app_token or "", ready, host=host, port=port)
+    return serve_http(app, ready, host=host, port=port or 3000)
+
+
+def check_token(settings: Settings) -> str | None:
+    """None if Slack accepts the bot token, else a one-line reason (the token itself is never shown)."""
+    from slack_sdk.errors import SlackApiError
+
+    from adapters.slack.deliver import web_client
+
+    try:
+        web_client(settings.bot_token, settings.api_url).auth_test()
+    except SlackApiError as e:
+        return f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')})"
+    except OSError as e:
+        return f"cannot reach the Slack Web API at {settings.api_url or 'slack.com'}: {e}"
+    return None
+
+
+def open_corpus_in_background(db: str, *, seed: bool) -> "Future[Corpus]":
+    """Open (and on first run seed) the corpus, then load the model, off the main thread."""
+    ready: Future[Corpus] = Future()
+
+    def work() -> None:
+        from corpus.index import Corpus
+
+        try:
+            ready.set_result(Corpus.open(db, seed=seed))
+        except BaseException as e:
+            ready.set_exception(e)
+            return
+        warm_up(ready.result())
+
+    threading.Thread(target=work, name="gapbot-start", daemon=True).start()
+    return ready
+
+
+def warm_up(corpus: "Corpus") -> None:
+    """Load the embedding model now, so no Slack request waits for it (the fake embedder has no load)."""
+    load = getattr(corpus.embedder, "load", None)
+    if load is None:
+        return
+    try:
+        load()
+    except Exception:
+        log.exception("loading the embedding model failed; it will be retried on first use")
+
+
+def health(ready: "Future[Corpus]") -> dict[str, Any]:
+    """What GET /healthz reports: whether the corpus is open, and how many articles it holds."""
+    if not ready.done():
+        return {"ready": False}
+    return {"ready": True, "articles": ready.result().count()}
+
+
+def serve_http(app: "App", ready: "Future[Corpus]", *, host: str, port: int) -> int:
+    """HTTP mode: serve POST /slack/events and GET /healthz until stopped."""
+    from adapters.slack.server import make_server
+
+    server = make_server(app, host=host, port=port, health=lambda: health(ready))
+    print(f"gapbot slack: listening on http://{host}:{server.server_port}/slack/events", file=sys.stderr)
+    return _serve_until_stopped(server, ready)
+
+
+def serve_socket(app: "App", app_token: str, ready: "Future[Corpus]", *, host: str, port: int | None) -> int:
+    """Socket Mode: one outbound websocket to Slack; with a port, /healthz is served there too."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from adapters.slack.server import make_server
+
+    handler = SocketModeHandler(app, app_token)
+    handler.connect()
+    print("gapbot slack: connected in Socket Mode", file=sys.stderr)
+    server = make_server(None, host=host, port=port, health=lambda: health(ready)) if port is not None else None
+    try:
+        return _serve_until_stopped(server, ready)
+    finally:
+        handler.close()
+
+
+def _serve_until_stopped(server: "SlackServer | None", ready: "Future[Corpus]") -> int:
+    """Serve (if there is a server) until Ctrl-C or SIGTERM; 1 if the corpus cannot be opened."""
+    if server is not None:
+        threading.Thread(target=server.serve_forever, name="gapbot-http", daemon=True).start()
+    try:
+        ready.result()
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        return 0
+    except Exception as e:
+        print(f"gapbot slack: cannot open the corpus: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+    return 0
+
+
+def _stop_on_sigterm() -> None:
+    # platforms stop a dyno or container with SIGTERM; treat it like Ctrl-C so sockets close cleanly
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)

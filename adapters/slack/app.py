@@ -1,0 +1,115 @@
+"""The Bolt app: Slack payloads in, Request to the core, Reply rendered back. No command logic here."""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Callable
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.dedupe import SeenEvents, skip_repeats
+from adapters.slack.deliver import Target, deliver, web_client
+from adapters.slack.markup import from_slack
+from bot.core import handle, parse
+from bot.registry import COMMANDS, commands
+from bot.reply import Reply, Request
+
+if TYPE_CHECKING:
+    from corpus.index import Corpus
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Request], Reply]
+EVENTS_PATH = "/slack/events"
+
+
+def create_app(corpus: "Corpus | Callable[[], Corpus] | None", *, token: str, signing_secret: str,
+               api_url: str | None = None, handler: Handler | None = None,
+               verify_token: bool = False, seen: SeenEvents | None = None) -> App:
+    """The Slack app: every registry command as a slash command, plus mentions and DMs, through handle().
+
+    corpus may be a callable that returns the corpus once it is open (start-up opens it in the background);
+    handler replaces handle() (tests). Acks happen in the request thread; answers run in Bolt's workers.
+    """
+    bot = GapBot(handler or core_handler(corpus))
+    app = App(client=web_client(token, api_url), signing_secret=signing_secret, name="gapbot",
+              token_verification_enabled=verify_token, process_before_response=True)
+    app.use(skip_repeats(seen or SeenEvents()))
+    for cmd in commands():
+        app.command(f"/{cmd.name}")(ack=acknowledge, lazy=[bot.answer_command])
+    app.event("app_mention")(ack=acknowledge, lazy=[bot.answer_mention])
+    app.event("message")(ack=acknowledge, lazy=[bot.answer_message])
+    app.error(log_error)
+    return app
+
+
+def core_handler(corpus: "Corpus | Callable[[], Corpus] | None") -> Handler:
+    """handle() over the corpus; a callable corpus is asked for it on each request (in a worker thread)."""
+
+    def answer(request: Request) -> Reply:
+        current = corpus() if callable(corpus) else corpus
+        return handle(request, current)  # type: ignore[arg-type]
+
+    return answer
+
+
+def acknowledge(ack: Ack) -> None:
+    """Tell Slack at once that the request arrived; the answer follows from a worker."""
+    ack()
+
+
+def log_error(error: Exception, body: dict[str, Any]) -> None:
+    """Log a listener failure with the kind of payload, never its tokens."""
+    log.error("Slack listener failed on a %s payload", body.get("type") or body.get("command"), exc_info=error)
+
+
+class GapBot:
+    """The three conversations gapbot takes part in, each turned into a Request and answered."""
+
+    def __init__(self, handler: Handler):
+        self.handler = handler
+
+    def answer_command(self, command: dict[str, Any], client: WebClient) -> None:
+        """A slash command: answered through its response_url (works in channels the bot is not in)."""
+        name = command["command"].lstrip("/")
+        target = Target(channel=command["channel_id"], user=command.get("user_id"),
+                        response_url=command.get("response_url"))
+        self.answer(f"/{name} {from_slack(command.get('text', ''))}".strip(), target, client)
+
+    def answer_mention(self, event: dict[str, Any], client: WebClient) -> None:
+        """@gapbot in a channel: answered in the message's thread."""
+        target = Target(channel=event["channel"], user=event.get("user"),
+                        thread_ts=event.get("thread_ts") or event.get("ts"))
+        self.answer(from_slack(event.get("text", "")), target, client)
+
+    def answer_message(self, event: dict[str, Any], client: WebClient) -> None:
+        """A direct message to the bot: answered in the DM (other message events are ignored)."""
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        target = Target(channel=event["channel"], user=event.get("user"), thread_ts=event.get("thread_ts"),
+                        is_dm=True)
+        self.answer(from_slack(event.get("text", "")), target, client)
+
+    def answer(self, text: str, target: Target, client: WebClient) -> None:
+        """Ask the core and post its reply."""
+        request = Request(text=text, platform="slack", user=target.user, channel=target.channel,
+                          is_admin=needs_admin(text) and is_workspace_admin(client, target.user))
+        deliver(client, self.handler(request), target)
+
+
+def needs_admin(text: str) -> bool:
+    """Whether the command typed is an admin-only one (only then is Slack asked who the user is)."""
+    cmd = COMMANDS.get(parse(text)[0])
+    return bool(cmd and cmd.admin)
+
+
+def is_workspace_admin(client: WebClient, user: str | None) -> bool:
+    """Whether Slack says the user is an admin or owner of the workspace."""
+    if not user:
+        return False
+    try:
+        info = client.users_info(user=user)["user"]
+    except SlackApiError as e:
+        log.warning("users.info failed: %s", e.response.get("error"))
+        return False
+    return bool(info.get("is_admin") or info.get("is_owner"))

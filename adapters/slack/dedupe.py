@@ -1,0 +1,56 @@
+"""Slack re-sends an event it thinks went unanswered; this makes sure each event is answered once."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Callable
+
+from slack_bolt import BoltRequest, BoltResponse
+
+log = logging.getLogger(__name__)
+
+
+class SeenEvents:
+    """The event ids handled in the last hour (at most `size` of them), safe to share between threads."""
+
+    def __init__(self, *, size: int = 10_000, ttl: float = 3600.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.size, self.ttl, self.clock = size, ttl, clock
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: str) -> bool:
+        """True the first time an id is offered, False on every repeat while it is remembered."""
+        now = self.clock()
+        with self._lock:
+            self._forget_old(now)
+            if event_id in self._seen:
+                return False
+            self._seen[event_id] = now
+            return True
+
+    def _forget_old(self, now: float) -> None:
+        while self._seen and (len(self._seen) >= self.size or now - next(iter(self._seen.values())) > self.ttl):
+            self._seen.popitem(last=False)
+
+
+def skip_repeats(seen: SeenEvents) -> Callable[..., BoltResponse | None]:
+    """A global Bolt middleware: a retried or already-seen event is acknowledged and not answered again."""
+
+    def skip_repeated_events(body: dict[str, Any], request: BoltRequest,
+                             next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002 (bolt's name)
+        if body.get("type") != "event_callback":
+            return next()
+        event_id = str(body.get("event_id") or "")
+        retry = request.headers.get("x-slack-retry-num")
+        if retry:
+            log.info("ignoring Slack's retry %s of event %s", retry[0], event_id)
+            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+        if event_id and not seen.first_time(event_id):
+            log.info("ignoring event %s: already handled", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return skip_repeated_events

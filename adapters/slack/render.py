@@ -1,0 +1,137 @@
+"""Reply -> Slack messages in Block Kit, within Slack's limits, every piece of text escaped."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from adapters.slack.markup import bold, escape, escaped_len, link
+from bot.reply import Citation, Reply, Section
+
+TEXT_LIMIT = 3000       # characters in one text object
+HEADER_LIMIT = 150      # characters in a header block
+MAX_BLOCKS = 50         # blocks in one message
+CONTEXT_ELEMENTS = 10   # elements in one context block
+MAX_MESSAGES = 5        # a response_url takes at most five posts
+FALLBACK_LIMIT = 600    # the notification text: a summary, the blocks carry the rest
+
+Block = dict[str, Any]
+Message = dict[str, Any]
+_TOKEN = re.compile(r"@(?:channel|here|everyone)\b|.", re.I | re.S)
+
+
+def render(reply: Reply, *, max_messages: int = MAX_MESSAGES) -> list[Message]:
+    """The reply as Slack messages, each {"blocks": [...], "text": fallback}; long replies span several."""
+    blocks = title_blocks(reply.title) + [b for s in reply.sections for b in section_blocks(s)]
+    blocks += source_blocks(reply.citations) + context_blocks(reply.footer or "")
+    pages = paginate(blocks, max_messages=max_messages)
+    text = fallback(reply)
+    return [{"blocks": page, "text": text if i == 0 else f"{text[:200]} (part {i + 1} of {len(pages)})"}
+            for i, page in enumerate(pages)]
+
+
+def title_blocks(title: str) -> list[Block]:
+    """A header block, or bold sections when the title is longer than a header may be."""
+    title = title.strip()
+    if not title:
+        return []
+    if escaped_len(title) <= HEADER_LIMIT and "\n" not in title:
+        # Slack decodes the three entities in plain_text too, so escaping costs nothing and is uniform
+        return [{"type": "header", "text": {"type": "plain_text", "text": escape(title), "emoji": True}}]
+    return [_section(bold(chunk)) for chunk in split_text(title, TEXT_LIMIT - 2)]
+
+
+def section_blocks(section: Section) -> list[Block]:
+    """One section block per 3,000 characters of text, the heading in bold on top."""
+    heading = bold(section.heading or "")
+    chunks = split_text(section.text, TEXT_LIMIT - len(heading) - 1) if section.text.strip() else []
+    if heading:
+        chunks = [f"{heading}\n{chunks[0]}" if chunks else heading] + chunks[1:]
+    return [_section(chunk) for chunk in chunks]
+
+
+def source_blocks(citations: list[Citation]) -> list[Block]:
+    """Numbered sources linking to the articles, as context lines of up to ten each."""
+    elements = [_mrkdwn(source_line(c)) for c in citations]
+    return [{"type": "context", "elements": elements[i:i + CONTEXT_ELEMENTS]}
+            for i in range(0, len(elements), CONTEXT_ELEMENTS)]
+
+
+def source_line(citation: Citation) -> str:
+    """"[n] <url|Title — Publisher — date>", short enough for one context element."""
+    label = citation.label()
+    if len(label) > 300:
+        label = label[:299] + "…"
+    return f"[{citation.n}] {link(citation.url, label)}"
+
+
+def context_blocks(text: str) -> list[Block]:
+    """Small grey text (the footer), split to the limit."""
+    if not text.strip():
+        return []
+    return [{"type": "context", "elements": [_mrkdwn(chunk)]} for chunk in split_text(text, TEXT_LIMIT)]
+
+
+def paginate(blocks: list[Block], *, max_messages: int = MAX_MESSAGES) -> list[list[Block]]:
+    """Blocks in pages of at most 50; past max_messages pages the last one says the rest was cut."""
+    pages = [blocks[i:i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[]]
+    if len(pages) > max_messages:
+        pages = pages[:max_messages]
+        note = "…the rest of this reply was too long for Slack. Try a narrower question."
+        pages[-1] = pages[-1][:MAX_BLOCKS - 1] + [{"type": "context", "elements": [_mrkdwn(escape(note))]}]
+    return pages
+
+
+def fallback(reply: Reply) -> str:
+    """The `text` Slack shows in notifications and to screen readers: title and the start of the answer."""
+    plain = "\n".join([reply.title] + [s.text for s in reply.sections]).strip() or reply.command
+    return split_text(plain, FALLBACK_LIMIT)[0] + ("…" if escaped_len(plain) > FALLBACK_LIMIT else "")
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Escaped text in pieces of at most limit characters, broken at line ends, else spaces, else anywhere."""
+    chunks: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        if current and len(current) + len(piece) > limit:
+            chunks.append(current)
+            current = ""
+        current += piece
+    chunks.append(current)
+    return [c.strip("\n") for c in chunks if c.strip()] or [""]
+
+
+def _pieces(text: str, limit: int) -> Iterator[str]:
+    """Escaped lines, words or characters, each at most limit long; joined they make the escaped text."""
+    for line in re.split(r"(?<=\n)", text):
+        if escaped_len(line) <= limit:
+            yield escape(line)
+            continue
+        for word in re.split(r"(?<= )", line):
+            if escaped_len(word) <= limit:
+                yield escape(word)
+            else:
+                yield from _hard_split(word, limit)
+
+
+def _hard_split(word: str, limit: int) -> Iterator[str]:
+    """A word longer than the limit cut between characters, never inside an escape or an @here."""
+    current: list[str] = []
+    size = 0
+    for m in _TOKEN.finditer(word):
+        n = escaped_len(m[0])
+        if current and size + n > limit:
+            yield escape("".join(current))
+            current, size = [], 0
+        current.append(m[0])
+        size += n
+    if current:
+        yield escape("".join(current))
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(text)}
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    # verbatim: Slack must not turn bare names or URLs in corpus text into links or mentions
+    return {"type": "mrkdwn", "text": text, "verbatim": True}

@@ -1,0 +1,254 @@
+"""Test helpers for the Slack adapter: a local fake of Slack's Web API, and signed requests to the app.
+
+FakeSlack stands in for slack.com/api, a slash command's response_url and the file upload URL. It records every
+call and can be told to answer the next calls to a method with a 429, a Slack error, or a dropped connection.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+FIXTURES = Path(__file__).parent / "fixtures" / "slack"
+BOT_USER = "UBOT0001"
+
+
+@dataclass
+class Call:
+    """One request the fake received: the method (or 'response', 'upload'), its parameters, when."""
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    body: bytes
+    at: float = field(default_factory=time.monotonic)
+
+    def blocks(self) -> list[dict[str, Any]]:
+        """The message blocks, whether sent as JSON or as a form field."""
+        blocks = self.params.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+@dataclass
+class Failure:
+    """How to answer one upcoming call: an HTTP status, a Slack error, or dropping the connection."""
+
+    status: int = 429
+    retry_after: int = 0
+    error: str = "ratelimited"
+    drop: bool = False
+
+
+class FakeSlack:
+    """A local Slack Web API that records every call; start() it, use .api_url, then close()."""
+
+    def __init__(self, admins: tuple[str, ...] = ()):
+        self.calls: list[Call] = []
+        self.failures: dict[str, list[Failure]] = {}
+        self.admins = set(admins)
+        self._changed = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_port}/"
+        self.api_url = self.url + "api/"
+
+    def start(self) -> "FakeSlack":
+        """Serve in a background thread."""
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def response_url(self, name: str = "cmd1") -> str:
+        """A response_url that points at this fake."""
+        return f"{self.url}response/{name}"
+
+    def fail(self, method: str, *failures: Failure) -> None:
+        """Answer the next calls to method with these failures, in order, then normally."""
+        self.failures.setdefault(method, []).extend(failures)
+
+    def called(self, method: str) -> list[Call]:
+        """The calls made so far to one method."""
+        return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until method has been called count times; the calls (AssertionError on timeout)."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.called(method)) >= count, timeout):
+                raise AssertionError(f"{method} called {len(self.called(method))} times, wanted {count}: "
+                                     f"{[c.method for c in self.calls]}")
+        return self.called(method)
+
+    def record(self, call: Call) -> None:
+        """Keep a call and wake waiters."""
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    def next_failure(self, method: str) -> Failure | None:
+        """The failure queued for method, if any."""
+        queue = self.failures.get(method)
+        return queue.pop(0) if queue else None
+
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """The JSON Slack would answer for a Web API method, or None for an unknown method."""
+        ts = f"{1700000000 + len(self.calls)}.000100"
+        answers = {
+            "auth.test": lambda: {"ok": True, "team_id": "T0001", "user_id": BOT_USER, "bot_id": "B0001",
+                                  "user": "gapbot", "team": "Test", "url": self.url},
+            "chat.postMessage": lambda: {"ok": True, "channel": params.get("channel"), "ts": ts},
+            "chat.postEphemeral": lambda: {"ok": True, "message_ts": ts},
+            "files.getUploadURLExternal": lambda: {"ok": True, "file_id": f"F{len(self.calls)}",
+                                                   "upload_url": f"{self.url}upload/F{len(self.calls)}"},
+            "files.completeUploadExternal": lambda: {"ok": True, "files": json.loads(params.get("files", "[]"))},
+            "users.info": lambda: {"ok": True, "user": {"id": params.get("user"),
+                                                        "is_admin": params.get("user") in self.admins}},
+        }
+        return answers[method]() if method in answers else None
+
+
+def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.do_POST()
+
+        def do_POST(self) -> None:  # noqa: N802
+            url = urlsplit(self.path)
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            method = _method(url.path)
+            fake.record(Call(method, _params(url.query, body, self.headers.get("Content-Type", "")),
+                             {k.lower(): v for k, v in self.headers.items()}, body))
+            failure = fake.next_failure(method)
+            if failure and failure.drop:
+                self.close_connection = True
+                return
+            self._reply(method, failure, fake.calls[-1].params)
+
+        def _reply(self, method: str, failure: Failure | None, params: dict[str, Any]) -> None:
+            if failure:
+                headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
+                return self._send(failure.status, {"ok": False, "error": failure.error}, headers)
+            if method in ("response", "upload"):
+                return self._send(200, "ok")
+            answer = fake.answer(method, params)
+            self._send(200 if answer else 404, answer or {"ok": False, "error": "unknown_method"})
+
+        def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+            data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain" if isinstance(payload, str) else "application/json")
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    return Handler
+
+
+def _method(path: str) -> str:
+    parts = path.strip("/").split("/")
+    return parts[1] if parts[0] == "api" and len(parts) > 1 else parts[0]
+
+
+def _params(query: str, body: bytes, content_type: str) -> dict[str, Any]:
+    params: dict[str, Any] = dict(parse_qsl(query))
+    if "json" in content_type and body:
+        params.update(json.loads(body))
+    elif "x-www-form-urlencoded" in content_type:
+        params.update(parse_qsl(body.decode("utf-8", errors="replace")))
+    return params
+
+
+# --- signed requests to the app under test -----------------------------------------------------------------
+
+def signature(secret: str, timestamp: str, body: str) -> str:
+    """Slack's v0 request signature: HMAC-SHA256 of 'v0:timestamp:body' with the signing secret."""
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return f"v0={digest}"
+
+
+def signed_headers(secret: str, body: str, *, timestamp: int | None = None,
+                   content_type: str = "application/x-www-form-urlencoded") -> dict[str, str]:
+    """The headers Slack sends with a request: content type, timestamp and signature."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature(secret, ts, body)}
+
+
+@dataclass
+class HttpResult:
+    """What the app answered, and how long it took."""
+
+    status: int
+    body: str
+    headers: dict[str, str]
+    seconds: float
+
+
+def post(url: str, body: str, headers: dict[str, str]) -> HttpResult:
+    """POST body to url and time the answer."""
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    return _open(request)
+
+
+def get(url: str) -> HttpResult:
+    """GET url."""
+    return _open(urllib.request.Request(url))
+
+
+def _open(request: urllib.request.Request) -> HttpResult:
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return HttpResult(resp.status, resp.read().decode(), dict(resp.headers), time.monotonic() - start)
+    except urllib.error.HTTPError as e:
+        return HttpResult(e.code, e.read().decode(), dict(e.headers), time.monotonic() - start)
+
+
+def slash_body(command: str, text: str, *, response_url: str, **fields: str) -> str:
+    """A slash command's form body, from the recorded payload, with this command, text and response_url."""
+    payload = json.loads((FIXTURES / "slash_command.json").read_text())
+    payload.update(command=command, text=text, response_url=response_url, **fields)
+    return urlencode(payload)
+
+
+def event_body(name: str, *, event_id: str | None = None, **event: Any) -> str:
+    """An Events API JSON body from a recorded payload (app_mention, message_im), event fields replaced."""
+    payload = json.loads((FIXTURES / f"{name}.json").read_text())
+    payload["event"].update(event)
+    if event_id:
+        payload["event_id"] = event_id
+    return json.dumps(payload)
+
+
+def refuse_non_loopback(monkeypatch: Any) -> None:
+    """Make any socket connection off this machine fail loudly (tests must only talk to local fakes)."""
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def connect(sock: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if not (str(host).startswith("127.") or host in ("localhost", "::1") or sock.family == socket.AF_UNIX):
+            raise AssertionError(f"test tried to reach {address}: only local fakes are allowed")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
