@@ -142,9 +142,9 @@ def estimate_text(c: "Claim") -> str:
 def gap_picture(new: list["Claim"], corpus: "Corpus") -> str:
     """One line on what these articles change in the gap picture."""
     everything = [c for c in corpus.claims() if c.sized and c.direction == "china_behind"]
-    head = (f"These articles add {len(new)} gap estimate{'s' if len(new) != 1 else ''} ({_span(new)})."
-            if new else "These articles add no new estimate of the gap.")
-    if not everything:
+    head = (f"these articles add {len(new)} gap estimate{'s' if len(new) != 1 else ''} ({_span(new)})."
+            if new else "these articles add no new estimate of the gap.")
+    if len(everything) < 2:
         return f"Gap picture: {head}"
     mids = [_mid(c) for c in everything]
     return (f"Gap picture: {head} All {len(everything)} estimates of how far China trails now span "

@@ -1,0 +1,219 @@
+"""`gapbot digest`, `gapbot feeds` and `gapbot serve`: argv[0] names the sub-command (see CLI.md)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Callable, Mapping
+
+from adapters.digest import report
+from adapters.digest.run import Config, Runner
+from bot.digest import feeds, log, store
+from bot.digest.content import Digest
+from bot.digest.deliver import Outcome, Part
+from bot.digest.model import DEFAULT_AT, DEFAULT_TZ, FIRST_WINDOW, Destination, iso, parse_at, parse_tz, utcnow
+from bot.reply import UserError
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def digest_parser() -> argparse.ArgumentParser:
+    """`gapbot digest [--dry-run] [--json] [--schedule] | add | list | remove`."""
+    p = argparse.ArgumentParser(prog="gapbot digest", description="Post (or preview) the daily digest to every "
+                                "destination; manage destinations.")
+    p.add_argument("--dry-run", action="store_true", help="show what would be posted; post nothing")
+    p.add_argument("--json", action="store_true", help="one JSON object per destination")
+    p.add_argument("--schedule", action="store_true", help="run the scheduler: each digest at its local time")
+    p.add_argument("--only", metavar="DESTINATION", help="just this destination (target or number)")
+    sub = p.add_subparsers(dest="action", metavar="{add,list,remove}")
+    a = sub.add_parser("add", help="add a destination: slack:C123, discord:123 or webhook:URL")
+    a.add_argument("target")
+    a.add_argument("--at", default=DEFAULT_AT, help="local time of day, HH:MM (default 08:00)")
+    a.add_argument("--tz", default=DEFAULT_TZ, help="IANA time zone, e.g. Europe/Berlin (default UTC)")
+    s = sub.add_parser("list", help="destinations, their schedule and last error")
+    s.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    r = sub.add_parser("remove", help="remove a destination (target or number from `digest list`)")
+    r.add_argument("target")
+    return p
+
+
+def feeds_parser() -> argparse.ArgumentParser:
+    """`gapbot feeds add URL | list | remove URL | poll`."""
+    p = argparse.ArgumentParser(prog="gapbot feeds", description="RSS/Atom feeds polled for new articles.")
+    sub = p.add_subparsers(dest="action", required=True)
+    sub.add_parser("add", help="subscribe a feed").add_argument("url")
+    sub.add_parser("list", help="subscribed feeds and their last poll").add_argument("--json", action="store_true")
+    sub.add_parser("remove", help="unsubscribe a feed").add_argument("url")
+    sub.add_parser("poll", help="poll every feed now").add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None, *, db: str = "gapbot.db", seed: bool = True,
+         env: Mapping[str, str] | None = None) -> int:
+    """Entry point for argv[0] in digest, feeds, serve; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command, rest = (argv[0], argv[1:]) if argv else ("digest", [])
+    handlers: dict[str, Callable[..., int]] = {"digest": digest_main, "feeds": feeds_main, "serve": serve_main}
+    if command not in handlers:
+        print(f"gapbot: unknown command {command!r} (digest, feeds, serve)", file=sys.stderr)
+        return 2
+    try:
+        return handlers[command](rest, db=db, seed=seed, env=os.environ if env is None else env)
+    except UserError as e:
+        print(f"gapbot: {e}", file=sys.stderr)
+        return 2
+    except Fatal as e:
+        print(f"gapbot: {e}", file=sys.stderr)
+        return 1
+    except SystemExit as e:  # argparse: --help (0) or a usage error (2)
+        return int(e.code or 0)
+
+
+class Fatal(Exception):
+    """A problem that stops the command (exit 1), shown as one line."""
+
+
+def _open(db: str, seed: bool):
+    from corpus.index import Corpus
+    from corpus.store import CorruptDatabase
+
+    try:
+        return Corpus.open(db, seed=seed)
+    except CorruptDatabase as e:
+        raise Fatal(str(e)) from e
+
+
+def digest_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str]) -> int:
+    """The `digest` sub-command."""
+    args = digest_parser().parse_args(argv)
+    corpus = _open(db, seed)
+    if args.action == "add":
+        return _add(corpus, args)
+    if args.action == "list":
+        return _list(corpus, as_json=args.json)
+    if args.action == "remove":
+        return _remove(corpus, args.target)
+    config = Config.from_env(env)
+    if args.schedule:
+        from adapters.digest.serve import run_scheduler
+
+        return run_scheduler(corpus, config)
+    return _run(corpus, config, args)
+
+
+def _add(corpus, args: argparse.Namespace) -> int:
+    dest, created = store.add(corpus.store.db, args.target, now=utcnow(), at=parse_at(args.at),
+                              tz=parse_tz(args.tz), created_by="cli")
+    verb = "added" if created else "updated"
+    print(f"{verb} {dest.id}. {dest.label}: daily at {dest.schedule}; the first digest covers articles added "
+          f"since {report.when(dest.since)}")
+    return 0
+
+
+def _list(corpus, *, as_json: bool) -> int:
+    dests = store.all_destinations(corpus.store.db)
+    for d in dests:
+        counts = log.counts(corpus.store, d.id)
+        if as_json:
+            _print_json(report.destination_json(d, counts))
+        else:
+            print("\n".join(report.destination_lines(d, counts)))
+    if not dests and not as_json:
+        print("No digest destinations. Add one: gapbot digest add slack:CHANNEL_ID [--at 08:00 --tz UTC]")
+    return 0
+
+
+def _remove(corpus, target: str) -> int:
+    gone = store.remove(corpus.store.db, target)
+    if gone is None:
+        print(f"gapbot: no digest destination {target!r} (see `gapbot digest list`)", file=sys.stderr)
+        return 1
+    print(f"removed {gone.label}")
+    return 0
+
+
+def _run(corpus, config: Config, args: argparse.Namespace) -> int:
+    from adapters.digest.feeds import poll_all
+
+    runner = Runner(corpus, config, poll=lambda: poll_all(corpus))
+    outcomes = runner.run_all(dry_run=args.dry_run, only=args.only)
+    if not outcomes and args.dry_run and not args.only:
+        outcomes = [_console_preview(runner)]
+    for out in outcomes:
+        if args.json:
+            _print_json(out.to_json())
+        elif args.dry_run and out.digest:
+            print(f"== {report.outcome_line(out)} ==\n{out.digest.to_reply().text}\n")
+        else:
+            print(report.outcome_line(out))
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+class TextPoster:
+    """A stand-in destination for previews with none configured: one plain-text message."""
+
+    def plan(self, digest: Digest) -> list[Part]:
+        """Everything in one part."""
+        return [Part(digest.items, 0, 1, header=True, footer=True)]
+
+    def render(self, digest: Digest, part: Part, *, key: str) -> dict[str, Any]:
+        """The plain text."""
+        return {"text": digest.to_reply().text}
+
+
+def _console_preview(runner: Runner) -> Outcome:
+    """What the first digest of a destination added now would post (the last 24 hours)."""
+    now = utcnow()
+    dest = Destination(id=0, target="(a destination added now)", platform="console", address="", at=DEFAULT_AT,
+                       tz=DEFAULT_TZ, created_at=iso(now), since=iso(now - FIRST_WINDOW))
+    return runner.deliverer.preview(dest, TextPoster())  # type: ignore[arg-type]
+
+
+def feeds_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str]) -> int:
+    """The `feeds` sub-command."""
+    args = feeds_parser().parse_args(argv)
+    corpus = _open(db, seed)
+    sdb = corpus.store.db
+    if args.action == "add":
+        print(("subscribed " if feeds.add(sdb, args.url, now=utcnow()) else "already subscribed: ") + args.url)
+    elif args.action == "remove":
+        if not feeds.remove(sdb, args.url):
+            print(f"gapbot: not subscribed: {args.url}", file=sys.stderr)
+            return 1
+        print(f"removed {args.url}")
+    elif args.action == "list":
+        return _feeds_list(corpus, as_json=args.json)
+    else:
+        return _feeds_poll(corpus, as_json=args.json)
+    return 0
+
+
+def _feeds_list(corpus, *, as_json: bool) -> int:
+    subscribed = feeds.all_feeds(corpus.store.db)
+    for f in subscribed:
+        _print_json(f.__dict__) if as_json else print(report.feed_line(f))
+    if not subscribed and not as_json:
+        print("No feeds. Add one: gapbot feeds add https://example.com/feed.xml")
+    return 0
+
+
+def _feeds_poll(corpus, *, as_json: bool) -> int:
+    from adapters.digest.feeds import poll_all
+
+    results = poll_all(corpus)
+    for r in results:
+        _print_json(r.__dict__) if as_json else print(f"{r.status:12} {r.url}  {r.added} added"
+                                                      + (f"  {r.error}" if r.error else ""))
+    return 1 if any(r.status == "error" for r in results) else 0
+
+
+def serve_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str]) -> int:
+    """The `serve` sub-command: everything configured, in one process."""
+    from adapters.digest.serve import serve
+
+    argparse.ArgumentParser(prog="gapbot serve", description="Run the Slack app, the Discord bot, the digest "
+                            "scheduler and feed polling — whichever are configured — in one process.").parse_args(argv)
+    return serve(db=db, seed=seed, env=env)

@@ -1,0 +1,98 @@
+"""Polling subscribed feeds with conditional GET (ETag / Last-Modified); new entries are indexed."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.digest import feeds
+from bot.digest.lease import Lease
+from bot.digest.model import utcnow
+
+if TYPE_CHECKING:
+    from corpus.index import Corpus
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()  # one poll at a time in a process; the lease does it across processes
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """What one feed's poll did."""
+
+    url: str
+    status: str  # ok | not modified | error
+    added: int = 0
+    error: str | None = None
+
+
+class _Prefetched:
+    """A fetcher that answers the feed's own URL with the response already fetched, and the rest as usual."""
+
+    def __init__(self, inner: Any, url: str, response: Any):
+        self.inner, self.url, self.response = inner, url, response
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        """The prefetched feed, or a normal fetch."""
+        return self.response if url == self.url else self.inner.get(url, headers)
+
+
+def validators(feed: feeds.Feed) -> dict[str, str]:
+    """The conditional-GET headers for a feed's next poll."""
+    headers = {}
+    if feed.etag:
+        headers["If-None-Match"] = feed.etag
+    if feed.last_modified:
+        headers["If-Modified-Since"] = feed.last_modified
+    return headers
+
+
+def poll_one(corpus: "Corpus", feed: feeds.Feed, fetcher: Any) -> PollResult:
+    """Fetch a feed if it changed and index its new entries."""
+    from corpus.sources import Rejected
+
+    db, now = corpus.store.db, utcnow()
+    try:
+        r = fetcher.get(feed.url, validators(feed))
+        if r.status_code == 304:
+            feeds.record_poll(db, feed.url, now=now, status="not modified")
+            return PollResult(feed.url, "not modified")
+        results = corpus.index([feed.url], fetcher=_Prefetched(fetcher, feed.url, r))
+    except Rejected as e:
+        feeds.record_error(db, feed.url, str(e), now=now)
+        return PollResult(feed.url, "error", error=str(e))
+    added = sum(x.status == "added" for x in results)
+    feeds.record_poll(db, feed.url, now=now, status="ok", added=added, etag=r.headers.get("etag"),
+                      last_modified=r.headers.get("last-modified"))
+    return PollResult(feed.url, "ok", added)
+
+
+def poll_all(corpus: "Corpus", *, fetcher: Any = None) -> list[PollResult]:
+    """Poll every subscribed feed, unless another process is polling them right now."""
+    subscribed = feeds.all_feeds(corpus.store.db)
+    if not subscribed:
+        return []
+    lease = Lease(corpus.store, "feeds")
+    with _lock:
+        if not lease.acquire():
+            return []
+        try:
+            return [_safe_poll(corpus, f, fetcher or _fetcher()) for f in subscribed]
+        finally:
+            lease.release()
+
+
+def _safe_poll(corpus: "Corpus", feed: feeds.Feed, fetcher: Any) -> PollResult:
+    try:
+        return poll_one(corpus, feed, fetcher)
+    except Exception as e:  # one broken feed must not stop the others or the digest
+        log.exception("polling %s failed", feed.url)
+        feeds.record_error(corpus.store.db, feed.url, f"{type(e).__name__}: {e}", now=utcnow())
+        return PollResult(feed.url, "error", error=str(e))
+
+
+def _fetcher() -> Any:
+    from corpus.feeds import Fetcher
+
+    return Fetcher()

@@ -1,0 +1,127 @@
+"""Long-running processes: `gapbot digest --schedule` (the scheduler alone) and `gapbot serve` (the Slack app, the
+Discord bot, the digest scheduler and feed polling — whichever are configured — in one process)."""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import logging
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timezone
+from typing import TYPE_CHECKING, Callable, Mapping
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from adapters.digest.feeds import poll_all
+from adapters.digest.run import Config, Runner
+from adapters.digest.schedule import DigestSchedule
+from bot.digest import store
+from bot.digest.model import utcnow
+
+if TYPE_CHECKING:
+    from corpus.index import Corpus
+
+log = logging.getLogger(__name__)
+
+
+def install(scheduler: BaseScheduler, corpus: "Corpus", config: Config) -> DigestSchedule:
+    """Put the digest and feed jobs for this corpus on a scheduler."""
+    runner = Runner(corpus, config, poll=lambda: poll_all(corpus))
+    schedule = DigestSchedule(scheduler, destinations=lambda: store.all_destinations(corpus.store.db),
+                              run=runner.scheduled, retries=lambda: store.due_retries(corpus.store.db, now=utcnow()),
+                              poll=lambda: poll_all(corpus), poll_minutes=config.poll_minutes)
+    schedule.install()
+    return schedule
+
+
+def run_scheduler(corpus: "Corpus", config: Config) -> int:
+    """Run the digest scheduler until interrupted."""
+    scheduler = BlockingScheduler(timezone=timezone.utc)
+    install(scheduler, corpus, config)
+    count = len(store.all_destinations(corpus.store.db))
+    print(f"gapbot digest scheduler: {count} destination(s); feeds polled every {config.poll_minutes:g} min",
+          file=sys.stderr)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    return 0
+
+
+@dataclass(frozen=True)
+class Component:
+    """Something `serve` runs in its own thread until the process ends."""
+
+    name: str
+    run: Callable[[], object]
+
+
+def slack_argv(env: Mapping[str, str]) -> list[str] | None:
+    """How to start the Slack app from the environment: Socket Mode, HTTP, or not at all."""
+    if not env.get("SLACK_BOT_TOKEN"):
+        return None
+    if env.get("SLACK_APP_TOKEN"):
+        return ["slack", "--socket"]
+    if env.get("SLACK_SIGNING_SECRET"):
+        return ["slack", "--http", "--port", env.get("PORT") or "3000"]
+    return None
+
+
+def _available(module: str) -> bool:
+    if importlib.util.find_spec(module) is None:
+        log.warning("%s is not installed; skipped", module)
+        return False
+    return True
+
+
+def components(env: Mapping[str, str], *, db: str, corpus: "Corpus", config: Config) -> list[Component]:
+    """What is configured: always the digest scheduler; Slack and Discord when their tokens are set."""
+    out = [Component("digest scheduler", lambda: run_scheduler(corpus, config))]
+    argv = slack_argv(env)
+    if argv and _available("adapters.slack"):
+        out.append(Component("slack", lambda: importlib.import_module("adapters.slack").main(argv, db=db,
+                                                                                             seed=False)))
+    token = env.get("DISCORD_TOKEN")
+    if token and _available("adapters.discord"):
+        out.append(Component("discord", lambda: run_discord(db, token)))
+    return out
+
+
+def run_discord(db: str, token: str) -> None:
+    """The Discord bot on its own event loop (this runs in a thread of its own)."""
+    bot = importlib.import_module("adapters.discord").create_bot(db)
+    asyncio.run(bot.start(token))
+
+
+def _thread(component: Component) -> threading.Thread:
+    def target() -> None:
+        try:
+            component.run()
+        except Exception:
+            log.exception("%s stopped with an error", component.name)
+
+    thread = threading.Thread(target=target, name=component.name, daemon=True)
+    thread.start()
+    return thread
+
+
+def serve(*, db: str, seed: bool, env: Mapping[str, str], poll_seconds: float = 1.0) -> int:
+    """Run every configured component; returns 1 as soon as one stops (so the process manager restarts us)."""
+    from corpus.index import Corpus
+
+    corpus = Corpus.open(db, seed=seed)  # seed once, before the components open the database themselves
+    parts = components(env, db=db, corpus=corpus, config=Config.from_env(env))
+    print("gapbot serve: " + ", ".join(c.name for c in parts), file=sys.stderr)
+    threads = [_thread(c) for c in parts]
+    try:
+        while all(t.is_alive() for t in threads):
+            time.sleep(poll_seconds)
+    except KeyboardInterrupt:
+        return 0
+    stopped = [t.name for t in threads if not t.is_alive()]
+    print(f"gapbot serve: {', '.join(stopped)} stopped; exiting", file=sys.stderr)
+    return 1
