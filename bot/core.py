@@ -35,6 +35,12 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", kept).strip()
 
 
+def safe_echo(text: str, limit: int = 120) -> str:
+    """User text fit to repeat back: shortened, and unable to become a mass or user ping on any platform."""
+    text = clean_text(text)[:limit]
+    return text.replace("@", "@\u200b").replace("<!", "<\u200b!").replace("<@", "<\u200b@")
+
+
 def parse(text: str) -> tuple[str, str, bool]:
     """Split typed text into (command name, argument, inferred); a bare question means ask."""
     text = _MENTION.sub("", clean_text(text))
@@ -43,11 +49,11 @@ def parse(text: str) -> tuple[str, str, bool]:
     head, _, rest = text.partition(" ")
     if head.startswith("/") or head.startswith("!"):
         return head[1:].lower(), rest.strip(), False
-    if head.lower() in COMMANDS:
-        return head.lower(), rest.strip(), False
     m = _WHO_IS.match(text)
     if m and len(m["name"].split()) <= 5:
-        return "who", m["name"], True
+        return "who", m["name"], head.lower() != "who"
+    if head.lower() in COMMANDS:
+        return head.lower(), rest.strip(), False
     return "ask", text, True
 
 
@@ -75,7 +81,7 @@ def handle(request: Request, corpus: "Corpus") -> Reply:
 def _unknown(name: str) -> Reply:
     from rapidfuzz import process
 
-    shown = clean_text(name)[:40].replace("@", "@\u200b")
+    shown = safe_echo(name, 40)
     match = process.extractOne(name, list(COMMANDS), score_cutoff=60)
     hint = f" Did you mean /{match[0]}?" if match else ""
     from bot.commands.help import overview

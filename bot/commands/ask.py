@@ -5,7 +5,7 @@ import math
 import re
 
 from bot.cite import Citer
-from bot.core import Context, clean_text
+from bot.core import Context, clean_text, safe_echo
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
 from corpus.models import Hit
@@ -36,7 +36,7 @@ def cmd_ask(args: str, ctx: Context) -> Reply:
     lines = [f"• “{h.text}” [{citer.cite(h.article_id, h.text)}]" for h in best[:SHOW]]
     context = _context(best[0])
     sections = [Section("\n".join(lines))] + ([Section(context, heading="In context")] if context else [])
-    return Reply(command="ask", title=f"What the articles say: {q[:120]}", sections=sections,
+    return Reply(command="ask", title=f"What the articles say: {safe_echo(q)}", sections=sections,
                  citations=citer.citations, data=data)
 
 

@@ -5,7 +5,7 @@ import json
 import re
 
 from bot.cite import Citer
-from bot.core import Context, clean_text
+from bot.core import Context, clean_text, safe_echo
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
 from corpus.extract.entities import name_key
@@ -125,7 +125,7 @@ def _unknown(db, name: str) -> Reply:
 
     names = [r[0] for r in db.execute("SELECT name FROM entities ORDER BY mention_count DESC LIMIT 5000")]
     sugg = [m[0] for m in process.extract(name, names, scorer=fuzz.WRatio, limit=5, score_cutoff=70)]
-    shown = name[:60].replace("@", "@\u200b")
+    shown = safe_echo(name, 60)
     hint = " Did you mean: " + ", ".join(sugg) + "?" if sugg else ""
     return Reply(command="who", title=f"“{shown}” is not in the corpus.{hint}", answered=False, ephemeral=True,
                  data={"entity": None, "suggestions": sugg})

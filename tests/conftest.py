@@ -1,0 +1,46 @@
+"""Shared fixtures: the gold file, and a seeded database built once with the real embedding model."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD_PATH = ROOT.parent / "shared" / "eval" / "seed_gold.json"
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict:
+    """The hand-checked truth for the seed articles (skips when shared/ is not beside the repo)."""
+    if not GOLD_PATH.exists():
+        pytest.skip("shared/eval/seed_gold.json is not beside the repository")
+    return json.loads(GOLD_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory):
+    """A corpus of the bundled seeds, indexed with the real all-MiniLM-L6-v2 model."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from corpus.embed import MiniLMEmbedder
+    from corpus.index import Corpus
+
+    return Corpus.open(tmp_path_factory.mktemp("seeded") / "gapbot.db", embedder=MiniLMEmbedder())
+
+
+@pytest.fixture()
+def fake_corpus(tmp_path):
+    """An empty corpus with the deterministic hash embedder (no model)."""
+    from corpus.embed import HashEmbedder
+    from corpus.index import Corpus
+
+    return Corpus.open(tmp_path / "t.db", seed=False, embedder=HashEmbedder())
+
+
+def ask(corpus, text: str):
+    """Send one command through the core, as a user would type it."""
+    from bot.core import handle
+    from bot.reply import Request
+
+    return handle(Request(text), corpus)

@@ -1,0 +1,69 @@
+"""The scrape cleaner against the gold titles, body edges, dates and publishers of the seed articles."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from corpus.clean import clean
+from corpus.seeds import seed_paths
+
+
+def norm(s: str | None) -> str:
+    s = (s or "").replace("’", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\s+", " ", s).strip().lower()
+
+
+def cleaned_by_file() -> dict[str, list]:
+    return {p.name: clean(p.read_text(encoding="utf-8")) for p in seed_paths()}
+
+
+def test_every_gold_article_has_its_title_and_exact_body_edges(gold):
+    got = cleaned_by_file()
+    for g in gold["articles"]:
+        arts = got[g["seed_file"]]
+        assert len(arts) > g["article_index"], g["seed_file"]
+        a = arts[g["article_index"]]
+        assert a.title == g["title"]
+        assert norm(a.body).startswith(norm(g["first_sentence"]))
+        assert norm(a.body).endswith(norm(g["last_sentence"]))
+
+
+def test_file_with_two_articles_is_split_and_others_are_not(gold):
+    counts = defaultdict(int)
+    for g in gold["articles"]:
+        counts[g["seed_file"]] += 1
+    assert {f: len(a) for f, a in cleaned_by_file().items()} == dict(counts)
+
+
+def test_no_boilerplate_line_survives(gold):
+    got = cleaned_by_file()
+    texts = {p.name: p.read_text(encoding="utf-8") for p in seed_paths()}
+    for g in gold["articles"]:
+        body_span = norm(texts[g["seed_file"]][g["body_char_start"]:g["body_char_end"]])
+        for para in got[g["seed_file"]][g["article_index"]].paragraphs:
+            assert norm(para) in body_span, para[:80]
+
+
+def test_dates_publishers_and_authors_match_where_gold_has_them(gold):
+    got = cleaned_by_file()
+    for g in gold["articles"]:
+        a = got[g["seed_file"]][g["article_index"]]
+        if g["date"]:
+            assert a.date == g["date"]
+        if g["publisher"]:
+            assert a.publisher and norm(a.publisher) in norm(g["publisher"])
+        if g["author"]:
+            assert a.author == g["author"]
+        if g.get("last_modified"):
+            assert a.modified == g["last_modified"]
+
+
+def test_teaser_and_share_lines_are_not_body():
+    text = ("My Site\n\n**A Headline About Chips In China Today**\n\nThe lede was cut short here and the rest is mi…\n\n"
+            + "\n\n".join(f"This is sentence number {i} of the story, and it talks about the chips at length." for i in range(8))
+            + "\n\nShareTweetShare\n\nRelated Posts\n\nLeave a Reply\n")
+    [a] = clean(text)
+    assert a.title == "A Headline About Chips In China Today"
+    assert a.publisher == "My Site"
+    assert a.paragraphs[0].startswith("This is sentence number 0")
+    assert a.paragraphs[-1].startswith("This is sentence number 7")
