@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import threading
 import time
 import urllib.error
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
+GOLDEN = FIXTURES / "golden"
 BOT_USER = "UBOT0001"
 
 
@@ -252,3 +254,13 @@ def refuse_non_loopback(monkeypatch: Any) -> None:
         return real_connect(sock, address)
 
     monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+def check_golden(name: str, messages: list[dict[str, Any]]) -> None:
+    """Compare with tests/fixtures/slack/golden/NAME.json; GAPBOT_REGEN_GOLDEN=1 rewrites the file."""
+    path = GOLDEN / f"{name}.json"
+    text = json.dumps(messages, indent=2, ensure_ascii=False) + "\n"
+    if os.environ.get("GAPBOT_REGEN_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}: run with GAPBOT_REGEN_GOLDEN=1 to create it"
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} changed; if intended, GAPBOT_REGEN_GOLDEN=1"

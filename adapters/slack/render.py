@@ -97,7 +97,7 @@ def split_text(text: str, limit: int) -> list[str]:
             current = ""
         current += piece
     chunks.append(current)
-    return [c.strip("\n") for c in chunks if c.strip()] or [""]
+    return [c.rstrip().lstrip("\n") for c in chunks if c.strip()] or [""]
 
 
 def _pieces(text: str, limit: int) -> Iterator[str]:
