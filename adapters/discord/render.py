@@ -75,7 +75,7 @@ def render(reply: Reply, *, searched: int | None = None, embeds: bool = True,
 
 def render_embeds(reply: Reply, *, searched: int | None = None) -> list[Outgoing]:
     """One embed per message: the title on the first, the footer and chart on the last."""
-    title = plain(reply.title)
+    title = plain(reply.title.strip())
     blocks = _blocks(reply, links="masked")
     if len(title) > TITLE_LIMIT:
         blocks.insert(0, f"**{title}**")
@@ -100,7 +100,7 @@ def render_plain(reply: Reply, *, searched: int | None = None) -> list[Outgoing]
     if not blocks:
         return [Outgoing(content=c) for c in split(plain(reply.title), MESSAGE_LIMIT) or ["…"]]
     footer = footer_text(reply, searched)
-    parts = [f"**{plain(reply.title)}**", *blocks] + ([f"-# {plain(footer)}"] if footer else [])
+    parts = [f"**{plain(reply.title.strip())}**", *blocks] + ([f"-# {plain(footer)}"] if footer else [])
     return [Outgoing(content=c) for c in split("\n\n".join(parts), MESSAGE_LIMIT)]
 
 
@@ -139,16 +139,21 @@ def _cut(text: str, limit: int) -> int:
 
 def _blocks(reply: Reply, *, links: str) -> list[str]:
     """The body as markdown blocks: each section (bold heading, escaped text), then the numbered sources."""
-    blocks = [(f"**{plain(s.heading)}**\n" if s.heading else "") + plain(s.text) for s in reply.sections]
+    blocks = [(f"**{plain(s.heading.strip())}**\n" if s.heading else "") + plain(s.text) for s in reply.sections]
     blocks = [b for b in blocks if b.strip()]
     if reply.citations:
-        lines = [_source(c, links=links) for c in reply.citations]
+        by_article: dict[tuple, list[Citation]] = {}
+        for c in reply.citations:  # several quotes from one article share one line
+            by_article.setdefault((c.article_id, c.title, c.url), []).append(c)
+        lines = [_source(group, links=links) for group in by_article.values()]
         blocks.append("**Sources**\n" + "\n".join(lines))
     return blocks
 
 
-def _source(c: Citation, *, links: str) -> str:
-    """'[n] Title — Publisher — date', the title linked to the article when it has a web address."""
+def _source(group: list[Citation], *, links: str) -> str:
+    """'[1] [3] Title — Publisher — date', the title linked to the article when it has a web address."""
+    c = group[0]
+    numbers = " ".join(f"\\[{x.n}\\]" for x in group)
     title = plain(c.title[:200]).replace("[", "(").replace("]", ")")
     meta = " — ".join(plain(x) for x in (c.publisher, c.date) if x)
     url = _safe_url(c.url)
@@ -156,7 +161,7 @@ def _source(c: Citation, *, links: str) -> str:
         title = f"[{title}]({url})"
     elif url:
         meta = " ".join(x for x in (meta, f"<{url}>") if x)
-    return f"**\\[{c.n}\\]** {title}" + (f" — {meta}" if meta else "")
+    return f"**{numbers}** {title}" + (f" — {meta}" if meta else "")
 
 
 def _safe_url(url: str | None) -> str | None:
