@@ -18,7 +18,7 @@ def outcome_line(out: Outcome) -> str:
     n, m = len(out.articles), out.messages
     detail = {
         "posted": f"{n} article{'s' if n != 1 else ''} in {m} message{'s' if m != 1 else ''}",
-        "nothing": "no new articles, nothing posted",
+        "nothing": "no new articles, no post",
         "busy": out.error or "",
         "preview": f"would post {n} article{'s' if n != 1 else ''} in {m} message{'s' if m != 1 else ''}",
     }.get(out.status)

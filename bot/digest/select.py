@@ -35,7 +35,12 @@ def select(corpus: "Corpus", dest: Destination) -> list["Article"]:
     """Articles added since the destination began and not in a live post to it, oldest added first."""
     done = log.delivered(corpus.store, dest.id)
     fresh = [a for a in corpus.articles(since=dest.since) if a.id not in done]
-    return sorted(fresh, key=lambda a: (a.added_at, a.id))
+    return sorted(fresh, key=order)
+
+
+def order(a: "Article") -> tuple[str, str, str]:
+    """Digest order: when added, then by publication date, then by title."""
+    return (a.added_at, a.date or a.modified or "", a.title)
 
 
 def explain(corpus: "Corpus", dest: Destination, *, now: datetime, limit: int = 25) -> list[Verdict]:
@@ -46,7 +51,7 @@ def explain(corpus: "Corpus", dest: Destination, *, now: datetime, limit: int = 
 
 
 def _recent(corpus: "Corpus", since: str) -> list["Article"]:
-    return sorted(corpus.articles(since=since), key=lambda a: (a.added_at, a.id), reverse=True)
+    return sorted(corpus.articles(since=since), key=order, reverse=True)
 
 
 def _verdict(a: "Article", dest: Destination, status: str | None) -> Verdict:
