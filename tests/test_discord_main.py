@@ -1,0 +1,103 @@
+"""`gapbot discord [--sync]`: configuration errors, slash-command registration against a fake Discord API,
+intents, and the model warm-up at start-up."""
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import discord
+import pytest
+
+from adapters import cli
+from adapters.discord import create_bot, main
+from adapters.discord.client import INTENTS
+from bot.registry import commands
+
+APP_ID = "1300000000000000001"
+BOT_USER = {"id": APP_ID, "username": "gapbot", "discriminator": "0", "avatar": None, "bot": True,
+            "global_name": None, "public_flags": 0}
+APPLICATION = {"id": APP_ID, "name": "gapbot", "description": "", "icon": None, "bot_public": True,
+               "bot_require_code_grant": False, "owner": {**BOT_USER, "id": "1300000000000000009", "bot": False},
+               "verify_key": "0" * 64, "flags": 0}
+
+
+@pytest.fixture
+def discord_api(monkeypatch):
+    """A stand-in for Discord's REST API: answers login and command registration; anything else fails."""
+    calls: list[tuple[str, str, object]] = []
+
+    async def request(http, route, **kwargs):
+        calls.append((route.method, route.url.removeprefix(discord.http.Route.BASE), kwargs.get("json")))
+        if (route.method, route.path) == ("GET", "/users/@me"):
+            return BOT_USER
+        if (route.method, route.path) == ("GET", "/oauth2/applications/@me"):
+            return APPLICATION
+        if route.method == "PUT" and route.path.endswith("/commands"):
+            return [{**c, "id": str(1300000000000000200 + i), "application_id": APP_ID, "version": "1"}
+                    for i, c in enumerate(kwargs["json"])]
+        raise AssertionError(f"unexpected call to Discord: {route.method} {route.url}")
+
+    monkeypatch.setattr(discord.http.HTTPClient, "request", request)
+    return calls
+
+
+@pytest.fixture
+def env(monkeypatch):
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.delenv("DISCORD_GUILD_ID", raising=False)
+    monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")
+    return monkeypatch
+
+
+def test_a_missing_token_is_one_clear_line(env, tmp_path, capsys):
+    assert cli.main(["--db", str(tmp_path / "x.db"), "--no-seed", "discord"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("gapbot discord: DISCORD_TOKEN is not set") and err.count("\n") == 1
+
+
+def test_a_malformed_guild_id_is_refused(env, tmp_path, capsys):
+    env.setenv("DISCORD_TOKEN", "fake-token")
+    env.setenv("DISCORD_GUILD_ID", "my-server")
+    assert main(["discord", "--sync"], db=str(tmp_path / "x.db"), seed=False) == 1
+    assert "DISCORD_GUILD_ID must be a server's numeric id" in capsys.readouterr().err
+
+
+def test_sync_registers_every_command_to_the_test_server(env, tmp_path, capsys, discord_api):
+    env.setenv("DISCORD_TOKEN", "fake-token")
+    env.setenv("DISCORD_GUILD_ID", "1300000000000000002")
+    assert main(["discord", "--sync"], db=str(tmp_path / "x.db"), seed=False) == 0
+    method, path, body = discord_api[-1]
+    assert (method, path) == ("PUT", f"/applications/{APP_ID}/guilds/1300000000000000002/commands")
+    assert [c["name"] for c in body] == [c.name for c in commands()]
+    for spec, cmd in zip(body, commands()):
+        assert [o["name"] for o in spec.get("options", [])] == ([cmd.arg] if cmd.arg else [])
+    out = capsys.readouterr().out
+    assert out.startswith(f"registered {len(body)} slash commands to server 1300000000000000002")
+
+
+def test_sync_without_a_server_registers_globally(env, tmp_path, capsys, discord_api):
+    env.setenv("DISCORD_TOKEN", "fake-token")
+    assert main(["discord", "--sync"], db=str(tmp_path / "x.db"), seed=False) == 0
+    assert discord_api[-1][:2] == ("PUT", f"/applications/{APP_ID}/commands")
+    assert "globally" in capsys.readouterr().out
+
+
+def test_only_non_privileged_intents():
+    assert not (INTENTS.message_content or INTENTS.members or INTENTS.presences)
+    assert INTENTS.guilds and INTENTS.guild_messages and INTENTS.dm_messages
+
+
+async def test_the_model_is_loaded_in_the_background_at_start_up(tmp_path):
+    class SlowModel:
+        name, dim = "slow", 384
+        loaded_in: str | None = None
+
+        def load(self):
+            self.loaded_in = threading.current_thread().name
+
+    model = SlowModel()
+    bot = create_bot(tmp_path / "x.db", seed=False, embedder=model)
+    await bot._async_setup_hook()
+    await bot.setup_hook()
+    await asyncio.gather(*bot._tasks)
+    assert model.loaded_in is not None and model.loaded_in != threading.main_thread().name
