@@ -63,7 +63,7 @@ class FakeSlack:
         self.url = f"http://127.0.0.1:{self._server.server_port}/"
         self.api_url = self.url + "api/"
 
-    def start(self) -> "FakeSlack":
+    def start(self) -> FakeSlack:
         """Serve in a background thread."""
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
@@ -125,10 +125,10 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.do_POST()
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             url = urlsplit(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             method = _method(url.path)
@@ -159,7 +159,7 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler

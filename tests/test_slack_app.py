@@ -4,12 +4,22 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from slack_fake import (BOT_USER, FakeSlack, HttpResult, event_body, get, post, refuse_non_loopback,
-                        signed_headers, slash_body)
+from slack_fake import (
+    BOT_USER,
+    FakeSlack,
+    HttpResult,
+    event_body,
+    get,
+    post,
+    refuse_non_loopback,
+    signed_headers,
+    slash_body,
+)
 
 from adapters.slack.app import create_app
 from adapters.slack.server import SlackServer, make_server
@@ -247,7 +257,7 @@ def test_direct_message_is_answered_in_the_dm(slack: Slack) -> None:
 
 @pytest.mark.parametrize("event", [{"subtype": "message_changed"}, {"bot_id": "B0001"},
                                    {"user": BOT_USER}, {"channel_type": "channel"}])
-def test_edits_bot_messages_and_channel_messages_are_ignored(slack: Slack, event: dict[str, str]) -> None:
+def test_edits_bot_messages_and_channel_messages_are_ignored(slack: Slack, event: dict[str, Any]) -> None:
     assert slack.event("message_im", **event).status == 200
     time.sleep(0.3)
     assert slack.scripted.requests == [] and slack.fake.called("chat.postMessage") == []

@@ -9,13 +9,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
 import yaml
-from slack_fake import FakeSlack, Failure, get, post, refuse_non_loopback, signed_headers, slash_body
+from slack_fake import Failure, FakeSlack, get, post, refuse_non_loopback, signed_headers, slash_body
 
 import adapters.slack as slack_main
 from adapters.slack.app import create_app

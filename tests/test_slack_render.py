@@ -11,10 +11,16 @@ from hypothesis import strategies as st
 from slack_fake import check_golden
 
 from adapters.slack.markup import WORD_JOINER, escape, from_slack, link
-from adapters.slack.render import (HEADER_LIMIT, MAX_BLOCKS, TEXT_LIMIT, fallback, render, source_blocks,
-                                   split_text)
+from adapters.slack.render import (
+    HEADER_LIMIT,
+    MAX_BLOCKS,
+    TEXT_LIMIT,
+    fallback,
+    render,
+    source_blocks,
+    split_text,
+)
 from bot.reply import Attachment, Citation, Reply, Section
-
 
 
 def texts(messages: list[dict[str, Any]]) -> list[str]:
@@ -125,7 +131,7 @@ def test_any_text_stays_within_limits_and_inert(text: str) -> None:
             limit = HEADER_LIMIT if block["type"] == "header" else TEXT_LIMIT
             assert all(1 <= len(t) <= limit for t in texts([{"text": "x", "blocks": [block]}])[1:])
     for t in texts(messages):
-        assert "<" not in t and ">" not in t and not re.search(r"@(here|channel|everyone)\b", t, re.I)
+        assert "<" not in t and ">" not in t and not re.search(r"@(here|channel|everyone)\b", t, re.IGNORECASE)
 
 
 @given(st.text(max_size=9000))

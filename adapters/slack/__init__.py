@@ -7,9 +7,10 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -34,7 +35,7 @@ class Settings:
     api_url: str | None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], *, socket: bool) -> "Settings":
+    def from_env(cls, env: Mapping[str, str], *, socket: bool) -> Settings:
         """Read SLACK_* variables; socket mode needs the app token, HTTP mode the signing secret."""
         bot_token = _need(env, "SLACK_BOT_TOKEN", "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions")
         if socket:
@@ -124,7 +125,7 @@ def check_token(settings: Settings) -> str | None:
     return None
 
 
-def open_corpus_in_background(db: str, *, seed: bool) -> "Future[Corpus]":
+def open_corpus_in_background(db: str, *, seed: bool) -> Future[Corpus]:
     """Open (and on first run seed) the corpus, then load the model, off the main thread."""
     ready: Future[Corpus] = Future()
 
@@ -133,7 +134,7 @@ def open_corpus_in_background(db: str, *, seed: bool) -> "Future[Corpus]":
 
         try:
             ready.set_result(Corpus.open(db, seed=seed))
-        except BaseException as e:
+        except BaseException as e:  # noqa: BLE001 (handed to the waiting main thread, which reports it)
             ready.set_exception(e)
             return
         warm_up(ready.result())
@@ -142,7 +143,7 @@ def open_corpus_in_background(db: str, *, seed: bool) -> "Future[Corpus]":
     return ready
 
 
-def warm_up(corpus: "Corpus") -> None:
+def warm_up(corpus: Corpus) -> None:
     """Load the embedding model now, so no Slack request waits for it (the fake embedder has no load)."""
     load = getattr(corpus.embedder, "load", None)
     if load is None:
@@ -153,14 +154,14 @@ def warm_up(corpus: "Corpus") -> None:
         log.exception("loading the embedding model failed; it will be retried on first use")
 
 
-def health(ready: "Future[Corpus]") -> dict[str, Any]:
+def health(ready: Future[Corpus]) -> dict[str, Any]:
     """What GET /healthz reports: whether the corpus is open, and how many articles it holds."""
     if not ready.done():
         return {"ready": False}
     return {"ready": True, "articles": ready.result().count()}
 
 
-def serve_http(app: "App", ready: "Future[Corpus]", *, host: str, port: int) -> int:
+def serve_http(app: App, ready: Future[Corpus], *, host: str, port: int) -> int:
     """HTTP mode: serve POST /slack/events and GET /healthz until stopped."""
     from adapters.slack.server import make_server
 
@@ -169,7 +170,7 @@ def serve_http(app: "App", ready: "Future[Corpus]", *, host: str, port: int) -> 
     return _serve_until_stopped(server, ready)
 
 
-def serve_socket(app: "App", app_token: str, ready: "Future[Corpus]", *, host: str, port: int | None) -> int:
+def serve_socket(app: App, app_token: str, ready: Future[Corpus], *, host: str, port: int | None) -> int:
     """Socket Mode: one outbound websocket to Slack; with a port, /healthz is served there too."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -185,7 +186,7 @@ def serve_socket(app: "App", app_token: str, ready: "Future[Corpus]", *, host: s
         handler.close()
 
 
-def _serve_until_stopped(server: "SlackServer | None", ready: "Future[Corpus]") -> int:
+def _serve_until_stopped(server: SlackServer | None, ready: Future[Corpus]) -> int:
     """Serve (if there is a server) until Ctrl-C or SIGTERM; 1 if the corpus cannot be opened."""
     if server is not None:
         threading.Thread(target=server.serve_forever, name="gapbot-http", daemon=True).start()
@@ -194,7 +195,7 @@ def _serve_until_stopped(server: "SlackServer | None", ready: "Future[Corpus]") 
         threading.Event().wait()
     except KeyboardInterrupt:
         return 0
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 (whatever stopped the corpus opening, say it and stop)
         print(f"gapbot slack: cannot open the corpus: {e}", file=sys.stderr)
         return 1
     finally:

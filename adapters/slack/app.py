@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -23,7 +24,7 @@ Handler = Callable[[Request], Reply]
 EVENTS_PATH = "/slack/events"
 
 
-def create_app(corpus: "Corpus | Callable[[], Corpus] | None", *, token: str, signing_secret: str,
+def create_app(corpus: Corpus | Callable[[], Corpus] | None, *, token: str, signing_secret: str,
                api_url: str | None = None, handler: Handler | None = None,
                verify_token: bool = False, seen: SeenEvents | None = None) -> App:
     """The Slack app: every registry command as a slash command, plus mentions and DMs, through handle().
@@ -43,7 +44,7 @@ def create_app(corpus: "Corpus | Callable[[], Corpus] | None", *, token: str, si
     return app
 
 
-def core_handler(corpus: "Corpus | Callable[[], Corpus] | None") -> Handler:
+def core_handler(corpus: Corpus | Callable[[], Corpus] | None) -> Handler:
     """handle() over the corpus; a callable corpus is asked for it on each request (in a worker thread)."""
 
     def answer(request: Request) -> Reply:

@@ -5,7 +5,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 
@@ -40,7 +41,7 @@ def skip_repeats(seen: SeenEvents) -> Callable[..., BoltResponse | None]:
     """A global Bolt middleware: a retried or already-seen event is acknowledged and not answered again."""
 
     def skip_repeated_events(body: dict[str, Any], request: BoltRequest,
-                             next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002 (bolt's name)
+                             next: Callable[[], BoltResponse]) -> BoltResponse | None:
         if body.get("type") != "event_callback":
             return next()
         event_id = str(body.get("event_id") or "")

@@ -31,7 +31,7 @@ def manifest(*, url: str | None = None) -> dict[str, Any]:
 
 def slash_command(cmd: Command, endpoint: str | None) -> dict[str, Any]:
     """One registry command as a manifest slash command."""
-    entry = {"command": f"/{cmd.name}", "description": cmd.summary[:100]}
+    entry: dict[str, Any] = {"command": f"/{cmd.name}", "description": cmd.summary[:100]}
     if cmd.arg:
         entry["usage_hint"] = cmd.usage.partition(" ")[2]
     entry["should_escape"] = False

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 
 WORD_JOINER = "\u2060"  # invisible; placed after '@' it stops Slack reading @here as a broadcast
-_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.I)
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _SPECIAL = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-_LEADING_MENTIONS = re.compile(r"^\s*(?:<@[A-Z0-9]+(?:\|[^<>]*)?>\s*)+", re.I)
-_SAFE_URL = re.compile(r"^https?://[^\s<>|]+$", re.I)
+_LEADING_MENTIONS = re.compile(r"^\s*(?:<@[A-Z0-9]+(?:\|[^<>]*)?>\s*)+", re.IGNORECASE)
+_SAFE_URL = re.compile(r"^https?://[^\s<>|]+$", re.IGNORECASE)
 
 
 def defuse(text: str) -> str:

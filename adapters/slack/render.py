@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from adapters.slack.markup import bold, escape, escaped_len, link
 from bot.reply import Citation, Reply, Section
@@ -16,7 +17,7 @@ FALLBACK_LIMIT = 600    # the notification text: a summary, the blocks carry the
 
 Block = dict[str, Any]
 Message = dict[str, Any]
-_TOKEN = re.compile(r"@(?:channel|here|everyone)\b|.", re.I | re.S)
+_TOKEN = re.compile(r"@(?:channel|here|everyone)\b|.", re.IGNORECASE | re.DOTALL)
 
 
 def render(reply: Reply, *, max_messages: int = MAX_MESSAGES) -> list[Message]:

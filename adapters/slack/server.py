@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -33,18 +34,18 @@ class SlackRequestHandler(BaseHTTPRequestHandler):
     server: SlackServer
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         """GET /healthz: 200 with a small JSON status while the process can answer."""
         if urlsplit(self.path).path != "/healthz":
             return self._send(404, b'{"error": "not found"}')
         try:
             status = {"ok": True, **self.server.health()}
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 (any failure means unhealthy, which is the answer)
             log.warning("health check failed: %s", e)
             return self._send(503, json.dumps({"ok": False, "error": type(e).__name__}).encode())
         self._send(200, json.dumps(status).encode())
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         """POST /slack/events: commands, events and interactivity, signature checked by Bolt."""
         url = urlsplit(self.path)
         if url.path != EVENTS_PATH or self.server.app is None:
@@ -54,7 +55,7 @@ class SlackRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return self._send(413, b'{"error": "too large"}')
         body = self.rfile.read(length).decode("utf-8", errors="replace")
-        headers = {k.lower(): self.headers.get_all(k) or [] for k in self.headers.keys()}
+        headers: dict[str, str | Sequence[str]] = {k.lower(): self.headers.get_all(k) or [] for k in self.headers}
         self._send_bolt(self.server.app.dispatch(BoltRequest(body=body, query=url.query, headers=headers)))
 
     def _send_bolt(self, resp: BoltResponse) -> None:
@@ -69,7 +70,7 @@ class SlackRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Access log at debug level (the default writes every request to stderr)."""
         log.debug("%s " + format, self.address_string(), *args)
 
@@ -77,4 +78,4 @@ class SlackRequestHandler(BaseHTTPRequestHandler):
 def make_server(app: App | None, *, port: int, host: str = "0.0.0.0",
                 health: Health | None = None) -> SlackServer:
     """A server bound to host:port (0 picks a free port); call serve_forever() to run it."""
-    return SlackServer((host, port), app, health or (lambda: {}))
+    return SlackServer((host, port), app, health or (dict))
