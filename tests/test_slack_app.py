@@ -401,6 +401,20 @@ def test_healthz_and_unknown_paths(slack: Slack) -> None:
     assert health.status == 200 and json.loads(health.body) == {"ok": True, "articles": 0}
     assert get(base + "/slack/events").status == 404
     assert post(base + "/other", "{}", {"Content-Type": "application/json"}).status == 404
+    assert claims_huge_body(slack.server.server_port) == 413 and slack.scripted.requests == []
+
+
+def claims_huge_body(port: int) -> int:
+    """Send only the headers of a 2 MB POST; the status the server answers without reading the body."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.putrequest("POST", "/slack/events")
+    conn.putheader("Content-Length", str(2 << 20))
+    conn.endheaders()
+    status = conn.getresponse().status
+    conn.close()
+    return status
 
 
 def test_core_handle_is_what_the_app_calls(slack_core: Slack, corpus: Corpus) -> None:

@@ -102,8 +102,9 @@ def run(settings: Settings, *, db: str, seed: bool, socket: bool, host: str, por
         print(f"gapbot slack: {problem}", file=sys.stderr)
         return 1
     ready = open_corpus_in_background(db, seed=seed)
+    # verify_token: Bolt keeps this auth.test result, so no request ever waits for one before its ack
     app = create_app(ready.result, token=settings.bot_token, signing_secret=settings.signing_secret,
-                     api_url=settings.api_url)
+                     api_url=settings.api_url, verify_token=True)
     _stop_on_sigterm()
     if socket:
         return serve_socket(app, settings.app_token or "", ready, host=host, port=port)
