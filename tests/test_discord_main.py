@@ -17,7 +17,8 @@ APP_ID = "1300000000000000001"
 BOT_USER = {"id": APP_ID, "username": "gapbot", "discriminator": "0", "avatar": None, "bot": True,
             "global_name": None, "public_flags": 0}
 APPLICATION = {"id": APP_ID, "name": "gapbot", "description": "", "icon": None, "bot_public": True,
-               "bot_require_code_grant": False, "owner": {**BOT_USER, "id": "1300000000000000009", "bot": False},
+               "bot_require_code_grant": False,
+               "owner": {**BOT_USER, "id": "1300000000000000009", "bot": False},
                "verify_key": "0" * 64, "flags": 0}
 
 
@@ -69,7 +70,7 @@ def test_sync_registers_every_command_to_the_test_server(env, tmp_path, capsys, 
     method, path, body = discord_api[-1]
     assert (method, path) == ("PUT", f"/applications/{APP_ID}/guilds/1300000000000000002/commands")
     assert [c["name"] for c in body] == [c.name for c in commands()]
-    for spec, cmd in zip(body, commands()):
+    for spec, cmd in zip(body, commands(), strict=True):
         assert [o["name"] for o in spec.get("options", [])] == ([cmd.arg] if cmd.arg else [])
     out = capsys.readouterr().out
     assert out.startswith(f"registered {len(body)} slash commands to server 1300000000000000002")

@@ -10,7 +10,8 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext.test import backend
 
-from adapters.discord import client as discord_client, create_bot
+from adapters.discord import client as discord_client
+from adapters.discord import create_bot
 from bot.reply import Attachment, Citation, Reply, Section
 from corpus.embed import HashEmbedder
 
@@ -50,8 +51,9 @@ def core(monkeypatch):
     """Replace the core with one that answers with `core.reply`, or echoes the text it was given."""
 
     class Core:
-        reply: Reply | None = None
-        texts: list[str] = []
+        def __init__(self) -> None:
+            self.reply: Reply | None = None
+            self.texts: list[str] = []
 
         def __call__(self, request, corpus):
             self.texts.append(request.text)
@@ -108,7 +110,8 @@ async def test_a_direct_message_needs_no_mention(bot, sent, core):
 
 async def test_nothing_the_user_typed_can_ping(bot, sent, core):
     ada = dpytest.get_config().members[0]
-    await dpytest.message(f"{mention(bot)} who is @everyone or @here or <@{ada.id}> or <@&123456789012345678>")
+    role = "<@&123456789012345678>"
+    await dpytest.message(f"{mention(bot)} who is @everyone or @here or <@{ada.id}> or {role}")
     body = sent[0]
     text = json.dumps(body, ensure_ascii=False)
     for ping in ("@everyone", "@here", f"<@{ada.id}>", "<@&123456789012345678>"):

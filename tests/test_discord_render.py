@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.discord.render import defang, plain, render, split
 from bot.core import handle
@@ -24,16 +25,16 @@ GOLDEN = Path(__file__).parent / "fixtures" / "discord" / "golden"
 
 def who_reply(**changes) -> Reply:
     """A /who reply as the core shapes one."""
-    fields = dict(command="who", title="iFLYTEK", sections=[
-        Section("company · named in 2 articles"),
-        Section("• A Hefei speech company. [1]\n• It works with Huawei. [2]", heading="What the articles say")],
-        citations=[Citation(1, "a1", "Bridging the Gap", "Quote one.", "techfusionnews", "2024-09-14",
-                            "https://example.com/bridging"),
-                   Citation(2, "a1", "Bridging the Gap", "Quote two.", "techfusionnews", "2024-09-14",
-                            "https://example.com/bridging"),
-                   Citation(3, "b2", "Chips [analysis]", "Quote three.", None, None, None)])
-    fields.update(changes)
-    return Reply(**fields)
+    url, pub, date = "https://example.com/bridging", "techfusionnews", "2024-09-14"
+    fields: dict = {
+        "command": "who", "title": "iFLYTEK",
+        "sections": [Section("company · named in 2 articles"),
+                     Section("• A Hefei speech company. [1]\n• It works with Huawei. [2]",
+                             heading="What the articles say")],
+        "citations": [Citation(1, "a1", "Bridging the Gap", "Quote one.", pub, date, url),
+                      Citation(2, "a1", "Bridging the Gap", "Quote two.", pub, date, url),
+                      Citation(3, "b2", "Chips [analysis]", "Quote three.", None, None, None)]}
+    return Reply(**{**fields, **changes})
 
 
 def test_defang_breaks_every_kind_of_ping():

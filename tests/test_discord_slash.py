@@ -115,11 +115,13 @@ def core(monkeypatch):
     """Replace the core with a stand-in that records each Request and answers with `core.reply`."""
 
     class Core:
-        reply = Reply(command="who", title="iFLYTEK", sections=[Section("A Hefei speech company. [1]")],
-                      citations=[Citation(1, "a1", "iFlytek's Spark", "Quote.", "Caixin", "2024-05-01",
-                                          "https://example.com/spark")])
-        requests: list[Request] = []
-        threads: list[str] = []
+        def __init__(self) -> None:
+            spark = Citation(1, "a1", "iFlytek's Spark", "Quote.", "Caixin", "2024-05-01",
+                             "https://example.com/spark")
+            self.reply = Reply(command="who", title="iFLYTEK", citations=[spark],
+                               sections=[Section("A Hefei speech company. [1]")])
+            self.requests: list[Request] = []
+            self.threads: list[str] = []
 
         def __call__(self, request, corpus):
             self.requests.append(request)

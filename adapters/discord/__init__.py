@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from corpus.embed import Embedder
 
 
-def create_bot(db_path: str | Path, *, seed: bool = True, embedder: "Embedder | None" = None,
-               warm: bool = True) -> "GapBot":
+def create_bot(db_path: str | Path, *, seed: bool = True, embedder: Embedder | None = None,
+               warm: bool = True) -> GapBot:
     """The configured discord.Client over the corpus at db_path (a new one is first seeded)."""
     from adapters.discord.client import GapBot
     from corpus.index import Corpus
@@ -52,7 +52,7 @@ def _run(args: argparse.Namespace, *, token: str, guild_id: int | None, db: str,
     return 0
 
 
-async def _sync(bot: "GapBot", token: str, guild_id: int | None) -> int:
+async def _sync(bot: GapBot, token: str, guild_id: int | None) -> int:
     async with bot:
         await bot.login(token)
         synced = await bot.sync_commands(guild_id)

@@ -5,8 +5,9 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any, Coroutine
+from typing import Any
 
 import discord
 
@@ -127,12 +128,15 @@ class GapBot(discord.Client):
         perms = _my_permissions(message)
         out = render.render(answer.reply, searched=answer.searched, embeds=perms.embed_links,
                             files=perms.attach_files)
-        reference = message.to_reference(fail_if_not_exists=False)
+        first, *rest = out
         try:
-            for i, part in enumerate(out):
-                await message.channel.send(**part.kwargs(), reference=reference if i == 0 else None)
+            reference = message.to_reference(fail_if_not_exists=False)  # the question may be deleted by now
+            await message.channel.send(**first.kwargs(), reference=reference)
+            for part in rest:
+                await message.channel.send(**part.kwargs())
         except discord.HTTPException as e:
-            log.warning("could not reply in channel %s: HTTP %s (code %s)", message.channel.id, e.status, e.code)
+            log.warning("could not reply in channel %s: HTTP %s (code %s)", message.channel.id, e.status,
+                        e.code)
 
     # --- slash commands ---------------------------------------------------------------------------
     async def run_slash(self, interaction: discord.Interaction, name: str, arg: str) -> None:

@@ -1,4 +1,4 @@
-"""Reply -> Discord messages: embeds within Discord's limits, plain text split cleanly, nothing that can ping."""
+"""Reply -> Discord messages: embeds within Discord's limits, plain text split cleanly, nothing can ping."""
 from __future__ import annotations
 
 import io
@@ -139,7 +139,8 @@ def _cut(text: str, limit: int) -> int:
 
 def _blocks(reply: Reply, *, links: str) -> list[str]:
     """The body as markdown blocks: each section (bold heading, escaped text), then the numbered sources."""
-    blocks = [(f"**{plain(s.heading.strip())}**\n" if s.heading else "") + plain(s.text) for s in reply.sections]
+    blocks = [(f"**{plain(s.heading.strip())}**\n" if s.heading else "") + plain(s.text)
+              for s in reply.sections]
     blocks = [b for b in blocks if b.strip()]
     if reply.citations:
         by_article: dict[tuple, list[Citation]] = {}

@@ -6,7 +6,8 @@ import json
 import logging
 import sqlite3
 import time
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -22,13 +23,14 @@ log = logging.getLogger(__name__)
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_LENGTH = 100  # ... of at most 100 characters each
 DESCRIPTION_LENGTH = 100  # a command's or option's description
-Completer = Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
+Completer = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
+SlashCallback = Callable[..., Coroutine[Any, Any, None]]
 
 
 class GapTree(app_commands.CommandTree):
     """The command tree; unknown commands go to the core, which answers them with a suggestion."""
 
-    client: "GapBot"
+    client: GapBot
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Answer what failed instead of leaving the user with 'The application did not respond'."""
@@ -45,7 +47,7 @@ class GapTree(app_commands.CommandTree):
             log.warning("could not answer an interaction: HTTP %s (code %s)", e.status, e.code)
 
 
-def build_tree(bot: "GapBot") -> GapTree:
+def build_tree(bot: GapBot) -> GapTree:
     """A command tree with one slash command per registered core command."""
     tree = GapTree(bot)
     completers: dict[str, Completer] = {"who": bot.names.complete}
@@ -54,7 +56,7 @@ def build_tree(bot: "GapBot") -> GapTree:
     return tree
 
 
-def slash_command(cmd: Command, bot: "GapBot", *, completer: Completer | None = None) -> app_commands.Command:
+def slash_command(cmd: Command, bot: GapBot, *, completer: Completer | None = None) -> app_commands.Command:
     """The slash command for one core command: one string option, named after the command's argument."""
     callback = _callback(cmd, bot)
     if cmd.arg:
@@ -62,14 +64,15 @@ def slash_command(cmd: Command, bot: "GapBot", *, completer: Completer | None = 
         callback = app_commands.describe(text=(cmd.arg_help or cmd.arg)[:DESCRIPTION_LENGTH])(callback)
     if cmd.admin:  # hidden from members who are not admins; the core checks again when it runs
         callback = app_commands.default_permissions(administrator=True)(callback)
-    command = app_commands.Command(name=cmd.name, description=cmd.summary[:DESCRIPTION_LENGTH],
-                                   callback=callback)
+    description = cmd.summary[:DESCRIPTION_LENGTH]
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=cmd.name, description=description, callback=callback)
     if cmd.arg and completer is not None:
         command.autocomplete("text")(completer)
     return command
 
 
-def _callback(cmd: Command, bot: "GapBot") -> Callable[..., Awaitable[None]]:
+def _callback(cmd: Command, bot: GapBot) -> SlashCallback:
     # discord.py reads the option from the callback's signature, so each shape is its own function.
     name = cmd.name
     if not cmd.arg:
@@ -88,7 +91,7 @@ def _callback(cmd: Command, bot: "GapBot") -> Callable[..., Awaitable[None]]:
 
 def _typed_options(interaction: discord.Interaction) -> str:
     """The values typed into a command's options, in order (for commands this bot no longer has)."""
-    options: list[dict[str, Any]] = (interaction.data or {}).get("options", [])  # type: ignore[assignment]
+    options = cast(dict[str, Any], interaction.data or {}).get("options", [])
     return " ".join(str(o.get("value", "")) for o in options if "value" in o)
 
 
@@ -102,16 +105,17 @@ async def _apologise(interaction: discord.Interaction) -> None:
 
 
 class EntityNames:
-    """Entity names for /who autocomplete, most mentioned first; read from the corpus at most once a minute."""
+    """Entity names for /who autocomplete, most mentioned first; read from the corpus at most every minute."""
 
     TTL = 60.0
 
-    def __init__(self, corpus: "Corpus"):
+    def __init__(self, corpus: Corpus):
         self.corpus = corpus
         self._entities: list[tuple[str, list[str]]] = []
         self._read_at: float | None = None
 
-    async def complete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def complete(self, interaction: discord.Interaction,
+                       current: str) -> list[app_commands.Choice[str]]:
         """Choices for what the user has typed so far (none when the corpus has no entities yet)."""
         if self._read_at is None or time.monotonic() - self._read_at > self.TTL:
             self._entities = await asyncio.to_thread(self.read)
