@@ -127,7 +127,7 @@ def _retry_wait(r: httpx.Response, attempt: int, safe_retry: bool) -> float | No
         wait = _retry_after(r)
         return wait if wait <= MAX_INLINE_WAIT else None
     if r.status_code >= 500 and safe_retry and attempt == 0:
-        return 1.0
+        return 0.5
     return None
 
 
@@ -153,6 +153,13 @@ def _result(r: httpx.Response) -> Any:
     raise PostError(f"Discord said HTTP {r.status_code}" + (f": {detail[:120]}" if detail else ""))
 
 
+def message_id(message: Any) -> str:
+    """The id of a created message; an answer without one leaves it unknown whether the post went through."""
+    if not isinstance(message, dict) or not message.get("id"):
+        raise PostError("Discord answered without the created message", definite=False)
+    return str(message["id"])
+
+
 class DiscordChannelPoster:
     """Posts digests to a Discord channel as the bot (DISCORD_TOKEN)."""
 
@@ -171,9 +178,8 @@ class DiscordChannelPoster:
         """POST /channels/{id}/messages; returns the message id."""
         if not self.api.token:
             raise PostError("DISCORD_TOKEN is not set")
-        msg = self.api.call("POST", f"{self.api.base_url}/channels/{self.channel}/messages", json=payload,
-                            safe_retry=True)
-        return str(msg["id"])
+        return message_id(self.api.call("POST", f"{self.api.base_url}/channels/{self.channel}/messages",
+                                        json=payload, safe_retry=True))
 
     def find(self, *, key: str, thread: str | None, since: str) -> str | None:
         """The id of the channel message carrying key, if it was posted."""
@@ -199,8 +205,8 @@ class WebhookPoster:
 
     def send(self, payload: dict[str, Any], *, key: str, thread: str | None) -> str:
         """POST the webhook with ?wait=true, which returns the created message."""
-        msg = self.api.call("POST", self.url, params={"wait": "true"}, json=payload, safe_retry=False, auth=False)
-        return str(msg["id"])
+        return message_id(self.api.call("POST", self.url, params={"wait": "true"}, json=payload, safe_retry=False,
+                                        auth=False))
 
     def find(self, *, key: str, thread: str | None, since: str) -> str | None:
         """Look in the webhook's channel (readable only with a bot token) for the message carrying key."""

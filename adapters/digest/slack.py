@@ -104,6 +104,8 @@ class SlackPoster:
             raise api_error(e) from None
         except OSError as e:  # URLError, timeouts, resets: the message may or may not exist
             raise PostError(f"could not reach Slack ({type(e).__name__})", definite=False) from None
+        if not resp.get("ts"):
+            raise PostError("Slack answered without the message's ts", definite=False)
         return str(resp["ts"])
 
     def find(self, *, key: str, thread: str | None, since: str) -> str | None:
