@@ -18,6 +18,7 @@ import pytest
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from adapters.discord import create_bot
+from adapters.discord.slash import option_name
 from bot.registry import COMMANDS, command, commands
 from bot.reply import Citation, Reply, Request, Section
 from corpus.embed import HashEmbedder
@@ -87,7 +88,7 @@ def payload(name: str, value: str | None = None, *, fixture: str = "interaction_
     """A recorded interaction payload, invoking /name with its one option (named as the registry says)."""
     data = json.loads((FIXTURES / fixture).read_text())
     data["data"]["name"] = name
-    arg = option or (COMMANDS[name].arg if name in COMMANDS else None) or "text"
+    arg = option or (option_name(COMMANDS[name].arg or "") if name in COMMANDS else "text")
     if value is None:
         data["data"].pop("options", None)
     else:

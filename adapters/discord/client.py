@@ -35,6 +35,7 @@ class GapBot(discord.Client):
     """gapbot on Discord: converts messages and interactions to Requests and Replies to messages."""
 
     def __init__(self, corpus: Corpus, *, warm: bool = True):
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # gapbot never joins voice
         super().__init__(intents=INTENTS, allowed_mentions=discord.AllowedMentions.none())
         self.corpus = corpus
         self.warm = warm

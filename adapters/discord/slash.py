@@ -60,7 +60,7 @@ def slash_command(cmd: Command, bot: GapBot, *, completer: Completer | None = No
     """The slash command for one core command: one string option, named after the command's argument."""
     callback = _callback(cmd, bot)
     if cmd.arg:
-        callback = app_commands.rename(text=cmd.arg)(callback)
+        callback = app_commands.rename(text=option_name(cmd.arg))(callback)
         callback = app_commands.describe(text=(cmd.arg_help or cmd.arg)[:DESCRIPTION_LENGTH])(callback)
     if cmd.admin:  # hidden from members who are not admins; the core checks again when it runs
         callback = app_commands.default_permissions(administrator=True)(callback)
@@ -70,6 +70,11 @@ def slash_command(cmd: Command, bot: GapBot, *, completer: Completer | None = No
     if cmd.arg and completer is not None:
         command.autocomplete("text")(completer)
     return command
+
+
+def option_name(arg: str) -> str:
+    """The core's argument name as Discord accepts option names: lower case, no spaces, 32 characters."""
+    return "_".join(arg.lower().split())[:32] or "text"
 
 
 def _callback(cmd: Command, bot: GapBot) -> SlashCallback:
