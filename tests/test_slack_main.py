@@ -75,6 +75,19 @@ def test_refused_token_stops_with_exit_1_without_showing_it(env: pytest.MonkeyPa
     assert fake.called("auth.test")[0].headers["authorization"] == f"Bearer {TOKEN}"
 
 
+def test_refused_app_token_stops_socket_mode_with_exit_1(env: pytest.MonkeyPatch, fake: FakeSlack,
+                                                         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    env.setenv("SLACK_BOT_TOKEN", TOKEN)
+    env.setenv("SLACK_APP_TOKEN", "xapp-made-up")
+    env.setenv("SLACK_API_URL", fake.api_url)
+    env.setenv("GAPBOT_EMBEDDER", "hash")
+    fake.fail("apps.connections.open", Failure(status=200, error="invalid_auth"))
+    assert slack_main.main(["slack", "--socket"], db=str(tmp_path / "x.db"), seed=False) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "gapbot slack: Slack refused SLACK_APP_TOKEN (invalid_auth)"
+    assert fake.called("apps.connections.open")[0].headers["authorization"] == "Bearer xapp-made-up"
+
+
 def test_settings_choose_what_each_mode_needs() -> None:
     env = {"SLACK_BOT_TOKEN": "b", "SLACK_APP_TOKEN": "a", "SLACK_API_URL": "http://127.0.0.1:9/api"}
     socket_mode = slack_main.Settings.from_env(env, socket=True)

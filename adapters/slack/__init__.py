@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from slack_bolt import App
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from adapters.slack.server import SlackServer
     from corpus.index import Corpus
@@ -178,13 +179,28 @@ def serve_socket(app: App, app_token: str, ready: Future[Corpus], *, host: str, 
     from adapters.slack.server import make_server
 
     handler = SocketModeHandler(app, app_token)
-    handler.connect()
-    print("gapbot slack: connected in Socket Mode", file=sys.stderr)
-    server = make_server(None, host=host, port=port, health=lambda: health(ready)) if port is not None else None
     try:
+        if (problem := connect_socket(handler)) is not None:
+            print(f"gapbot slack: {problem}", file=sys.stderr)
+            return 1
+        print("gapbot slack: connected in Socket Mode", file=sys.stderr)
+        server = make_server(None, host=host, port=port, health=lambda: health(ready)) if port is not None else None
         return _serve_until_stopped(server, ready)
     finally:
         handler.close()
+
+
+def connect_socket(handler: SocketModeHandler) -> str | None:
+    """Open the Socket Mode connection; None on success, else a one-line reason (never the token)."""
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        handler.connect()
+    except SlackApiError as e:
+        return f"Slack refused SLACK_APP_TOKEN ({e.response.get('error')})"
+    except OSError as e:
+        return f"cannot open the Socket Mode connection: {e}"
+    return None
 
 
 def _serve_until_stopped(server: SlackServer | None, ready: Future[Corpus]) -> int:
