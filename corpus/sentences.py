@@ -9,7 +9,7 @@ ABBREV = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "inc", "co", "corp"
           "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
           "dept", "univ", "mt", "ft", "vol", "pp", "al"}
 # a sentence ends at . ! ? (plus closing quotes/brackets) followed by space and a capital, digit or quote
-END = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?[A-Z0-9])")
+END = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?(?:[A-Z0-9]|[a-z]{1,2}[A-Z]))")
 
 
 @dataclass(frozen=True)

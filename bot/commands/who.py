@@ -26,7 +26,12 @@ def cmd_who(args: str, ctx: Context) -> Reply:
     db = ctx.corpus.store.db
     ents = lookup(db, name)
     if not ents:
-        sentences = phrase_sentences(db, name)
+        from corpus.extract.entity_build import variants
+
+        seen: dict[int, dict] = {}
+        for n in [name, *sorted(variants([name]))]:
+            seen.update({r["id"]: r for r in phrase_sentences(db, n)})
+        sentences = [seen[k] for k in sorted(seen)]
         if sentences:
             ents = [{"id": None, "name": name, "kind": "other", "aliases": "[]", "roles": "[]", "related": "[]",
                      "article_count": len({s["article_id"] for s in sentences}), "_sentences": sentences}]

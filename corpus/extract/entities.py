@@ -139,7 +139,7 @@ def kind_of(name: str, labels: Counter) -> str:
         return "person"
     if ORG_HINT.search(name):
         return "organisation"
-    if MODEL_HINT.match(name) or labels["PRODUCT"]:
+    if MODEL_HINT.match(name) or labels["PRODUCT"] > labels["ORG"]:
         return "model"
     if COMPANY_HINT.search(name) or labels["ORG"] or labels["COINED"]:
         return "company"

@@ -47,8 +47,9 @@ def _other_groups(rows, person_tokens: set[str]) -> dict:
             continue
         text = re.sub(r"^(?:the|The)\s+", "", r["text"]).strip(" .,;:’'\"“”")
         text = re.sub(r"[’']s$", "", text)
+        text = re.sub(r"^[^\s’']+[’']s\s+(?=[A-Z])", "", text)  # "iFLYTEK’s Spark ..." names Spark
         key = name_key(text)
-        if len(key) < 2 or key in STOP_NAMES or key.isdigit() or re.fullmatch(r"[\d.,%$]+", key):
+        if len(key) < 2 or key in STOP_NAMES or re.fullmatch(r"v?[\d.,%$]+", key):
             continue
         if r["label"] != "COINED" and key in person_tokens:
             continue
@@ -74,6 +75,85 @@ def _alias_sentences(db, names: list[str]) -> set[tuple[int, str, bool]]:
     return out
 
 
+SUFFIX = re.compile(r"(?:\s+(?:group|holding|holdings|co|corp|corporation|inc|ltd|limited|technology|technologies|"
+                    r"intelligent|intelligence|ai|plc|llc))+\.?$")
+ANAPHOR = re.compile(r"^(?:together,\s+)?(?:they|their|it|its|the company|the firm|the startup|the group|"
+                     r"the model|this)\b", re.I)
+
+
+def variants(names) -> set[str]:
+    """Shorter ways a name is written: without a corporate suffix ('Zhipu AI' -> 'Zhipu'), and a versioned
+    model by its first word and version ('Spark Cognitive Large Model V3.5' -> 'Spark V3.5')."""
+    out = set()
+    for n in names:
+        base = SUFFIX.sub("", n.lower()).strip()
+        if base and base != n.lower() and len(base) >= 4:
+            out.add(n[:len(base)])
+        toks = n.split()
+        if len(toks) > 2 and re.search(r"\d", toks[-1]):
+            out.add(f"{toks[0]} {toks[-1]}")
+    return out
+
+
+def merge_variants(groups: dict) -> dict:
+    """Fold name variants into one entity: corporate suffixes ('Zhipu AI' = 'Zhipu') and a long model name
+    that begins and ends like a shorter one ('Spark Cognitive Large Model V3.5' = 'Spark V3.5')."""
+    def base(k: str) -> str:
+        return SUFFIX.sub("", k).strip() or k
+
+    target = {}
+    keys = sorted(groups, key=len)
+    for k in keys:
+        t = k if base(k) == k else next((o for o in keys if o != k and base(o) == base(k) and len(o) < len(k)), k)
+        toks = k.split()
+        if t == k and len(toks) > 2:
+            t = next((o for o in keys if len(o.split()) >= 2 and len(o) < len(k) and o.split()[0] == toks[0]
+                      and o.split()[-1] == toks[-1]), k)
+        target[k] = target.get(t, t)
+    merged: dict = {}
+    for k in keys:
+        g = groups[k]
+        into = merged.setdefault(target[k], {"names": g["names"].__class__(), "roles": [], "sentences": set(),
+                                             "labels": g["labels"].__class__()})
+        into["names"].update(g["names"])
+        into["labels"].update(g["labels"])
+        into["sentences"] |= g["sentences"]
+    return merged
+
+
+def _link_surnames(db, persons: dict) -> None:
+    """A name part that belongs to only one person in the corpus ('Xi', 'Lee') links the sentences using it."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for k, g in persons.items():
+        for n in g["names"]:
+            for tok in n.split():
+                owners[tok].add(k)
+    for tok, ks in owners.items():
+        if len(ks) == 1 and len(tok) >= 2 and tok[0].isupper():
+            k = next(iter(ks))
+            pat = re.compile(r"(?<![\w])" + re.escape(tok) + r"(?:[’']s)?(?![\w])")
+            for sid, aid, text in db.execute("SELECT s.id, s.article_id, s.text FROM sentences_fts f JOIN sentences s"
+                                             " ON s.id = f.rowid WHERE sentences_fts MATCH ?", ['"' + tok + '"']):
+                if pat.search(text):
+                    persons[k]["sentences"].add((sid, aid, True))
+
+
+PRONOUN_OPENER = re.compile(r"^(?:he|she|his|her)\b", re.I)
+
+
+def _link_followers(db, groups: dict, opener: re.Pattern = ANAPHOR) -> None:
+    """The next sentence, when it opens by referring back ('Together, they developed ...'), is about it too."""
+    for g in groups.values():
+        ids = [sid for sid, _, direct in g["sentences"] if direct]
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            q = (f"SELECT n.id, n.article_id, n.text FROM sentences s JOIN sentences n ON n.article_id = s.article_id "
+                 f"AND n.idx = s.idx + 1 WHERE s.id IN ({','.join('?' * len(chunk))})")
+            for sid, aid, text in db.execute(q, chunk):
+                if opener.match(text):
+                    g["sentences"].add((sid, aid, False))
+
+
 def build(store: "Store") -> None:
     """Recompute entities, entity_names and entity_sentences in one transaction."""
     db = store.db
@@ -82,14 +162,18 @@ def build(store: "Store") -> None:
     tokens = {t.lower() for g in persons.values() for n in g["names"] for t in n.split()}
     others = _other_groups(rows, tokens)
     for g in others.values():
-        g["sentences"] = _alias_sentences(db, list(g["names"]))
+        g["sentences"] = _alias_sentences(db, sorted(set(g["names"]) | variants(g["names"])))
     # single-word person mentions ("Xi's") join the one full name that contains them
     for key in [k for k in persons if " " not in k and "#" not in k]:
         full = [k for k in persons if " " in k and key in k.split()]
         if len(full) == 1:
             persons[full[0]]["names"].update(persons[key]["names"])
             persons[full[0]]["sentences"] |= persons.pop(key)["sentences"]
-    entities = {**{k: g for k, g in others.items() if g["sentences"]}, **persons}
+    others = merge_variants({k: g for k, g in others.items() if g["sentences"]})
+    _link_surnames(db, persons)
+    entities = {**others, **persons}
+    _link_followers(db, others)
+    _link_followers(db, persons, PRONOUN_OPENER)
     by_sentence: dict[int, set[str]] = defaultdict(set)
     for k, g in entities.items():
         for sid, _, _ in g["sentences"]:
