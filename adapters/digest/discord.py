@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import httpx
 
-from adapters.digest.markup import clip, discord_escape, plain, whole_sentences
+from adapters.digest.markup import clip, discord_defuse, discord_escape, whole_sentences
 from bot.digest.content import Digest, DigestItem
 from bot.digest.deliver import Part, PostError, Unverifiable
 from bot.digest.model import parse_iso
@@ -32,11 +32,11 @@ def item_embed(item: DigestItem, *, footer_extra: str = "") -> dict[str, Any]:
         tail.append("**Names:** " + discord_escape(", ".join(item.entities)))
     budget = min(DESCRIPTION_LIMIT, 1800) - len("\n".join(tail)) - 2
     summary = " ".join(whole_sentences([discord_escape(s) for s in item.summary], budget))
-    embed: dict[str, Any] = {"title": clip(plain(item.title), TITLE_LIMIT), "color": COLOR,
+    embed: dict[str, Any] = {"title": clip(discord_defuse(item.title), TITLE_LIMIT), "color": COLOR,
                              "description": clip("\n".join(x for x in [summary, *tail] if x), DESCRIPTION_LIMIT)}
     if item.url and item.url.startswith(("http://", "https://")):
         embed["url"] = item.url
-    footer = " · ".join(x for x in (plain(item.byline), footer_extra) if x)
+    footer = " · ".join(x for x in (discord_defuse(item.byline), footer_extra) if x)
     if footer:
         embed["footer"] = {"text": clip(footer, FOOTER_LIMIT)}
     return embed

@@ -21,6 +21,11 @@ def slack_escape(text: str | None) -> str:
     return plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_plain(text: str | None) -> str:
+    """Text for a plain_text object (a header): angle brackets swapped for look-alikes, so nothing is parsed."""
+    return plain(text).replace("<", "‹").replace(">", "›")
+
+
 def slack_link(url: str | None, label: str) -> str:
     """A Slack link <url|label>, or the escaped label alone when the URL is not http(s)."""
     if not url or not re.match(r"^https?://", url):
@@ -32,8 +37,12 @@ def slack_link(url: str | None, label: str) -> str:
 def discord_escape(text: str | None) -> str:
     """Discord markdown characters escaped and mentions defused (allowed_mentions is the real guard)."""
     text = _DISCORD_INLINE.sub(r"\\\1", plain(text))
-    text = _DISCORD_LINE_START.sub(r"\1\\\2", text)
-    text = _MASS_PING.sub(lambda m: "@" + ZWSP + m[1], text)
+    return discord_defuse(_DISCORD_LINE_START.sub(r"\1\\\2", text))
+
+
+def discord_defuse(text: str | None) -> str:
+    """Mentions defused in text that Discord shows without markdown (embed titles and footers)."""
+    text = _MASS_PING.sub(lambda m: "@" + ZWSP + m[1], plain(text))
     return text.replace("<@", "<" + ZWSP + "@").replace("<#", "<" + ZWSP + "#")
 
 

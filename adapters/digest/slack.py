@@ -7,7 +7,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from adapters.digest.markup import clip, slack_escape, slack_link, whole_sentences
+from adapters.digest.markup import clip, slack_escape, slack_link, slack_plain, whole_sentences
 from bot.digest.content import Digest, DigestItem
 from bot.digest.deliver import Part, PostError, Unverifiable
 from bot.digest.model import parse_iso
@@ -50,7 +50,7 @@ def _context(text: str) -> dict[str, Any]:
 
 def header_blocks(digest: Digest, *, threaded: bool) -> list[dict[str, Any]]:
     """The digest's header: title, period, and for a threaded digest the list of what is in the thread."""
-    blocks = [{"type": "header", "text": {"type": "plain_text", "text": clip(digest.title, HEADER_LIMIT)}},
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": clip(slack_plain(digest.title), HEADER_LIMIT)}},
               _context(digest.period)]
     if threaded:
         titles = "\n".join(f"• {slack_escape(clip(i.title, 200))}" for i in digest.items)

@@ -1,0 +1,146 @@
+"""`gapbot digest add|list|remove`, `gapbot feeds …` with conditional GET polling, `digest --schedule` and
+`gapbot serve`."""
+from __future__ import annotations
+
+import html
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
+from digest_fakes import ARTICLES, SLACK, corpus, fake, gapbot, titles_posted  # noqa: E402,F401
+
+from adapters.digest import serve as serve_module  # noqa: E402
+from adapters.digest.run import Config, Runner  # noqa: E402
+from bot.digest import store  # noqa: E402
+
+
+def test_add_list_remove(corpus, fake, capsys):
+    code, out = gapbot(corpus, {}, "digest", "add", "slack:C123", "--at", "7:30", "--tz", "Europe/Berlin")
+    assert code == 0 and out.startswith("added 1. slack:C123: daily at 07:30 Europe/Berlin")
+    hook = "webhook:https://discord.com/api/webhooks/123456/SECRETTOKENabcdef"
+    assert gapbot(corpus, {}, "digest", "add", hook)[0] == 0
+    code, out = gapbot(corpus, {}, "digest", "list")
+    assert "1. slack:C123 — daily at 07:30 Europe/Berlin" in out and "last digest never" in out
+    assert "webhooks/123456/SECR…" in out and "SECRETTOKEN" not in out
+    rows = [json.loads(line) for line in gapbot(corpus, {}, "digest", "list", "--json")[1].splitlines()]
+    assert [r["destination"] for r in rows] == ["slack:C123", "webhook:https://discord.com/api/webhooks/123456/SECR…"]
+    assert gapbot(corpus, {}, "digest", "add", "slack:C123", "--at", "09:00")[1].startswith("updated 1.")
+    assert gapbot(corpus, {}, "digest", "remove", "2") == (0, "removed webhook:https://discord.com/api/webhooks"
+                                                              "/123456/SECR…\n")
+    assert gapbot(corpus, {}, "digest", "remove", "slack:C123")[0] == 0
+    assert gapbot(corpus, {}, "digest", "remove", "slack:C123")[0] == 1
+    assert "No digest destinations" in gapbot(corpus, {}, "digest", "list")[1]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["digest", "add", "irc:#general"], "Not a digest destination"),
+    (["digest", "add", "slack:C1", "--tz", "Nowhere/City"], "Unknown time zone"),
+    (["digest", "add", "slack:C1", "--at", "8am"], "Not a time of day"),
+    (["feeds", "add", "ftp://example.com/feed"], "Not a feed URL"),
+])
+def test_bad_input_is_a_usage_error(corpus, capsys, argv, message):
+    assert gapbot(corpus, {}, *argv)[0] == 2
+    assert message in capsys.readouterr().err
+    assert store.all_destinations(corpus.store.db) == []
+
+
+def article_page(name: str) -> tuple[str, str]:
+    """A fixture article as an HTML page: (title, html)."""
+    title, *paras = [p.strip() for p in (ARTICLES / name).read_text().split("\n\n") if p.strip()]
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+    return title, f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article>" \
+                  f"</body></html>"
+
+
+def publish(fake, etag: str, *names: str) -> list[str]:
+    """Serve /feeds/ai.xml with these articles as entries (and their pages); their titles."""
+    items, titles = "", []
+    for n in names:
+        title, page = article_page(n)
+        fake.pages[f"/pages/{n}.html"] = page
+        items += f"<item><title>{html.escape(title)}</title><link>{fake.url}/pages/{n}.html</link>" \
+                 f"<guid>{n}</guid><pubDate>Mon, 12 May 2025 07:00:00 GMT</pubDate></item>"
+        titles.append(title)
+    fake.feeds["/feeds/ai.xml"] = {"etag": etag, "modified": f"Mon, 12 May 2025 0{len(names)}:00:00 GMT",
+                                   "xml": f'<?xml version="1.0"?><rss version="2.0"><channel><title>AI Wire</title>'
+                                          f"<link>{fake.url}/</link>{items}</channel></rss>"}
+    return titles
+
+
+def test_feeds_are_polled_with_conditional_get_before_each_digest(corpus, fake):
+    feed = f"{fake.url}/feeds/ai.xml"
+    assert gapbot(corpus, fake.env(), "feeds", "add", feed) == (0, f"subscribed {feed}\n")
+    assert gapbot(corpus, fake.env(), "feeds", "add", feed)[1].startswith("already subscribed")
+    store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+    first = publish(fake, '"v1"', "04_talent.txt")
+    assert gapbot(corpus, fake.env(), "digest")[0] == 0
+    assert titles_posted(fake, "slack", "C0DIGEST") == first
+    assert gapbot(corpus, fake.env(), "digest")[0] == 0  # feed unchanged: a 304, nothing new, no post
+    assert fake.feeds["/feeds/ai.xml"]["not_modified"] == 1 and len(fake.messages) == 1
+    assert "(not modified, 0 added)" in gapbot(corpus, fake.env(), "feeds", "list")[1]
+    second = publish(fake, '"v2"', "04_talent.txt", "05_robotics.txt")
+    assert gapbot(corpus, fake.env(), "digest")[0] == 0
+    assert titles_posted(fake, "slack", "C0DIGEST") == first + second[1:]
+    assert "(ok, 1 added)" in gapbot(corpus, fake.env(), "feeds", "list")[1]
+    assert not fake.unexpected
+
+
+def test_a_broken_feed_is_reported_and_does_not_stop_the_digest(corpus, fake):
+    feed = f"{fake.url}/feeds/gone.xml"
+    gapbot(corpus, fake.env(), "feeds", "add", feed)
+    code, out = gapbot(corpus, fake.env(), "feeds", "poll")
+    assert code == 1 and "HTTP 404" in out
+    assert "error: HTTP 404" in gapbot(corpus, fake.env(), "feeds", "list")[1]
+    store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+    assert gapbot(corpus, fake.env(), "digest")[0] == 0
+    assert gapbot(corpus, fake.env(), "feeds", "remove", feed) == (0, f"removed {feed}\n")
+    assert gapbot(corpus, fake.env(), "feeds", "remove", feed)[0] == 1
+    fake.unexpected.clear()  # the 404 was the point
+
+
+def test_a_scheduled_run_polls_the_feeds_then_posts(corpus, fake):
+    from adapters.digest.feeds import poll_all
+
+    gapbot(corpus, fake.env(), "feeds", "add", f"{fake.url}/feeds/ai.xml")
+    titles = publish(fake, '"v1"', "05_robotics.txt")
+    dest, _ = store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+    Runner(corpus, Config.from_env(fake.env()), poll=lambda: poll_all(corpus)).scheduled(dest.id)
+    assert titles_posted(fake, "slack", "C0DIGEST") == titles
+
+
+def test_digest_schedule_installs_a_job_per_destination(corpus, monkeypatch):
+    started = []
+
+    class Scheduler(serve_module.BlockingScheduler):
+        def start(self, *args, **kwargs):
+            started.append(sorted(j.id for j in self.get_jobs()))
+
+    monkeypatch.setattr(serve_module, "BlockingScheduler", Scheduler)
+    gapbot(corpus, {}, "digest", "add", "slack:C1", "--tz", "Asia/Shanghai")
+    gapbot(corpus, {}, "digest", "add", "discord:12345678", "--tz", "America/New_York")
+    assert gapbot(corpus, {"FEED_POLL_MINUTES": "5"}, "digest", "--schedule")[0] == 0
+    assert started == [["digest:1", "digest:2", "digest:tick", "feeds:poll"]]
+
+
+def test_serve_runs_what_is_configured():
+    assert serve_module.slack_argv({}) is None
+    assert serve_module.slack_argv({"SLACK_BOT_TOKEN": "x"}) is None
+    assert serve_module.slack_argv({"SLACK_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y"}) == ["slack", "--socket"]
+    assert serve_module.slack_argv({"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s", "PORT": "8080"}) == [
+        "slack", "--http", "--port", "8080"]
+    names = lambda env: [c.name for c in serve_module.components(env, db="x.db", corpus=None,  # noqa: E731
+                                                                 config=Config())]
+    assert names({}) == ["digest scheduler"]
+    assert names({"SLACK_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y", "DISCORD_TOKEN": "z"}) == [
+        "digest scheduler", "slack", "discord"]
+
+
+def test_serve_exits_when_a_component_stops(corpus, monkeypatch, capsys):
+    stop = serve_module.Component("digest scheduler", lambda: None)
+    monkeypatch.setattr(serve_module, "components", lambda env, **kw: [stop])
+    assert gapbot(corpus, {}, "serve")[0] == 1
+    assert "digest scheduler stopped" in capsys.readouterr().err
