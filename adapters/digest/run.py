@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping
 
@@ -43,12 +44,24 @@ class Config:
                    poll_minutes=float(env.get("FEED_POLL_MINUTES") or 30), kill_at=int(kill) if kill else None)
 
 
+_http: httpx.Client | None = None
+_http_lock = threading.Lock()
+
+
+def shared_http() -> httpx.Client:
+    """One HTTP client for every Discord call of the process (building one loads the CA store: slow)."""
+    global _http
+    with _http_lock:
+        if _http is None:
+            _http = httpx.Client(timeout=15.0)
+        return _http
+
+
 def poster_for(dest: Destination, config: Config, *, http: httpx.Client | None = None) -> Poster:
     """The platform poster for a destination."""
     if dest.platform == "slack":
         return SlackPoster(client_for(config.slack_token, config.slack_api_url), dest.address)
-    api = DiscordAPI(http or httpx.Client(timeout=15.0), base_url=config.discord_api_url,
-                     token=config.discord_token)
+    api = DiscordAPI(http or shared_http(), base_url=config.discord_api_url, token=config.discord_token)
     if dest.platform == "discord":
         return DiscordChannelPoster(api, dest.address)
     return WebhookPoster(api, dest.address)
