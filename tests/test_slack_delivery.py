@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 
+import pytest
 from slack_fake import BOT_USER, Failure, FakeSlack, get, post
 from slack_harness import (  # noqa: F401 (pytest finds the fixtures by name)
     Echo,
@@ -151,3 +153,14 @@ def test_core_handle_is_what_the_app_calls(slack_core: Slack, corpus: Corpus) ->
     message = payload(slack_core.fake.wait_for("response")[0])
     expected = handle(Request("/sources", platform="slack"), corpus)
     assert message["blocks"][0]["text"]["text"] == expected.title
+
+
+def test_a_refused_post_is_logged_not_raised(slack: Slack, caplog: pytest.LogCaptureFixture) -> None:
+    slack.fake.fail("chat.postMessage", Failure(status=200, error="channel_not_found"))
+    with caplog.at_level(logging.WARNING, logger="adapters.slack.app"):
+        slack.event("app_mention")
+        slack.fake.wait_for("chat.postMessage")
+        deadline = time.monotonic() + 5
+        while "channel_not_found" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert "Slack refused the reply in C0CHAN1: channel_not_found" in caplog.text

@@ -92,10 +92,15 @@ class GapBot:
         self.answer(from_slack(event.get("text", "")), target, client)
 
     def answer(self, text: str, target: Target, client: WebClient) -> None:
-        """Ask the core and post its reply."""
-        request = Request(text=text, platform="slack", user=target.user, channel=target.channel,
-                          is_admin=needs_admin(text) and is_workspace_admin(client, target.user))
-        deliver(client, self.handler(request), target)
+        """Ask the core and post its reply; a failure is logged with its traceback (Bolt would drop it)."""
+        try:
+            request = Request(text=text, platform="slack", user=target.user, channel=target.channel,
+                              is_admin=needs_admin(text) and is_workspace_admin(client, target.user))
+            deliver(client, self.handler(request), target)
+        except SlackApiError as e:
+            log.warning("Slack refused the reply in %s: %s", target.channel, e.response.get("error"))
+        except Exception:  # a worker thread: the log is the only place anyone hears of it
+            log.exception("answering in %s failed", target.channel)
 
 
 def needs_admin(text: str) -> bool:
