@@ -131,8 +131,11 @@ def years_text(low: float | None, high: float | None) -> str:
 def estimate_text(c: "Claim") -> str:
     """'1–2 years, China behind on chips — Jensen Huang (Nvidia)'."""
     what = f"{years_text(c.low_years, c.high_years)}, {DIRECTIONS.get(c.direction, c.direction)}"
-    if c.dimension and c.dimension not in ("overall", "general", "ai"):
-        what += f" on {c.dimension}"
+    dimension = (c.dimension or "").strip()
+    if dimension.lower().startswith("overall"):
+        what += " overall"
+    elif dimension and dimension.lower() not in ("general", "ai"):
+        what += f" on {dimension}"
     who = c.speaker or c.affiliation
     if c.speaker and c.affiliation:
         who = f"{c.speaker} ({c.affiliation})"
