@@ -94,7 +94,6 @@ class Searcher:
         if not ids:
             return []
         rows = self._rows(ids)
-        qterms = set(terms(query))
         scored = []
         for sid, row in rows.items():
             b = lexical.get(sid, 0.0) / top_b

@@ -82,7 +82,7 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
         self._local = threading.local()
-        self.db  # open once now so schema errors surface at start-up
+        _ = self.db  # open once now so schema errors surface at start-up
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -47,10 +47,9 @@ def answer_hits(ctx: Context, question: str, hits: list[Hit]) -> list[Hit]:
     weights = _weights(ctx, question)
     if not weights:
         return hits[:5]
-    covered = [h for h in hits[:5] if coverage(weights, surroundings(ctx, h)) >= MIN_COVERAGE]
-    if not covered:
+    if not any(coverage(weights, surroundings(ctx, h)) >= MIN_COVERAGE for h in hits[:5]):
         return []
-    return covered + [h for h in hits[:5] if h not in covered]
+    return hits[:5]
 
 
 def missing_names(ctx: Context, question: str) -> list[str]:

@@ -1,10 +1,9 @@
 """Named entities: spaCy NER plus names learned from the corpus, merged into canonical entities with aliases."""
 from __future__ import annotations
 
-import json
 import re
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -75,8 +74,9 @@ def analyse(p: "Prepared") -> Analysis:
     for i, (s, doc) in enumerate(zip(p.sentences, docs)):
         persons = [trim_name(e.text, e.start_char) for e in doc.ents if e.label_ == "PERSON"]
         ref = speaker_ref(s.text)
-        spk = a.people.resolve(ref) if ref and len(ref.split()) == 1 or (ref or "").startswith(("Mr", "Ms", "Dr")) \
-            else None
+        # a surname, honorific or pronoun refers to someone named before this sentence: resolve it first
+        short_ref = bool(ref) and (len(ref.split()) == 1 or ref.startswith(("Mr", "Ms", "Dr")))
+        spk = a.people.resolve(ref) if short_ref else None
         people = a.people.read(s.text, persons)
         if ref and spk is None:
             spk = next((x for x in people if x.name == ref or ref in x.name), None) or a.people.resolve(ref)
