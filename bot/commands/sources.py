@@ -21,7 +21,7 @@ def cmd_sources(args: str, ctx: Context) -> Reply:
     data = {"articles": [a.to_json(body=False) for a in ctx.corpus.articles()]}
     title = f"{total} article{'s' if total != 1 else ''} indexed" + (f", newest {len(arts)}:" if arts else ".")
     return Reply(command="sources", title=title, sections=[Section("\n".join(lines))] if lines else [],
-                 data=data, answered=bool(arts))
+                 data=data, answered=bool(arts), ephemeral=not arts)
 
 
 def _count(args: str) -> int:

@@ -102,7 +102,8 @@ def profile(ctx: Context, e: dict, citer: Citer, *, several: bool) -> list[Secti
         lines.append("Also written: " + ", ".join(aliases[:8]))
     if json.loads(e["related"]):
         lines.append("Related: " + ", ".join(json.loads(e["related"])[:8]))
-    out = [Section("\n".join(lines), heading=e["name"] + (f" — {roles[0]}" if several and roles else ""))]
+    heading = e["name"] + (f" — {roles[0]}" if roles else "") if several else None  # the title names a lone entity
+    out = [Section("\n".join(lines), heading=heading)]
     claims = [c for c in ctx.corpus.claims() if c.sized and _about(c, e)]
     if claims:
         from bot.commands.gap import fmt_range

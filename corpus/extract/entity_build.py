@@ -188,10 +188,11 @@ def build(store: "Store") -> None:
 
 def _insert(conn, key: str, g: dict, entities: dict, by_sentence: dict) -> None:
     names = g["names"]
-    name = max(names, key=lambda n: (names[n], len(n.split()), sum(c.isupper() for c in n)))
+    name = max(sorted(names), key=lambda n: (names[n], len(n.split()), sum(c.isupper() for c in n)))
     kind = kind_of(name, g["labels"]) if "#" not in key else "person"
     related = Counter(o for sid, _, _ in g["sentences"] for o in by_sentence[sid] if o != key)
-    rel_names = [max(entities[o]["names"], key=entities[o]["names"].get) for o, _ in related.most_common(8)]
+    top = sorted(related.items(), key=lambda kv: (-kv[1], kv[0]))[:8]  # ties by key: stable across runs
+    rel_names = [max(sorted(entities[o]["names"]), key=entities[o]["names"].get) for o, _ in top]
     articles = {aid for _, aid, _ in g["sentences"]}
     cur = conn.execute("INSERT INTO entities(key, name, kind, aliases, roles, related, article_count, mention_count)"
                        " VALUES (?,?,?,?,?,?,?,?)",
