@@ -31,4 +31,6 @@ def _whole(text: str) -> bool:
         return False
     if re.match(r"^(he|she|they|it|this|that|these|those|but|and|however)\b", text, re.I):
         return False
+    if text.count("“") != text.count("”") or text.count('"') % 2:
+        return False  # part of a quotation that runs over several sentences
     return text[0].isupper() or text[0] in "“\""

@@ -67,3 +67,21 @@ def test_teaser_and_share_lines_are_not_body():
     assert a.publisher == "My Site"
     assert a.paragraphs[0].startswith("This is sentence number 0")
     assert a.paragraphs[-1].startswith("This is sentence number 7")
+
+
+def test_summary_sentences_are_whole_and_never_half_a_quote():
+    import numpy as np
+
+    from corpus.summarize import summarize
+
+    texts = ["“There is a gap between the two countries in many areas of research.",
+             "But the gap is smaller than the one in lithography machines and tools,” he said.",
+             "Chinese labs released eleven new large language models during the first quarter of the year.",
+             "Analysts expect the number of approved generative AI services to keep growing this year.",
+             "Investors poured more than two billion dollars into the sector during the same period."]
+    vecs = np.ones((len(texts), 4), dtype=np.float32) / 2
+    vecs[2:, 0] += np.arange(3, dtype=np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    out = summarize(texts, vecs, ["para"] * len(texts), redundancy=0.999)
+    assert out and all(t in texts[2:] for t in out)
+    assert out == [t for t in texts if t in out]  # article order
