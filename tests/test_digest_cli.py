@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
-from digest_fakes import ARTICLES, SLACK, corpus, fake, gapbot, titles_posted  # noqa: E402,F401
+from digest_fakes import (ARTICLES, SLACK, corpus_fixture, fake_fixture, gapbot,  # noqa: E402,F401
+                          titles_posted)
 
 from adapters.digest import serve as serve_module  # noqa: E402
 from adapters.digest.run import Config, Runner  # noqa: E402
@@ -27,10 +28,10 @@ def test_add_list_remove(corpus, fake, capsys):
     assert "1. slack:C123 — daily at 07:30 Europe/Berlin" in out and "last digest never" in out
     assert "webhooks/123456/SECR…" in out and "SECRETTOKEN" not in out
     rows = [json.loads(line) for line in gapbot(corpus, {}, "digest", "list", "--json")[1].splitlines()]
-    assert [r["destination"] for r in rows] == ["slack:C123", "webhook:https://discord.com/api/webhooks/123456/SECR…"]
+    masked = "webhook:https://discord.com/api/webhooks/123456/SECR…"
+    assert [r["destination"] for r in rows] == ["slack:C123", masked]
     assert gapbot(corpus, {}, "digest", "add", "slack:C123", "--at", "09:00")[1].startswith("updated 1.")
-    assert gapbot(corpus, {}, "digest", "remove", "2") == (0, "removed webhook:https://discord.com/api/webhooks"
-                                                              "/123456/SECR…\n")
+    assert gapbot(corpus, {}, "digest", "remove", "2") == (0, f"removed {masked}\n")
     assert gapbot(corpus, {}, "digest", "remove", "slack:C123")[0] == 0
     assert gapbot(corpus, {}, "digest", "remove", "slack:C123")[0] == 1
     assert "No digest destinations" in gapbot(corpus, {}, "digest", "list")[1]
@@ -52,8 +53,8 @@ def article_page(name: str) -> tuple[str, str]:
     """A fixture article as an HTML page: (title, html)."""
     title, *paras = [p.strip() for p in (ARTICLES / name).read_text().split("\n\n") if p.strip()]
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
-    return title, f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article>" \
-                  f"</body></html>"
+    head = f"<html><head><title>{title}</title></head>"
+    return title, f"{head}<body><article><h1>{title}</h1>{body}</article></body></html>"
 
 
 def publish(fake, etag: str, *names: str) -> list[str]:
@@ -65,9 +66,9 @@ def publish(fake, etag: str, *names: str) -> list[str]:
         items += f"<item><title>{html.escape(title)}</title><link>{fake.url}/pages/{n}.html</link>" \
                  f"<guid>{n}</guid><pubDate>Mon, 12 May 2025 07:00:00 GMT</pubDate></item>"
         titles.append(title)
+    channel = f"<channel><title>AI Wire</title><link>{fake.url}/</link>{items}</channel>"
     fake.feeds["/feeds/ai.xml"] = {"etag": etag, "modified": f"Mon, 12 May 2025 0{len(names)}:00:00 GMT",
-                                   "xml": f'<?xml version="1.0"?><rss version="2.0"><channel><title>AI Wire</title>'
-                                          f"<link>{fake.url}/</link>{items}</channel></rss>"}
+                                   "xml": f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'}
     return titles
 
 

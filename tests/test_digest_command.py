@@ -1,4 +1,4 @@
-"""/digest in chat, through handle(): admins subscribe a channel, unsubscribe it, and preview the next digest."""
+"""/digest in chat, through handle(): admins subscribe a channel, unsubscribe it, preview the next digest."""
 from __future__ import annotations
 
 import sys
@@ -8,7 +8,7 @@ from pathlib import Path
 import time_machine
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
-from digest_fakes import corpus, fake, gapbot, index  # noqa: E402,F401
+from digest_fakes import corpus_fixture, fake_fixture, gapbot, index  # noqa: E402,F401
 
 from bot.core import handle  # noqa: E402
 from bot.digest import store  # noqa: E402
@@ -36,7 +36,8 @@ def test_subscribe_uses_this_channel_at_0800_utc_by_default(corpus):
 
 def test_subscribe_with_time_and_zone_then_change_them(corpus):
     say(corpus, "/digest subscribe 07:30 Europe/Berlin", platform="discord", channel="1100000000000000001")
-    reply = say(corpus, "/digest subscribe Asia/Shanghai 9:00", platform="discord", channel="1100000000000000001")
+    reply = say(corpus, "/digest subscribe Asia/Shanghai 9:00", platform="discord",
+                channel="1100000000000000001")
     assert reply.title == "The daily digest here now comes at 09:00 Asia/Shanghai."
     [dest] = store.all_destinations(corpus.store.db)
     assert (dest.target, dest.schedule) == ("discord:1100000000000000001", "09:00 Asia/Shanghai")
@@ -45,7 +46,8 @@ def test_subscribe_with_time_and_zone_then_change_them(corpus):
 def test_bad_times_zones_and_places_are_explained(corpus):
     assert "Unknown time zone" in say(corpus, "/digest subscribe 08:00 Mars/Olympus").text
     assert "Not a time of day" in say(corpus, "/digest subscribe 25:00").text
-    assert "Slack or Discord channel" in say(corpus, "/digest subscribe", platform="console", channel=None).text
+    console = say(corpus, "/digest subscribe", platform="console", channel=None)
+    assert "Slack or Discord channel" in console.text
     assert "Usage: /digest" in say(corpus, "/digest").text
     assert store.all_destinations(corpus.store.db) == []
 

@@ -1,5 +1,5 @@
-"""Crashes: the digest process dies at each step of a run (between writing the log and posting, between posting
-and recording, ...), is run again, and every article is posted to every destination exactly once."""
+"""Crashes: the digest process dies at each step of a run (between writing the log and posting, between
+posting and recording, ...), is run again, and every article is posted to every destination exactly once."""
 from __future__ import annotations
 
 import os

@@ -14,7 +14,8 @@ import psutil
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
-from digest_fakes import (DISCORD, PASS, SLACK, Reply, corpus, fake, gapbot, index, titles_posted)  # noqa: E402,F401
+from digest_fakes import (DISCORD, PASS, SLACK, Reply, corpus_fixture,  # noqa: E402,F401
+                          fake_fixture, gapbot, index, titles_posted)
 
 from bot.digest import log, store  # noqa: E402
 from bot.digest.lease import Lease, holder_dead  # noqa: E402
@@ -28,8 +29,10 @@ def setup(corpus, fake, *targets: str) -> list[str]:
     return [corpus.article(i).title for i in index(corpus, "01", "02")]
 
 
-def once_everywhere(fake, titles: list[str], channels=(("slack", "C0DIGEST"), ("discord", "1100000000000000001"),
-                                                       ("discord", WEBHOOK_CHANNEL))) -> None:
+EVERYWHERE = (("slack", "C0DIGEST"), ("discord", "1100000000000000001"), ("discord", WEBHOOK_CHANNEL))
+
+
+def once_everywhere(fake, titles: list[str], channels=EVERYWHERE) -> None:
     for platform, channel in channels:
         assert sorted(titles_posted(fake, platform, channel)) == sorted(titles), (platform, channel)
 
@@ -60,7 +63,7 @@ def test_a_failing_destination_does_not_block_the_others_and_is_retried(corpus, 
     code, out = gapbot(corpus, fake.env(), "digest")
     assert code == 1 and out.count("posted ") == 2 and shown in out
     code, listing = gapbot(corpus, fake.env(), "digest", "list")
-    assert f"last error" in listing and shown in listing and "1 failure in a row" in listing
+    assert "last error" in listing and shown in listing and "1 failure in a row" in listing
     assert gapbot(corpus, fake.env(), "digest")[0] == 0
     once_everywhere(fake, titles)
     assert "last error" not in gapbot(corpus, fake.env(), "digest", "list")[1]

@@ -34,9 +34,10 @@ def test_each_destination_fires_at_its_own_0800_across_the_dst_change():
     start = datetime(2025, 3, 7, 0, 0, tzinfo=timezone.utc)
     ny = fire_times(dest(1, "America/New_York"), start, 4)
     sh = fire_times(dest(2, "Asia/Shanghai"), start, 4)
-    assert [t.astimezone(NY).strftime("%d %H:%M") for t in ny] == ["07 08:00", "08 08:00", "09 08:00", "10 08:00"]
+    days = ["07 08:00", "08 08:00", "09 08:00", "10 08:00"]
+    assert [t.astimezone(NY).strftime("%d %H:%M") for t in ny] == days
     assert [t.astimezone(timezone.utc).hour for t in ny] == [13, 13, 12, 12]  # EST, then EDT from 9 March
-    assert [t.astimezone(SH).strftime("%d %H:%M") for t in sh] == ["07 08:00", "08 08:00", "09 08:00", "10 08:00"]
+    assert [t.astimezone(SH).strftime("%d %H:%M") for t in sh] == days
     assert {t.astimezone(timezone.utc).hour for t in sh} == {0}
     autumn = fire_times(dest(1, "America/New_York"), datetime(2025, 11, 1, 0, 0, tzinfo=timezone.utc), 3)
     assert [t.astimezone(timezone.utc).hour for t in autumn] == [12, 13, 13]  # back to EST on 2 November
@@ -48,7 +49,7 @@ def test_next_local_follows_the_clock_of_the_zone():
     assert next_local("08:00", "Asia/Shanghai", before) == datetime(2025, 3, 10, 8, 0, tzinfo=SH)
 
 
-def wait_for_fire(when: datetime, dests: list[Destination]) -> tuple[list[tuple[int, datetime]], datetime | None]:
+def wait_for_fire(when: datetime, dests: list[Destination]) -> tuple[list, datetime | None]:
     """Start a real scheduler 0.5 s before when (in travelled time); the jobs that fired, and the next run."""
     fired: list[tuple[int, datetime]] = []
     done = threading.Event()
@@ -87,8 +88,8 @@ def test_sync_picks_up_added_changed_and_removed_destinations():
     dests = [dest(1, "UTC")]
     scheduler = BackgroundScheduler(timezone=timezone.utc)
     scheduler.start(paused=True)
-    schedule = DigestSchedule(scheduler, destinations=lambda: list(dests), run=lambda i: None, poll=lambda: None,
-                              poll_minutes=15)
+    schedule = DigestSchedule(scheduler, destinations=lambda: list(dests), run=lambda i: None,
+                              poll=lambda: None, poll_minutes=15)
     schedule.install()
     assert {j.id for j in scheduler.get_jobs()} == {"digest:1", "digest:tick", "feeds:poll"}
     dests[:] = [dest(1, "Europe/Berlin", "07:30"), dest(2, "Asia/Shanghai")]

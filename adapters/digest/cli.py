@@ -12,7 +12,8 @@ from adapters.digest.run import Config, Runner
 from bot.digest import feeds, log, store
 from bot.digest.content import Digest
 from bot.digest.deliver import Outcome, Part
-from bot.digest.model import DEFAULT_AT, DEFAULT_TZ, FIRST_WINDOW, Destination, iso, parse_at, parse_tz, utcnow
+from bot.digest.model import (DEFAULT_AT, DEFAULT_TZ, FIRST_WINDOW, Destination, iso, parse_at, parse_tz,
+                              utcnow)
 from bot.reply import UserError
 
 
@@ -22,8 +23,8 @@ def _print_json(obj: Any) -> None:
 
 def digest_parser() -> argparse.ArgumentParser:
     """`gapbot digest [--dry-run] [--json] [--schedule] | add | list | remove`."""
-    p = argparse.ArgumentParser(prog="gapbot digest", description="Post (or preview) the daily digest to every "
-                                "destination; manage destinations.")
+    p = argparse.ArgumentParser(prog="gapbot digest", description="Post (or preview) the daily digest to "
+                                "every destination; manage destinations.")
     p.add_argument("--dry-run", action="store_true", help="show what would be posted; post nothing")
     p.add_argument("--json", action="store_true", help="one JSON object per destination")
     p.add_argument("--schedule", action="store_true", help="run the scheduler: each digest at its local time")
@@ -45,7 +46,8 @@ def feeds_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gapbot feeds", description="RSS/Atom feeds polled for new articles.")
     sub = p.add_subparsers(dest="action", required=True)
     sub.add_parser("add", help="subscribe a feed").add_argument("url")
-    sub.add_parser("list", help="subscribed feeds and their last poll").add_argument("--json", action="store_true")
+    sub.add_parser("list", help="subscribed feeds and their last poll").add_argument("--json",
+                                                                                     action="store_true")
     sub.add_parser("remove", help="unsubscribe a feed").add_argument("url")
     sub.add_parser("poll", help="poll every feed now").add_argument("--json", action="store_true")
     return p
@@ -56,7 +58,8 @@ def main(argv: list[str] | None = None, *, db: str = "gapbot.db", seed: bool = T
     """Entry point for argv[0] in digest, feeds, serve; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     command, rest = (argv[0], argv[1:]) if argv else ("digest", [])
-    handlers: dict[str, Callable[..., int]] = {"digest": digest_main, "feeds": feeds_main, "serve": serve_main}
+    handlers: dict[str, Callable[..., int]] = {"digest": digest_main, "feeds": feeds_main,
+                                               "serve": serve_main}
     if command not in handlers:
         print(f"gapbot: unknown command {command!r} (digest, feeds, serve)", file=sys.stderr)
         return 2
@@ -167,8 +170,8 @@ class TextPoster:
 def _console_preview(runner: Runner) -> Outcome:
     """What the first digest of a destination added now would post (the last 24 hours)."""
     now = utcnow()
-    dest = Destination(id=0, target="(a destination added now)", platform="console", address="", at=DEFAULT_AT,
-                       tz=DEFAULT_TZ, created_at=iso(now), since=iso(now - FIRST_WINDOW))
+    dest = Destination(id=0, target="(a destination added now)", platform="console", address="",
+                       at=DEFAULT_AT, tz=DEFAULT_TZ, created_at=iso(now), since=iso(now - FIRST_WINDOW))
     return runner.deliverer.preview(dest, TextPoster())  # type: ignore[arg-type]
 
 
@@ -178,7 +181,8 @@ def feeds_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str]) 
     corpus = _open(db, seed)
     sdb = corpus.store.db
     if args.action == "add":
-        print(("subscribed " if feeds.add(sdb, args.url, now=utcnow()) else "already subscribed: ") + args.url)
+        added = feeds.add(sdb, args.url, now=utcnow())
+        print(("subscribed " if added else "already subscribed: ") + args.url)
     elif args.action == "remove":
         if not feeds.remove(sdb, args.url):
             print(f"gapbot: not subscribed: {args.url}", file=sys.stderr)
@@ -214,6 +218,8 @@ def serve_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str]) 
     """The `serve` sub-command: everything configured, in one process."""
     from adapters.digest.serve import serve
 
-    argparse.ArgumentParser(prog="gapbot serve", description="Run the Slack app, the Discord bot, the digest "
-                            "scheduler and feed polling — whichever are configured — in one process.").parse_args(argv)
+    parser = argparse.ArgumentParser(prog="gapbot serve", description=(
+        "Run the Slack app, the Discord bot, the digest scheduler and feed polling (whichever are "
+        "configured) in one process."))
+    parser.parse_args(argv)
     return serve(db=db, seed=seed, env=env)

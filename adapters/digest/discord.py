@@ -1,6 +1,6 @@
-"""The digest on Discord: embeds posted to a channel through the REST API (with a nonce and enforce_nonce, so a
-retried post is not duplicated) or to a webhook URL. Each message carries its key in the last embed's footer,
-so an interrupted run can find what it posted in the channel history."""
+"""The digest on Discord: embeds posted to a channel through the REST API (with a nonce and enforce_nonce, so
+a retried post is not duplicated) or to a webhook URL. Each message carries its key in the last embed's
+footer, so an interrupted run can find what it posted in the channel history."""
 from __future__ import annotations
 
 import time
@@ -21,7 +21,7 @@ PER_MESSAGE = 5  # embeds (articles) per message; Discord allows 10
 MAX_INLINE_WAIT = 2.0  # seconds a rate limit may be waited out within a run
 DISCORD_EPOCH_MS = 1420070400000
 LOOKBACK = timedelta(minutes=2)
-NO_PINGS = {"parse": []}
+NO_PINGS: dict[str, list[str]] = {"parse": []}
 COLOR = 0x3B6EA5
 
 
@@ -32,8 +32,9 @@ def item_embed(item: DigestItem, *, footer_extra: str = "") -> dict[str, Any]:
         tail.append("**Names:** " + discord_escape(", ".join(item.entities)))
     budget = min(DESCRIPTION_LIMIT, 1800) - len("\n".join(tail)) - 2
     summary = " ".join(whole_sentences([discord_escape(s) for s in item.summary], budget))
+    description = "\n".join(x for x in [summary, *tail] if x)
     embed: dict[str, Any] = {"title": clip(discord_defuse(item.title), TITLE_LIMIT), "color": COLOR,
-                             "description": clip("\n".join(x for x in [summary, *tail] if x), DESCRIPTION_LIMIT)}
+                             "description": clip(description, DESCRIPTION_LIMIT)}
     if item.url and item.url.startswith(("http://", "https://")):
         embed["url"] = item.url
     footer = " · ".join(x for x in (discord_defuse(item.byline), footer_extra) if x)
@@ -205,13 +206,13 @@ class WebhookPoster:
 
     def send(self, payload: dict[str, Any], *, key: str, thread: str | None) -> str:
         """POST the webhook with ?wait=true, which returns the created message."""
-        return message_id(self.api.call("POST", self.url, params={"wait": "true"}, json=payload, safe_retry=False,
-                                        auth=False))
+        return message_id(self.api.call("POST", self.url, params={"wait": "true"}, json=payload,
+                                        safe_retry=False, auth=False))
 
     def find(self, *, key: str, thread: str | None, since: str) -> str | None:
         """Look in the webhook's channel (readable only with a bot token) for the message carrying key."""
         if not self.api.token:
-            raise Unverifiable("a webhook's channel can only be checked with DISCORD_TOKEN set (a bot that can "
-                               "read the channel)")
+            raise Unverifiable("a webhook's channel can only be checked with DISCORD_TOKEN set (a bot that "
+                               "can read the channel)")
         channel = self.api.call("GET", self.url, safe_retry=True, auth=False)["channel_id"]
         return DiscordChannelPoster(self.api, str(channel)).find(key=key, thread=thread, since=since)

@@ -22,7 +22,7 @@ def slack_escape(text: str | None) -> str:
 
 
 def slack_plain(text: str | None) -> str:
-    """Text for a plain_text object (a header): angle brackets swapped for look-alikes, so nothing is parsed."""
+    """Text for a plain_text object (a header): angle brackets swapped for look-alikes; nothing is parsed."""
     return plain(text).replace("<", "‹").replace(">", "›")
 
 

@@ -31,9 +31,9 @@ def outcome_line(out: Outcome) -> str:
 def destination_lines(dest: Destination, counts: dict[str, int]) -> list[str]:
     """A destination in `digest list`: schedule, history, and its last error if the last run failed."""
     sent = counts.get("sent", 0)
+    history = f"added {when(dest.created_at)} · last digest {when(dest.last_ok_at)}"
     lines = [f"{dest.id}. {dest.label} — daily at {dest.schedule}",
-             f"   added {when(dest.created_at)} · last digest {when(dest.last_ok_at)} · {sent} article"
-             f"{'s' if sent != 1 else ''} posted"]
+             f"   {history} · {sent} article{'s' if sent != 1 else ''} posted"]
     waiting = {k: v for k, v in counts.items() if k in ("pending", "unknown", "failed") and v}
     if waiting:
         lines.append("   " + ", ".join(f"{v} {k}" for k, v in sorted(waiting.items())))

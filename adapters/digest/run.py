@@ -38,10 +38,12 @@ class Config:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Config":
         """SLACK_BOT_TOKEN, SLACK_API_URL, DISCORD_TOKEN, DISCORD_API_URL, FEED_POLL_MINUTES."""
         kill = env.get(KILL_ENV, "")
-        return cls(slack_token=env.get("SLACK_BOT_TOKEN") or None, slack_api_url=env.get("SLACK_API_URL") or None,
+        return cls(slack_token=env.get("SLACK_BOT_TOKEN") or None,
+                   slack_api_url=env.get("SLACK_API_URL") or None,
                    discord_token=env.get("DISCORD_TOKEN") or None,
                    discord_api_url=env.get("DISCORD_API_URL") or API_URL,
-                   poll_minutes=float(env.get("FEED_POLL_MINUTES") or 30), kill_at=int(kill) if kill else None)
+                   poll_minutes=float(env.get("FEED_POLL_MINUTES") or 30),
+                   kill_at=int(kill) if kill else None)
 
 
 _http: httpx.Client | None = None

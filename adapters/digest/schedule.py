@@ -42,8 +42,8 @@ class DigestSchedule:
         self.scheduler.add_job(self.tick, IntervalTrigger(seconds=TICK_SECONDS, timezone=timezone.utc),
                                id="digest:tick", replace_existing=True, **opts)
         if self.poll is not None:
-            self.scheduler.add_job(self.poll, IntervalTrigger(minutes=self.poll_minutes, timezone=timezone.utc),
-                                   id="feeds:poll", replace_existing=True, **opts)
+            every = IntervalTrigger(minutes=self.poll_minutes, timezone=timezone.utc)
+            self.scheduler.add_job(self.poll, every, id="feeds:poll", replace_existing=True, **opts)
 
     def sync(self) -> None:
         """Add, reschedule or remove destination jobs to match the database."""
@@ -53,9 +53,9 @@ class DigestSchedule:
             del self._jobs[job_id]
         for job_id, dest in current.items():
             if self._jobs.get(job_id) != dest.schedule:
-                self.scheduler.add_job(self.run, trigger_for(dest), args=[dest.id], id=job_id, name=dest.label,
-                                       replace_existing=True, coalesce=True, max_instances=1,
-                                       misfire_grace_time=MISFIRE_GRACE)
+                self.scheduler.add_job(self.run, trigger_for(dest), args=[dest.id], id=job_id,
+                                       name=dest.label, replace_existing=True, coalesce=True,
+                                       max_instances=1, misfire_grace_time=MISFIRE_GRACE)
                 self._jobs[job_id] = dest.schedule
                 log.info("digest for %s scheduled daily at %s", dest.label, dest.schedule)
 

@@ -1,5 +1,5 @@
-"""Long-running processes: `gapbot digest --schedule` (the scheduler alone) and `gapbot serve` (the Slack app, the
-Discord bot, the digest scheduler and feed polling — whichever are configured — in one process)."""
+"""Long-running processes: `gapbot digest --schedule` (the scheduler alone) and `gapbot serve` (the Slack app,
+the Discord bot, the digest scheduler and feed polling — whichever are configured — in one process)."""
 from __future__ import annotations
 
 import asyncio
@@ -32,7 +32,8 @@ def install(scheduler: BaseScheduler, corpus: "Corpus", config: Config) -> Diges
     """Put the digest and feed jobs for this corpus on a scheduler."""
     runner = Runner(corpus, config, poll=lambda: poll_all(corpus))
     schedule = DigestSchedule(scheduler, destinations=lambda: store.all_destinations(corpus.store.db),
-                              run=runner.scheduled, retries=lambda: store.due_retries(corpus.store.db, now=utcnow()),
+                              run=runner.scheduled,
+                              retries=lambda: store.due_retries(corpus.store.db, now=utcnow()),
                               poll=lambda: poll_all(corpus), poll_minutes=config.poll_minutes)
     schedule.install()
     return schedule

@@ -1,5 +1,5 @@
-"""The digest on Slack: Block Kit messages (a long digest threads its articles under the header), each carrying
-its key in message metadata so that an interrupted run can find what it posted in the channel history."""
+"""The digest on Slack: Block Kit messages (a long digest threads its articles under the header), each
+carrying its key in message metadata so that an interrupted run can find what it posted in the history."""
 from __future__ import annotations
 
 from typing import Any
@@ -45,13 +45,14 @@ def item_blocks(item: DigestItem) -> list[dict[str, Any]]:
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(slack_escape(text), SECTION_LIMIT)}]}
+    element = {"type": "mrkdwn", "text": clip(slack_escape(text), SECTION_LIMIT)}
+    return {"type": "context", "elements": [element]}
 
 
 def header_blocks(digest: Digest, *, threaded: bool) -> list[dict[str, Any]]:
     """The digest's header: title, period, and for a threaded digest the list of what is in the thread."""
-    blocks = [{"type": "header", "text": {"type": "plain_text", "text": clip(slack_plain(digest.title), HEADER_LIMIT)}},
-              _context(digest.period)]
+    title = {"type": "plain_text", "text": clip(slack_plain(digest.title), HEADER_LIMIT)}
+    blocks = [{"type": "header", "text": title}, _context(digest.period)]
     if threaded:
         titles = "\n".join(f"• {slack_escape(clip(i.title, 200))}" for i in digest.items)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(
@@ -61,7 +62,7 @@ def header_blocks(digest: Digest, *, threaded: bool) -> list[dict[str, Any]]:
 
 def footer_blocks(digest: Digest) -> list[dict[str, Any]]:
     """The gap picture and the closing line."""
-    blocks = [{"type": "divider"}]
+    blocks: list[dict[str, Any]] = [{"type": "divider"}]
     if digest.gap:
         blocks.append({"type": "section", "text": {"type": "mrkdwn",
                                                    "text": clip(slack_escape(digest.gap), SECTION_LIMIT)}})
@@ -85,7 +86,7 @@ class SlackPoster:
             Part(c, n, total, threaded=True) for n, c in enumerate(chunks, 1)]
 
     def render(self, digest: Digest, part: Part, *, key: str) -> dict[str, Any]:
-        """The chat.postMessage arguments for one part (at most 5 articles: far below 50 blocks), key in metadata."""
+        """chat.postMessage arguments for one part (5 articles: far below 50 blocks), key in metadata."""
         blocks = header_blocks(digest, threaded=part.total > 1) if part.header else []
         for item in part.items:
             blocks += item_blocks(item)
@@ -99,7 +100,8 @@ class SlackPoster:
         """chat.postMessage; returns the message ts."""
         self._need_token()
         try:
-            resp = self.client.chat_postMessage(**payload, **({"thread_ts": thread} if thread else {}))
+            args: dict[str, Any] = {**payload, **({"thread_ts": thread} if thread else {})}
+            resp = self.client.chat_postMessage(**args)
         except SlackApiError as e:
             raise api_error(e) from None
         except OSError as e:  # URLError, timeouts, resets: the message may or may not exist
@@ -115,8 +117,7 @@ class SlackPoster:
         args = {"channel": self.channel, "oldest": oldest, "include_all_metadata": True, "limit": 200}
         try:
             for message in self._history(args, thread):
-                meta = message.get("metadata") or {}
-                if meta.get("event_type") == EVENT_TYPE and (meta.get("event_payload") or {}).get("key") == key:
+                if carries(message, key):
                     return str(message["ts"])
         except SlackApiError as e:
             if e.response.get("error") == "missing_scope":
@@ -142,6 +143,12 @@ class SlackPoster:
             cursor = (resp.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return
+
+
+def carries(message: dict[str, Any], key: str) -> bool:
+    """Whether a message from the history carries this digest key in its metadata."""
+    meta = message.get("metadata") or {}
+    return meta.get("event_type") == EVENT_TYPE and (meta.get("event_payload") or {}).get("key") == key
 
 
 def api_error(e: SlackApiError) -> PostError:

@@ -82,9 +82,11 @@ def _preview(rest: str, ctx: Context) -> Reply:
     chosen = [v for v in verdicts if v.included]
     lines = [f"• {v.article.title} — {v.reason}" for v in verdicts]
     when = f"daily at {dest.schedule}" if dest.id else "not subscribed yet: `/digest subscribe`"
-    title = f"The next digest here would report {len(chosen)} article{'s' if len(chosen) != 1 else ''} ({when})."
-    data = {"destination": target, "articles": [{"id": v.article.id, "title": v.article.title,
-                                                 "included": v.included, "reason": v.reason} for v in verdicts]}
+    n = len(chosen)
+    title = f"The next digest here would report {n} article{'s' if n != 1 else ''} ({when})."
+    data = {"destination": target, "articles": [
+        {"id": v.article.id, "title": v.article.title, "included": v.included, "reason": v.reason}
+        for v in verdicts]}
     return Reply(command="digest", title=title, sections=[Section("\n".join(lines))] if lines else [],
                  ephemeral=True, data=data, answered=bool(chosen))
 

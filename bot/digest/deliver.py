@@ -1,7 +1,7 @@
 """Posting a digest exactly once: lease, reconcile interrupted posts, select, then log-post-log each message.
 
-The platform side is a Poster (adapters/digest): it splits a digest into messages within its limits, renders and
-sends them, and can look for a message it may have sent before a crash (by the key each message carries)."""
+The platform side is a Poster (adapters/digest): it splits a digest into messages within its limits,
+renders and sends them, and can find a message it may have sent before a crash (by the key each carries)."""
 from __future__ import annotations
 
 import logging
@@ -32,7 +32,7 @@ class PostError(Exception):
 
 
 class Unverifiable(Exception):
-    """The platform cannot tell whether an interrupted post went through (e.g. a webhook without a bot token)."""
+    """The platform cannot tell whether an interrupted post went through (a webhook without a bot token)."""
 
 
 class LeaseLost(Exception):
@@ -41,7 +41,7 @@ class LeaseLost(Exception):
 
 @dataclass(frozen=True)
 class Part:
-    """One message of a digest: some of its items, and whether it carries the header, the closing, a thread."""
+    """One message of a digest: some of its items; whether it carries the header, the closing, a thread."""
 
     items: list[DigestItem]
     index: int
@@ -112,7 +112,8 @@ class Deliverer:
 
     def run(self, dest: Destination, poster: Poster) -> Outcome:
         """Post the destination's digest, once. Never raises: failures are logged and recorded."""
-        lease = Lease(self.store, f"digest:{dest.id}", holder=self.holder, ttl=self.lease_ttl, clock=self.clock)
+        lease = Lease(self.store, f"digest:{dest.id}", holder=self.holder, ttl=self.lease_ttl,
+                      clock=self.clock)
         if not lease.acquire():
             return Outcome(dest.label, "busy", error="another process is posting this digest")
         out = Outcome(dest.label, "posted")
@@ -142,7 +143,7 @@ class Deliverer:
         return out
 
     def reconcile(self, dest: Destination, poster: Poster) -> list[str]:
-        """Settle posts a crashed run left pending: sent if the platform has them, else failed (so retried)."""
+        """Settle posts a crashed run left pending: sent if the platform has them, else failed (retried)."""
         warnings = []
         for post in log.pending(self.store, dest.id):
             try:
@@ -157,7 +158,8 @@ class Deliverer:
             self.checkpoint("reconciled")
         return warnings
 
-    def _post_all(self, dest: Destination, poster: Poster, digest: Digest, lease: Lease, out: Outcome) -> None:
+    def _post_all(self, dest: Destination, poster: Poster, digest: Digest, lease: Lease,
+                  out: Outcome) -> None:
         thread: str | None = None
         for part in poster.plan(digest):
             if not lease.renew():
@@ -198,4 +200,5 @@ class Deliverer:
         digest = self._digest(dest, articles)
         parts = poster.plan(digest)
         payloads = [poster.render(digest, p, key="preview") for p in parts]
-        return Outcome(dest.label, "preview", digest.article_ids, len(parts), digest=digest, payloads=payloads)
+        return Outcome(dest.label, "preview", digest.article_ids, len(parts), digest=digest,
+                       payloads=payloads)

@@ -70,4 +70,5 @@ def record_poll(db: sqlite_utils.Database, url: str, *, now: datetime, status: s
 def record_error(db: sqlite_utils.Database, url: str, error: str, *, now: datetime) -> None:
     """A poll that failed: kept for `feeds list`."""
     db.execute("UPDATE digest_feeds SET last_polled_at = ?, last_status = 'error', last_error = ?, "
-               "last_error_at = ?, failures = failures + 1 WHERE url = ?", [iso(now), error[:300], iso(now), url])
+               "last_error_at = ?, failures = failures + 1 WHERE url = ?",
+               [iso(now), error[:300], iso(now), url])

@@ -54,11 +54,13 @@ class Lease:
         """Take (or extend) the lease unless another live holder has it."""
         now = self.clock()
         with self.store.transaction() as conn:
-            row = conn.execute("SELECT holder, expires_at FROM digest_leases WHERE name = ?", [self.name]).fetchone()
+            row = conn.execute("SELECT holder, expires_at FROM digest_leases WHERE name = ?",
+                               [self.name]).fetchone()
             if row and row[0] != self.holder and row[1] > iso(now) and not holder_dead(row[0]):
                 return False
-            conn.execute("INSERT INTO digest_leases(name, holder, expires_at) VALUES (?,?,?) ON CONFLICT(name) "
-                         "DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
+            conn.execute("INSERT INTO digest_leases(name, holder, expires_at) VALUES (?,?,?) "
+                         "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, "
+                         "expires_at = excluded.expires_at",
                          [self.name, self.holder, iso(now + self.ttl)])
         return True
 
@@ -70,4 +72,5 @@ class Lease:
 
     def release(self) -> None:
         """Give the lease up."""
-        self.store.db.execute("DELETE FROM digest_leases WHERE name = ? AND holder = ?", [self.name, self.holder])
+        self.store.db.execute("DELETE FROM digest_leases WHERE name = ? AND holder = ?",
+                              [self.name, self.holder])

@@ -42,7 +42,8 @@ def new_key() -> str:
 
 def statuses(store: "Store", dest_id: int) -> dict[str, str]:
     """article id -> delivery status, for every article ever put in a post to the destination."""
-    rows = store.db.execute("SELECT article_id, status FROM digest_deliveries WHERE destination_id = ?", [dest_id])
+    rows = store.db.execute("SELECT article_id, status FROM digest_deliveries WHERE destination_id = ?",
+                            [dest_id])
     return dict(rows.fetchall())
 
 
@@ -57,12 +58,13 @@ def begin(store: "Store", dest_id: int, article_ids: list[str], *, part: int, pa
     key, stamp = new_key(), iso(now)
     with store.transaction() as conn:
         marks = ",".join("?" * len(article_ids))
-        taken = conn.execute(f"SELECT article_id FROM digest_deliveries WHERE destination_id = ? AND article_id "
-                             f"IN ({marks}) AND status != 'failed'", [dest_id, *article_ids]).fetchall()
+        taken = conn.execute(f"SELECT article_id FROM digest_deliveries WHERE destination_id = ? "
+                             f"AND article_id IN ({marks}) AND status != 'failed'",
+                             [dest_id, *article_ids]).fetchall()
         if taken:
             raise AlreadyDelivered(", ".join(r[0] for r in taken))
-        cur = conn.execute("INSERT INTO digest_posts(destination_id, key, part, parts, thread, status, created_at, "
-                           "updated_at) VALUES (?,?,?,?,?,'pending',?,?)",
+        cur = conn.execute("INSERT INTO digest_posts(destination_id, key, part, parts, thread, status, "
+                           "created_at, updated_at) VALUES (?,?,?,?,?,'pending',?,?)",
                            [dest_id, key, part, parts, thread, stamp, stamp])
         post_id = int(cur.lastrowid or 0)
         conn.executemany(
@@ -78,22 +80,23 @@ def mark(store: "Store", post: Post, status: str, *, now: datetime, message_id: 
     """Record what became of a post: sent (with its message id), failed or unknown."""
     stamp = iso(now)
     with store.transaction() as conn:
-        conn.execute("UPDATE digest_posts SET status = ?, message_id = ?, error = ?, updated_at = ? WHERE id = ?",
-                     [status, message_id, error, stamp, post.id])
-        conn.execute("UPDATE digest_deliveries SET status = ?, message_id = ?, updated_at = ? WHERE post_id = ?",
-                     [status, message_id, stamp, post.id])
+        conn.execute("UPDATE digest_posts SET status = ?, message_id = ?, error = ?, updated_at = ? "
+                     "WHERE id = ?", [status, message_id, error, stamp, post.id])
+        conn.execute("UPDATE digest_deliveries SET status = ?, message_id = ?, updated_at = ? "
+                     "WHERE post_id = ?", [status, message_id, stamp, post.id])
 
 
 def pending(store: "Store", dest_id: int) -> list[Post]:
     """Posts begun but never recorded as sent or failed: a run was interrupted while posting them."""
-    rows = store.db.execute("SELECT id, destination_id, key, part, parts, thread, status, message_id, created_at "
-                            "FROM digest_posts WHERE destination_id = ? AND status = 'pending' ORDER BY id",
-                            [dest_id]).fetchall()
-    return [Post(*r, article_ids=_articles(store, r[0])) for r in rows]
+    rows = store.db.query("SELECT id, destination_id, key, part, parts, thread, status, message_id, "
+                          "created_at FROM digest_posts WHERE destination_id = ? AND status = 'pending' "
+                          "ORDER BY id", [dest_id])
+    return [Post(**r, article_ids=_articles(store, r["id"])) for r in rows]
 
 
 def _articles(store: "Store", post_id: int) -> tuple[str, ...]:
-    rows = store.db.execute("SELECT article_id FROM digest_deliveries WHERE post_id = ?", [post_id]).fetchall()
+    rows = store.db.execute("SELECT article_id FROM digest_deliveries WHERE post_id = ?",
+                            [post_id]).fetchall()
     return tuple(r[0] for r in rows)
 
 

@@ -125,7 +125,7 @@ def next_local(at: str, tz: str, now: datetime) -> datetime:
     zone = ZoneInfo(tz)
     local = now.astimezone(zone)
     hour, minute = (int(x) for x in at.split(":"))
-    for days in range(0, 3):
+    for days in range(3):
         day = (local + timedelta(days=days)).date()
         candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
         if candidate > local:

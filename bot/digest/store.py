@@ -19,8 +19,8 @@ def add(db: sqlite_utils.Database, target: str, *, now: datetime, at: str = DEFA
     if get(db, target) is not None:
         db.execute("UPDATE digest_destinations SET at = ?, tz = ? WHERE target = ?", [at, tz, target])
         return _must(db, target), False
-    db.execute("INSERT INTO digest_destinations(target, platform, address, at, tz, created_at, created_by, since) "
-               "VALUES (?,?,?,?,?,?,?,?)",
+    db.execute("INSERT INTO digest_destinations(target, platform, address, at, tz, created_at, created_by, "
+               "since) VALUES (?,?,?,?,?,?,?,?)",
                [target, platform, address, at, tz, iso(now), created_by, iso(now - FIRST_WINDOW)])
     return _must(db, target), True
 
@@ -56,8 +56,9 @@ def remove(db: sqlite_utils.Database, ref: str | int) -> Destination | None:
 
 def record_ok(db: sqlite_utils.Database, dest_id: int, *, now: datetime, posted: bool) -> None:
     """A run that went through: clear the error and the backoff."""
-    db.execute("UPDATE digest_destinations SET last_run_at = ?, last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END,"
-               " last_error = NULL, failures = 0, retry_at = NULL WHERE id = ?",
+    db.execute("UPDATE digest_destinations SET last_run_at = ?, "
+               "last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END, "
+               "last_error = NULL, failures = 0, retry_at = NULL WHERE id = ?",
                [iso(now), posted, iso(now), dest_id])
 
 
@@ -68,8 +69,9 @@ def record_error(db: sqlite_utils.Database, dest_id: int, error: str, *, now: da
     failures = (row[0] if row else 0) + 1
     delay = min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_MAX)
     retry = now + max(delay, timedelta(seconds=retry_after or 0))
-    db.execute("UPDATE digest_destinations SET last_run_at = ?, last_error = ?, last_error_at = ?, failures = ?, "
-               "retry_at = ? WHERE id = ?", [iso(now), error[:500], iso(now), failures, iso(retry), dest_id])
+    db.execute("UPDATE digest_destinations SET last_run_at = ?, last_error = ?, last_error_at = ?, "
+               "failures = ?, retry_at = ? WHERE id = ?",
+               [iso(now), error[:500], iso(now), failures, iso(retry), dest_id])
     return retry
 
 
