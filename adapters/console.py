@@ -35,10 +35,17 @@ def run(args: argparse.Namespace, *, db: str, seed: bool) -> int:
 def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:
     """Index sources with a progress line on stderr and a summary on stdout."""
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    err = Console(stderr=True)
-    with err.status("indexing…") as status:
-        results = corpus.index(args.sources, progress=lambda msg: status.update(f"indexing {msg[:80]}"))
+    bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+    with bar:
+        task = bar.add_task("", total=None)
+
+        def step(done: int, total: int, source: str) -> None:
+            bar.update(task, completed=done, total=total, description=source[-60:])
+
+        results = corpus.index(args.sources, progress=step)
     for r in results:
         if args.json:
             print(json.dumps(r.to_json(), ensure_ascii=False))

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from corpus.embed import Embedder
     from corpus.search import Searcher
 
-Progress = Callable[[str], None]
+Progress = Callable[[int, int, str], None]  # (done, total, source now being read)
 
 
 class Corpus:

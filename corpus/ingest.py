@@ -121,13 +121,15 @@ class Ingester:
             self._fetcher = Fetcher()
         return self._fetcher
 
-    def run(self, sources: list[str], *, progress: Callable[[str], None] | None = None) -> list[IngestResult]:
+    def run(self, sources: list[str], *,
+            progress: Callable[[int, int, str], None] | None = None) -> list[IngestResult]:
         """Index every source; returns one result per article or rejected source."""
         results: list[IngestResult] = []
         added = False
-        for source in [f for s in sources for f in expand(s)]:
+        todo = [f for s in sources for f in expand(s)]
+        for n, source in enumerate(todo):
             if progress:
-                progress(source)
+                progress(n, len(todo), source)
             for r in self._one_source(source):
                 results.append(r)
                 added |= r.status == "added"

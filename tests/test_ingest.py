@@ -66,3 +66,33 @@ def test_republished_copy_is_a_near_duplicate(fake_corpus, tmp_path):
     b.write_text("Syndicated Headline On The Chip Gap\n\n" + STORY.replace("Paragraph 5", "Section 5"))
     ra, rb = fake_corpus.index([str(a), str(b)])
     assert ra.status == "added" and rb.status == "duplicate" and rb.article_id == ra.article_id
+
+
+def test_a_url_that_hangs_times_out_and_the_batch_goes_on(fake_corpus, httpserver, tmp_path):
+    import time
+
+    from corpus.feeds import Fetcher
+
+    httpserver.expect_request("/slow").respond_with_handler(lambda req: time.sleep(2) or "late")
+    good = tmp_path / "good.txt"
+    good.write_text("A Headline About The Chip Gap\n\n" + STORY)
+    slow, ok = fake_corpus.index([httpserver.url_for("/slow"), str(good)], fetcher=Fetcher(timeout=0.3))
+    assert slow.status == "rejected" and "timed out" in slow.reason
+    assert ok.status == "added"
+
+
+def test_cli_index_reports_each_source_as_json_lines(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    good, bad = tmp_path / "good.txt", tmp_path / "empty.txt"
+    good.write_text("A Headline About The Chip Gap\n\n" + STORY)
+    bad.write_text("")
+    p = subprocess.run([sys.executable, "-m", "bot", "--db", str(tmp_path / "c.db"), "--no-seed", "index",
+                        str(good), str(bad), "--json"], capture_output=True, text=True, timeout=300,
+                       env={**__import__("os").environ, "GAPBOT_EMBEDDER": "hash"})
+    lines = [json.loads(x) for x in p.stdout.splitlines()]
+    assert p.returncode == 1
+    assert [x["status"] for x in lines] == ["added", "rejected"]
+    assert set(lines[0]) == {"source", "status", "article_id", "title", "reason"}
