@@ -121,6 +121,7 @@ def test_digest_schedule_installs_a_job_per_destination(corpus, monkeypatch):
             started.append(sorted(j.id for j in self.get_jobs()))
 
     monkeypatch.setattr(serve_module, "BlockingScheduler", Scheduler)
+    monkeypatch.setattr(serve_module, "_stop_on_sigterm", lambda: None)
     gapbot(corpus, {}, "digest", "add", "slack:C1", "--tz", "Asia/Shanghai")
     gapbot(corpus, {}, "digest", "add", "discord:12345678", "--tz", "America/New_York")
     assert gapbot(corpus, {"FEED_POLL_MINUTES": "5"}, "digest", "--schedule")[0] == 0
@@ -143,5 +144,6 @@ def test_serve_runs_what_is_configured():
 def test_serve_exits_when_a_component_stops(corpus, monkeypatch, capsys):
     stop = serve_module.Component("digest scheduler", lambda: None)
     monkeypatch.setattr(serve_module, "components", lambda env, **kw: [stop])
+    monkeypatch.setattr(serve_module, "_stop_on_sigterm", lambda: None)
     assert gapbot(corpus, {}, "serve")[0] == 1
     assert "digest scheduler stopped" in capsys.readouterr().err

@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import importlib.util
 import logging
+import signal
 import sys
 import threading
 import time
@@ -46,11 +47,18 @@ def run_scheduler(corpus: "Corpus", config: Config) -> int:
     count = len(store.all_destinations(corpus.store.db))
     print(f"gapbot digest scheduler: {count} destination(s); feeds polled every {config.poll_minutes:g} min",
           file=sys.stderr)
+    _stop_on_sigterm()
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    # process managers stop a worker with SIGTERM: treat it like Ctrl-C (the delivery log covers a cut post)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,7 @@ def components(env: Mapping[str, str], *, db: str, corpus: "Corpus", config: Con
 
 def run_discord(db: str, token: str) -> None:
     """The Discord bot on its own event loop (this runs in a thread of its own)."""
-    bot = importlib.import_module("adapters.discord").create_bot(db)
+    bot = importlib.import_module("adapters.discord").create_bot(db, seed=False)
     asyncio.run(bot.start(token))
 
 
@@ -118,6 +126,7 @@ def serve(*, db: str, seed: bool, env: Mapping[str, str], poll_seconds: float = 
     parts = components(env, db=db, corpus=corpus, config=Config.from_env(env))
     print("gapbot serve: " + ", ".join(c.name for c in parts), file=sys.stderr)
     threads = [_thread(c) for c in parts]
+    _stop_on_sigterm()
     try:
         while all(t.is_alive() for t in threads):
             time.sleep(poll_seconds)
