@@ -16,7 +16,8 @@ END_PUNCT = re.compile(r"[.!?;:][\"'”’»)\]]*$|[.!?][\"'”’»)\]]*\s*\*+$
 BOLD = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*$")
 MD_HEADING = re.compile(r"^\s*#{1,3}\s+(.+?)\s*#*\s*$")
 SEPARATOR = re.compile(r"^\s*([-=*_~#])\1{2,}\s*$")
-BYLINE = re.compile(r"^[\s\-–—•]*(?:by|written by|author:?)\s+(.*)$", re.I)
+BYLINE = re.compile(r"^(?:[\s\-–—•]*|.{0,40}?\b(?:posted|published|updated)\b.{0,40}?\s)"
+                    r"(?:by|written by|author:?)\s+(.*)$", re.I)
 WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 
 
@@ -163,7 +164,7 @@ def _bodies(lines: list[Line]) -> list[list[Line]]:
     weight = [sum(len(ln.words) for ln in c if ln.is_prose()) for c in clusters]
     best = max(weight)
     # several articles in one file: other big clusters with a headline of their own before them
-    keep = [c for c, w in zip(clusters, weight) if w >= max(120, 0.35 * best)]
+    keep = [c for c, w in zip(clusters, weight) if w >= 40 and w >= 0.35 * best]
     spans = []
     for c in keep:
         spans.extend(_split_on_headlines(c))

@@ -33,13 +33,14 @@ def describe(head: list[Line], span: list[Line], lines: list[Line], *, first: bo
 
 
 def site_name(lines: list[Line]) -> str | None:
-    """The site's name when the scrape opens with it: a short first line that is not a byline or date."""
-    if not lines:
+    """The site's name when the scrape opens with it: the first real line, short, not a byline or date."""
+    first = next((ln for ln in lines if not boilerplate_line(ln.text)), None)
+    if first is None:
         return None
-    t = lines[0].text.strip()
+    t = first.text.strip()
     words = t.split()
     if 1 <= len(words) <= 4 and not BYLINE.match(t) and not DATE_RE.search(t) and not END_PUNCT.search(t) \
-            and not boilerplate_line(t) and not lines[0].bold:
+            and not first.bold:
         return t
     return None
 
@@ -101,10 +102,11 @@ def author(window: list[Line]) -> str | None:
         if not m:
             continue
         rest = re.sub(r"\S+@\S+|https?://\S+", " ", m.group(1))
-        name = re.match(r"\s*((?:[A-Z][A-Za-z'’\-]+\.?\s+){0,3}[A-Z][A-Za-z'’\-]+)\b", rest)
-        if name and len(name.group(1).split()) >= 2:
+        one = r"(?:[A-Z][A-Za-z'’\-]+\.?\s+){1,3}[A-Z][A-Za-z'’\-]+"
+        name = re.match(rf"\s*({one}(?:\s*(?:,|and|&)\s*{one})*)\b", rest)
+        if name:
             n = name.group(1).strip()
-            return n.title() if n.isupper() else n
+            return n.title().replace(" And ", " and ") if n.isupper() else n
     return None
 
 
@@ -125,7 +127,7 @@ def find_date(window: list[Line]) -> str | None:
     """The publication date: a short date line (or 'Published …') near the headline."""
     for ln in window:
         t = ln.text
-        if len(t.split()) <= 8 and not MODIFIED_RE.search(t):
+        if len(t.split()) <= 12 and not MODIFIED_RE.match(t.strip(" -–—•|")):
             d = parse_date(t)
             if d:
                 return d

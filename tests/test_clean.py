@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
+
+import pytest
 
 from corpus.clean import clean
 from corpus.seeds import seed_paths
@@ -85,3 +88,19 @@ def test_summary_sentences_are_whole_and_never_half_a_quote():
     out = summarize(texts, vecs, ["para"] * len(texts), redundancy=0.999)
     assert out and all(t in texts[2:] for t in out)
     assert out == [t for t in texts if t in out]  # article order
+
+
+SCRAPES = Path(__file__).parent / "fixtures" / "scrapes"
+
+
+@pytest.mark.parametrize("name, title, publisher, author, day, first, last", [
+    ("blog_wordpress.txt", "Huawei’s new accelerator narrows the chip gap, analysts say", "The Silicon Ledger",
+     "Maria Gonzalez", "2025-03-03", "Huawei has begun shipping", "domestic hardware for at least the next year."),
+    ("wire_service.txt", "China's AI startups race to match OpenAI as funding dries up", "Reuters",
+     "Jane Doe and Wang Lei", "2024-03-05", "BEIJING, March 5 (Reuters)", "according to data provider ITjuzi."),
+])
+def test_scrapes_from_other_kinds_of_site(name, title, publisher, author, day, first, last):
+    [a] = clean((SCRAPES / name).read_text(encoding="utf-8"))
+    assert (a.title, a.publisher, a.author, a.date) == (title, publisher, author, day)
+    assert a.body.startswith(first) and a.body.endswith(last)
+    assert not any(w in a.body for w in ("Share this", "Leave a Reply", "Editing by", "Read Next", "says:"))
