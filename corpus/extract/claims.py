@@ -16,7 +16,7 @@ WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, 
 NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted((re.escape(w) for w in WORDS), key=len, reverse=True)) + r")"
 UNIT = r"(?P<unit>years?|months?|weeks?)"
 RANGE = rf"(?P<a>{NUM})\s*(?:to|-|–|—|or)\s*(?P<b>{NUM})[\s\-]*{UNIT}"
-SINGLE = rf"(?P<n>{NUM})[\s\-]*{UNIT}(?:[\s\-]long)?"
+SINGLE = rf"(?P<n>{NUM})(?P<half>\s+and\s+a\s+half)?[\s\-]*{UNIT}(?P<half2>\s+and\s+a\s+half)?(?:[\s\-]long)?"
 WITHIN = (r"(?:within|in less than|less than|under|inside of|may not need|won'?t need|will not need|"
           r"no more than|up to)")
 PATTERNS = [
@@ -29,8 +29,12 @@ PATTERNS = [
     ("months", r"\ba matter of (?P<unit>months|weeks|years)\b"),
     ("long", r"\b(?P<unit>year|month)[\s\-]long\b"),
 ]
-# time phrases that are not gap estimates: ages, "ago", history, product timelines
-NOT_GAP = re.compile(r"^[\s\-]*(?:ago|old|earlier|before|since|later\b(?! than))|^[\s\-]*year[\s\-]old", re.I)
+# time phrases that are not gap estimates: ages, "ago", history, how long something took to build
+NOT_GAP = re.compile(r"^[\s\-]*(?:ago|old|earlier|before|since|later\b(?! than))|^[\s\-]*year[\s\-]old|"
+                     r"^\s+to\s+(?:build|develop|train|make|design|complete|finish|produce|create|construct|"
+                     r"set up|launch|deploy)\b", re.I)
+NOT_GAP_BEFORE = re.compile(r"\b(?:took|takes|taking|spent|spend|spending|lasted|old|aged|"
+                            r"(?:over|in|for|during|throughout)\s+the\s+(?:past|last|previous|preceding))\s*$", re.I)
 GAP_WORDS = re.compile(r"\b(behind|trail\w*|lag\w*|gap|catch(?:es|ing)? up|catch-up|match\w*|bridg\w*|"
                        r"clos(?:e|es|ing) (?:the|this|that)|narrow\w*|ahead|lead(?:s|ing)? the|surpass\w*|"
                        r"setback|parity|on par|overtake\w*|outpac\w*)\b", re.I)
@@ -79,7 +83,8 @@ def durations(sentence: str) -> list[Found]:
         for m in re.finditer(pat, sentence, re.I):
             if any(m.start() < f.end and f.start < m.end() for f in found):
                 continue
-            if NOT_GAP.search(sentence[m.end():m.end() + 12]) or re.search(r"\d{4}\s*$", sentence[:m.start()]):
+            if NOT_GAP.search(sentence[m.end():m.end() + 30]) or re.search(r"\d{4}\s*$", sentence[:m.start()]) \
+                    or NOT_GAP_BEFORE.search(sentence[max(0, m.start() - 40):m.start()]):
                 continue
             found.append(_range(kind, m))
     return sorted(found, key=lambda f: f.start)
@@ -95,7 +100,8 @@ def _range(kind: str, m: re.Match) -> Found:
     if g.get("a"):
         lo, hi = years(number(g["a"]), unit), years(number(g["b"]), unit)
     else:
-        lo = hi = years(number(g["n"]), unit)
+        half = 0.5 if (g.get("half") or g.get("half2")) else 0.0
+        lo = hi = years(number(g["n"]) + half, unit)
     if kind == "within":
         lo = 0.0
     elif kind == "at_least":
