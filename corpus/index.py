@@ -62,7 +62,7 @@ class Corpus:
         if since:
             sql += " WHERE added_at > ?"
             params.append(since)
-        sql += " ORDER BY COALESCE(date, modified, substr(added_at, 1, 10)) DESC, added_at DESC"
+        sql += " ORDER BY COALESCE(date, modified, substr(added_at, 1, 10)) DESC, added_at DESC, rowid DESC"
         if limit:
             sql += " LIMIT ?"
             params.append(int(limit))

@@ -1,21 +1,25 @@
 """Hybrid sentence search: FTS5 BM25 and dense cosine over a NumPy matrix, fused on normalised scores."""
 from __future__ import annotations
 
+import math
 import re
+import sys
 import threading
-from dataclasses import dataclass
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from corpus import vectors
 from corpus.lexicon import STOPWORDS
 from corpus.models import Hit
+from corpus.vectors import ExactIndex, IVFIndex
 
 if TYPE_CHECKING:
     from corpus.index import Corpus
 
 POOL = 100  # candidates taken from each side before fusion
-DENSE_WEIGHT = 0.55
+DENSE_WEIGHT = 0.65
 KIND_WEIGHT = {"para": 1.0, "faq": 0.8, "heading": 0.75}
 QUESTION_WORDS = {"what", "which", "who", "whom", "how", "why", "when", "where", "is", "are", "was", "were",
                   "did", "does", "do", "according", "say", "said", "think", "tell"}
@@ -35,34 +39,33 @@ def fts_query(text: str) -> str | None:
     return " OR ".join('"' + w.replace('"', '""') + '"' for w in sorted(words))
 
 
-@dataclass
-class _Matrix:
-    ids: np.ndarray
-    vectors: np.ndarray
-    version: int
-
-
 class Searcher:
-    """Search over one corpus; the vector matrix is loaded once and reloaded when the corpus changes."""
+    """Search over one corpus; the vector index is loaded once and reloaded when the corpus changes."""
 
-    def __init__(self, corpus: "Corpus"):
+    def __init__(self, corpus: Corpus):
         self.corpus = corpus
-        self._matrix: _Matrix | None = None
+        self._index: tuple[int, ExactIndex | IVFIndex] | None = None
         self._lock = threading.Lock()
 
-    def matrix(self) -> _Matrix:
-        """All sentence vectors of the current embedder, as one float32 matrix."""
+    def index(self) -> ExactIndex | IVFIndex:
+        """The vector index of the current embedder (exact float32, or quantised IVF for large corpora)."""
         version = self.corpus.store.version()
         with self._lock:
-            if self._matrix is None or self._matrix.version != version:
-                db = self.corpus.store.db
-                rows = db.execute("SELECT s.id, e.vector FROM sentences s JOIN embeddings e ON e.hash = s.hash "
-                                  "AND e.model = ? ORDER BY s.id", [self.corpus.embedder.name]).fetchall()
-                ids = np.array([r[0] for r in rows], dtype=np.int64)
-                vecs = (np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-                        if rows else np.zeros((0, self.corpus.embedder.dim), np.float32))
-                self._matrix = _Matrix(ids, vecs, version)
-            return self._matrix
+            if self._index is None or self._index[0] != version:
+                emb = self.corpus.embedder
+                conn = self.corpus.store.db.conn
+                conn.execute("BEGIN")  # one snapshot while a writer may be adding rows
+                try:
+                    index = vectors.load(conn, db_path=self.corpus.store.path, model=emb.name, dim=emb.dim,
+                                         generation=version)
+                finally:
+                    conn.execute("COMMIT")
+                self._index = (version, index)
+            return self._index[1]
+
+    def describe(self) -> str:
+        """What vector index is in use, for logs and benchmarks."""
+        return self.index().describe()
 
     def bm25(self, query: str, limit: int = POOL) -> dict[int, float]:
         """sentence id -> BM25 score (higher is better)."""
@@ -76,14 +79,10 @@ class Searcher:
 
     def dense(self, query: str, limit: int = POOL) -> dict[int, float]:
         """sentence id -> cosine similarity with the query."""
-        m = self.matrix()
-        if not len(m.ids) or not query.strip():
+        index = self.index()
+        if not len(index) or not query.strip():
             return {}
-        q = self._query_vec(query)
-        sims = m.vectors @ q
-        k = min(limit, len(sims))
-        top = np.argpartition(-sims, k - 1)[:k]
-        return {int(m.ids[i]): float(sims[i]) for i in top}
+        return index.top(self._query_vec(query), limit)
 
     def search(self, query: str, *, limit: int = 10, mode: str = "hybrid") -> list[Hit]:
         """The best sentences for the query, best first."""
@@ -96,7 +95,8 @@ class Searcher:
         rows = self._rows(ids)
         scored = []
         for sid, row in rows.items():
-            b = lexical.get(sid, 0.0) / top_b
+            # log-damped: a sentence that only repeats the question's names must not take the whole lexical score
+            b = math.log1p(lexical.get(sid, 0.0)) / math.log1p(top_b)
             c = semantic.get(sid)
             if c is None and mode == "hybrid":
                 c = self._cosine_of(sid, query)
@@ -112,18 +112,15 @@ class Searcher:
         return scored[:limit]
 
     def _cosine_of(self, sid: int, query: str) -> float:
-        m = self.matrix()
-        pos = np.searchsorted(m.ids, sid)
-        if pos >= len(m.ids) or m.ids[pos] != sid:
-            return 0.0
-        q = self._query_vec(query)
-        return float(m.vectors[pos] @ q)
+        v = self.index().vector(sid)
+        return 0.0 if v is None else float(v @ self._query_vec(query))
 
     def _query_vec(self, query: str) -> np.ndarray:
         cached = getattr(self, "_qcache", None)
         if cached and cached[0] == query:
             return cached[1]
-        v = self.corpus.embedder.encode([query])[0]
+        with _one_thread():
+            v = self.corpus.embedder.encode([query])[0]
         self._qcache = (query, v)
         return v
 
@@ -147,3 +144,19 @@ def _title_like(text: str) -> float:
     if len(words) < 14 and long and sum(w[0].isupper() for w in long) / len(long) > 0.6:
         return 0.8
     return 1.0
+
+
+@contextmanager
+def _one_thread():
+    """Run torch on one thread for a single query: intra-op threads only add spin-waits for one short text,
+    and under CPU contention two threads made a query 5x slower here (docs/benchmarks.md)."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

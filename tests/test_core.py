@@ -82,7 +82,7 @@ def test_ask_top_answers_and_refusals(seeded, gold):
         else:
             refused += r.answered is False
     assert refused == 5
-    assert top5 >= 22 and top1 >= 16  # measured 23 and 17; the goal of 22 at top 1 is not met yet
+    assert top5 >= 22 and top1 >= 19  # measured 23 and 20; the goal of 22 at top 1 is not met yet
 
 
 def test_search_puts_an_answer_in_the_top_five(seeded, gold):

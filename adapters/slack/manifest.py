@@ -8,7 +8,9 @@ import yaml
 from adapters.slack.app import EVENTS_PATH
 from bot.registry import Command, commands
 
-SCOPES = ["app_mentions:read", "chat:write", "commands", "files:write", "im:history", "users:read"]
+# channels:history and groups:history let the digest find its own post after a crash instead of reposting
+SCOPES = ["app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history",
+          "im:history", "users:read"]
 EVENTS = ["app_mention", "message.im"]
 DESCRIPTION = "Answers, with citations, what the articles say about the China-US AI gap."
 
