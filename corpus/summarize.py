@@ -31,6 +31,8 @@ def _whole(text: str) -> bool:
         return False
     if re.match(r"^(he|she|they|it|this|that|these|those|but|and|however)\b", text, re.I):
         return False
+    if re.search(r"\b(?:he|she|they)\s+(?:said|says|added|adds|noted|explained)\b", text, re.I):
+        return False  # "..., he said": the speaker is named elsewhere
     if text.count("“") != text.count("”") or text.count('"') % 2:
         return False  # part of a quotation that runs over several sentences
     return text[0].isupper() or text[0] in "“\""

@@ -79,14 +79,15 @@ def test_summary_sentences_are_whole_and_never_half_a_quote():
 
     texts = ["“There is a gap between the two countries in many areas of research.",
              "But the gap is smaller than the one in lithography machines and tools,” he said.",
+             "“The labs will catch up with the leaders in their own good time,” she said.",
              "Chinese labs released eleven new large language models during the first quarter of the year.",
              "Analysts expect the number of approved generative AI services to keep growing this year.",
              "Investors poured more than two billion dollars into the sector during the same period."]
     vecs = np.ones((len(texts), 4), dtype=np.float32) / 2
-    vecs[2:, 0] += np.arange(3, dtype=np.float32)
+    vecs[3:, 0] += np.arange(3, dtype=np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     out = summarize(texts, vecs, ["para"] * len(texts), redundancy=0.999)
-    assert out and all(t in texts[2:] for t in out)
+    assert out and all(t in texts[3:] for t in out)
     assert out == [t for t in texts if t in out]  # article order
 
 
