@@ -2,23 +2,27 @@
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
 
 from corpus.sources import MAX_BYTES, Document, Rejected, decode, from_text
 
 USER_AGENT = "gapbot/0.1 (+https://github.com/; article indexer)"
+FEED_BUDGET = 300.0  # seconds spent fetching one feed's entry pages; later entries use the feed's own text
 
 
 class Fetcher:
-    """GET with a timeout, a redirect limit and a size cap. Tests point it at a local server."""
+    """GET with a timeout, a redirect limit, a size cap and a deadline. Tests point it at a local server."""
 
-    def __init__(self, *, timeout: float = 10.0, max_redirects: int = 5):
+    def __init__(self, *, timeout: float = 10.0, max_redirects: int = 5, deadline: float = 60.0):
         self.client = httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=max_redirects,
                                    headers={"User-Agent": USER_AGENT})
+        self.deadline = deadline  # the timeout bounds each read; a server trickling bytes needs this too
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> httpx.Response:
         """Fetch url; raise Rejected with a one-line reason on any failure."""
+        start = time.monotonic()
         try:
             with self.client.stream("GET", url, headers=headers or {}) as r:
                 if r.status_code == 304:
@@ -30,6 +34,8 @@ class Fetcher:
                     body.extend(chunk)
                     if len(body) > MAX_BYTES:
                         raise Rejected("over 5 MB")
+                    if time.monotonic() - start > self.deadline:
+                        raise Rejected(f"took over {self.deadline:g} s fetching {url}")
                 r._content = bytes(body)
                 return r
         except httpx.TimeoutException:
@@ -61,9 +67,11 @@ def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
         raise Rejected("feed has no entries" if (feed.version or feed.feed) else "not a readable feed")
     publisher = feed.feed.get("title")
     docs = []
+    until = time.monotonic() + FEED_BUDGET
     for e in entries:
         link = e.get("link")
-        doc = _entry_page(link, fetcher) if link and fetcher and link != source else None
+        fetch = link and fetcher and link != source and time.monotonic() < until
+        doc = _entry_page(link, fetcher) if fetch else None
         if doc is None:
             content = (e.get("content") or [{}])[0].get("value") or e.get("summary") or ""
             if not content.strip():

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from corpus.index import Corpus
 
 log = logging.getLogger(__name__)
+MAX_ARTICLE_CHARS = 500_000  # about 80,000 words, far past any article; keeps every later step bounded
+MAX_SENTENCES = 4_000  # the summary compares every pair of sentences: 4,000² float32 is 64 MB
 
 
 @dataclass
@@ -165,9 +167,15 @@ class Ingester:
         return read_file(source)
 
     def _one_article(self, art: CleanArticle, doc: Document) -> IngestResult:
+        if len(art.body) > MAX_ARTICLE_CHARS:
+            return IngestResult(doc.source, "rejected", title=art.title, reason=f"too long for one article "
+                                f"({len(art.body):,} characters; at most {MAX_ARTICLE_CHARS:,})")
         p = prepare(art, source=doc.source, url=doc.url)
         if len(p.sentences) < 2:
             return IngestResult(doc.source, "rejected", title=art.title, reason="too little article text")
+        if len(p.sentences) > MAX_SENTENCES:
+            return IngestResult(doc.source, "rejected", title=art.title, reason=f"too long for one article "
+                                f"({len(p.sentences):,} sentences; at most {MAX_SENTENCES:,})")
         dup = self._duplicate_of(p)
         if dup:
             return IngestResult(doc.source, "duplicate", article_id=dup, title=art.title,

@@ -5,8 +5,11 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bot.guard import Guard, Policy
 
 if TYPE_CHECKING:
     from adapters.discord.client import GapBot
@@ -14,12 +17,18 @@ if TYPE_CHECKING:
 
 
 def create_bot(db_path: str | Path, *, seed: bool = True, embedder: Embedder | None = None,
-               warm: bool = True) -> GapBot:
+               warm: bool = True, guard: Guard | None = None) -> GapBot:
     """The configured discord.Client over the corpus at db_path (a new one is first seeded)."""
     from adapters.discord.client import GapBot
     from corpus.index import Corpus
 
-    return GapBot(Corpus.open(db_path, seed=seed, embedder=embedder), warm=warm)
+    return GapBot(Corpus.open(db_path, seed=seed, embedder=embedder), warm=warm, guard=guard)
+
+
+def guard_from_env(env: Mapping[str, str]) -> Guard:
+    """The allowlists, admins and rate limit from GAPBOT_DISCORD_GUILDS, GAPBOT_DISCORD_CHANNELS, GAPBOT_ADMINS
+    and GAPBOT_RATE_LIMIT (ValueError if one is malformed)."""
+    return Guard(Policy.from_env(env, spaces="GAPBOT_DISCORD_GUILDS", channels="GAPBOT_DISCORD_CHANNELS"))
 
 
 def main(argv: list[str], *, db: str, seed: bool = True) -> int:
@@ -32,16 +41,21 @@ def main(argv: list[str], *, db: str, seed: bool = True) -> int:
     guild = os.environ.get("DISCORD_GUILD_ID", "").strip()
     if guild and not guild.isdigit():
         return _fail(f"DISCORD_GUILD_ID must be a server's numeric id, not {guild[:40]!r}.")
-    return _run(args, token=token, guild_id=int(guild) if guild else None, db=db, seed=seed)
+    try:
+        guard = guard_from_env(os.environ)
+    except ValueError as e:
+        return _fail(str(e))
+    return _run(args, token=token, guild_id=int(guild) if guild else None, db=db, seed=seed, guard=guard)
 
 
-def _run(args: argparse.Namespace, *, token: str, guild_id: int | None, db: str, seed: bool) -> int:
+def _run(args: argparse.Namespace, *, token: str, guild_id: int | None, db: str, seed: bool,
+         guard: Guard) -> int:
     import discord
 
     from corpus.store import CorruptDatabase
 
     try:
-        bot = create_bot(db, seed=seed, warm=not args.sync)
+        bot = create_bot(db, seed=seed, warm=not args.sync, guard=guard)
         if args.sync:
             return asyncio.run(_sync(bot, token, guild_id))
         bot.run(token, log_handler=None)  # logging is configured by the gapbot command

@@ -13,6 +13,7 @@ import discord
 
 from adapters.discord import render, slash
 from bot.core import handle
+from bot.guard import Guard, Verdict
 from bot.reply import Reply, Request
 from corpus.index import Corpus
 
@@ -34,11 +35,12 @@ class Answer:
 class GapBot(discord.Client):
     """gapbot on Discord: converts messages and interactions to Requests and Replies to messages."""
 
-    def __init__(self, corpus: Corpus, *, warm: bool = True):
+    def __init__(self, corpus: Corpus, *, warm: bool = True, guard: Guard | None = None):
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # gapbot never joins voice
         super().__init__(intents=INTENTS, allowed_mentions=discord.AllowedMentions.none())
         self.corpus = corpus
         self.warm = warm
+        self.guard = guard or Guard()
         self.names = slash.EntityNames(corpus)
         self.tree = slash.build_tree(self)
         self._slots = asyncio.Semaphore(WORKERS)
@@ -100,7 +102,13 @@ class GapBot(discord.Client):
             return
         log.info("message from user %s in channel %s", message.author.id, message.channel.id)
         request = Request(self.request_text(message), platform="discord", user=str(message.author.id),
-                          channel=str(message.channel.id), is_admin=_is_admin(message.author))
+                          channel=str(message.channel.id),
+                          is_admin=self.guard.is_admin("discord", str(message.author.id)) or _is_admin(message.author))
+        verdict = self.check(request, message.guild.id if message.guild else None)
+        if not verdict.allowed:  # a message reply cannot be ephemeral, so it is said once and kept short
+            if not verdict.repeat and verdict.reply is not None:
+                await self.send_reply(message, Answer(verdict.reply, None))
+            return
         with contextlib.suppress(discord.HTTPException):
             await message.channel.typing()  # one indicator, about ten seconds; no loop to keep it alive
         await self.send_reply(message, await self.answer(request))
@@ -140,13 +148,27 @@ class GapBot(discord.Client):
                         e.code)
 
     # --- slash commands ---------------------------------------------------------------------------
+    def check(self, request: Request, guild_id: int | None) -> Verdict:
+        """The guard's verdict for a request from this server (a DM has none)."""
+        verdict = self.guard.check(request, space=str(guild_id) if guild_id else None, direct=guild_id is None)
+        if verdict.reply is not None:
+            log.info("refused user %s in channel %s: %s", request.user, request.channel, verdict.reply.title)
+        return verdict
+
     async def run_slash(self, interaction: discord.Interaction, name: str, arg: str) -> None:
-        """Defer at once, answer in a worker thread, then follow up."""
-        await interaction.response.defer(thinking=True)
+        """Defer at once, answer in a worker thread, then follow up (a refusal is answered at once instead)."""
         log.info("/%s from user %s in channel %s", name, interaction.user.id, interaction.channel_id)
-        is_admin = interaction.guild is not None and interaction.permissions.administrator
-        request = Request(f"/{name} {arg}".strip(), platform="discord", user=str(interaction.user.id),
+        user = str(interaction.user.id)
+        is_admin = self.guard.is_admin("discord", user) or (
+            interaction.guild_id is not None and interaction.permissions.administrator)
+        request = Request(f"/{name} {arg}".strip(), platform="discord", user=user,
                           channel=str(interaction.channel_id), is_admin=is_admin)
+        verdict = self.check(request, interaction.guild_id)
+        if verdict.reply is not None:  # Discord needs an answer to every interaction, so even a repeat gets one
+            first = render.render(verdict.reply)[0]
+            await interaction.response.send_message(**first.kwargs(), ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
         await self.follow_up(interaction, await self.answer(request))
 
     async def follow_up(self, interaction: discord.Interaction, answer: Answer) -> None:

@@ -9,8 +9,10 @@ import sys
 import threading
 from collections.abc import Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from bot.guard import Guard, Policy
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -28,12 +30,13 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    """What the environment says: tokens, signing secret, Web API base URL."""
+    """What the environment says: tokens, signing secret, Web API base URL, who may use the bot where."""
 
-    bot_token: str
-    signing_secret: str
-    app_token: str | None
+    bot_token: str = field(repr=False)  # secrets stay out of any repr that reaches a log
+    signing_secret: str = field(repr=False)
+    app_token: str | None = field(repr=False)
     api_url: str | None
+    policy: Policy = field(default_factory=Policy)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, socket: bool) -> Settings:
@@ -46,7 +49,11 @@ class Settings:
         else:
             app_token = None
             secret = _need(env, "SLACK_SIGNING_SECRET", "the Signing Secret from Basic Information")
-        return cls(bot_token, secret, app_token, env.get("SLACK_API_URL") or None)
+        try:
+            policy = Policy.from_env(env, spaces="GAPBOT_SLACK_TEAMS", channels="GAPBOT_SLACK_CHANNELS")
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+        return cls(bot_token, secret, app_token, env.get("SLACK_API_URL") or None, policy)
 
 
 def _need(env: Mapping[str, str], name: str, what: str) -> str:
@@ -105,7 +112,7 @@ def run(settings: Settings, *, db: str, seed: bool, socket: bool, host: str, por
     ready = open_corpus_in_background(db, seed=seed)
     # verify_token: Bolt keeps this auth.test result, so no request ever waits for one before its ack
     app = create_app(ready.result, token=settings.bot_token, signing_secret=settings.signing_secret,
-                     api_url=settings.api_url, verify_token=True)
+                     api_url=settings.api_url, verify_token=True, guard=Guard(settings.policy))
     _stop_on_sigterm()
     if socket:
         return serve_socket(app, settings.app_token or "", ready, host=host, port=port)

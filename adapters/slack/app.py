@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -13,6 +14,7 @@ from adapters.slack.dedupe import SeenEvents, skip_repeats
 from adapters.slack.deliver import Target, deliver, web_client
 from adapters.slack.markup import from_slack
 from bot.core import handle, parse
+from bot.guard import Guard
 from bot.registry import COMMANDS, commands
 from bot.reply import Reply, Request
 
@@ -26,13 +28,14 @@ EVENTS_PATH = "/slack/events"
 
 def create_app(corpus: Corpus | Callable[[], Corpus] | None, *, token: str, signing_secret: str,
                api_url: str | None = None, handler: Handler | None = None,
-               verify_token: bool = False, seen: SeenEvents | None = None) -> App:
+               verify_token: bool = False, seen: SeenEvents | None = None, guard: Guard | None = None) -> App:
     """The Slack app: every registry command as a slash command, plus mentions and DMs, through handle().
 
     corpus may be a callable that returns the corpus once it is open (start-up opens it in the background);
-    handler replaces handle() (tests). Acks happen in the request thread; answers run in Bolt's workers.
+    handler replaces handle() (tests); guard applies allowlists, admins and the rate limit (default: none set,
+    10 commands a minute). Acks happen in the request thread; answers run in Bolt's workers.
     """
-    bot = GapBot(handler or core_handler(corpus))
+    bot = GapBot(handler or core_handler(corpus), guard or Guard())
     app = App(client=web_client(token, api_url), signing_secret=signing_secret, name="gapbot",
               token_verification_enabled=verify_token, process_before_response=True)
     app.use(skip_repeats(seen or SeenEvents()))
@@ -67,40 +70,58 @@ def log_error(error: Exception, body: dict[str, Any]) -> None:
 class GapBot:
     """The three conversations gapbot takes part in, each turned into a Request and answered."""
 
-    def __init__(self, handler: Handler):
+    def __init__(self, handler: Handler, guard: Guard):
         self.handler = handler
+        self.guard = guard
 
-    def answer_command(self, command: dict[str, Any], client: WebClient) -> None:
+    def answer_command(self, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """A slash command: answered through its response_url (works in channels the bot is not in)."""
         name = command["command"].lstrip("/")
         target = Target(channel=command["channel_id"], user=command.get("user_id"),
-                        response_url=command.get("response_url"))
+                        response_url=command.get("response_url"), team=_team(context),
+                        is_dm=str(command["channel_id"]).startswith("D"))
         self.answer(f"/{name} {from_slack(command.get('text', ''))}".strip(), target, client)
 
-    def answer_mention(self, event: dict[str, Any], client: WebClient) -> None:
+    def answer_mention(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """@gapbot in a channel: answered in the message's thread."""
         target = Target(channel=event["channel"], user=event.get("user"),
-                        thread_ts=event.get("thread_ts") or event.get("ts"))
+                        thread_ts=event.get("thread_ts") or event.get("ts"), team=_team(context))
         self.answer(from_slack(event.get("text", "")), target, client)
 
-    def answer_message(self, event: dict[str, Any], client: WebClient) -> None:
+    def answer_message(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """A direct message to the bot: answered in the DM (other message events are ignored)."""
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
         target = Target(channel=event["channel"], user=event.get("user"), thread_ts=event.get("thread_ts"),
-                        is_dm=True)
+                        is_dm=True, team=_team(context))
         self.answer(from_slack(event.get("text", "")), target, client)
 
     def answer(self, text: str, target: Target, client: WebClient) -> None:
         """Ask the core and post its reply; a failure is logged with its traceback (Bolt would drop it)."""
         try:
-            request = Request(text=text, platform="slack", user=target.user, channel=target.channel,
-                              is_admin=needs_admin(text) and is_workspace_admin(client, target.user))
-            deliver(client, self.handler(request), target)
+            request = Request(text=text, platform="slack", user=target.user, channel=target.channel)
+            verdict = self.guard.check(request, space=target.team, direct=target.is_dm)
+            if verdict.repeat:
+                log.info("user %s in %s was refused before; not answering again", target.user, target.channel)
+                return
+            if verdict.allowed:
+                request = replace(request, is_admin=self.is_admin(client, request))
+            deliver(client, verdict.reply or self.handler(request), target)
         except SlackApiError as e:
             log.warning("Slack refused the reply in %s: %s", target.channel, e.response.get("error"))
         except Exception:  # a worker thread: the log is the only place anyone hears of it
             log.exception("answering in %s failed", target.channel)
+
+
+    def is_admin(self, client: WebClient, request: Request) -> bool:
+        """For an admin-only command: a configured admin, or a workspace admin or owner by Slack's word."""
+        if not needs_admin(request.text):
+            return False
+        return self.guard.is_admin("slack", request.user) or is_workspace_admin(client, request.user)
+
+
+def _team(context: BoltContext) -> str | None:
+    return context.team_id or context.enterprise_id
 
 
 def needs_admin(text: str) -> bool:

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from http.client import RemoteDisconnected
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from adapters.slack.render import Message, render
@@ -26,11 +29,15 @@ class Target:
     thread_ts: str | None = None
     response_url: str | None = None
     is_dm: bool = False
+    team: str | None = None  # the workspace (or Enterprise Grid org) the request came from
 
 
 def retry_handlers() -> list[RetryHandler]:
-    """Retry 429s after Retry-After seconds, and dropped connections, a few times each."""
-    return [RateLimitErrorRetryHandler(max_retry_count=3), ConnectionErrorRetryHandler(max_retry_count=2)]
+    """Retry 429s after Retry-After seconds; 500/503s, dropped connections and timeouts with backoff."""
+    # A timed-out post may have landed and be posted twice; at 30 s a timeout is rare, a lost answer is worse.
+    dropped = ConnectionErrorRetryHandler(max_retry_count=3, error_types=[
+        URLError, ConnectionResetError, RemoteDisconnected, TimeoutError])
+    return [RateLimitErrorRetryHandler(max_retry_count=3), ServerErrorRetryHandler(max_retry_count=3), dropped]
 
 
 def web_client(token: str, api_url: str | None = None) -> WebClient:

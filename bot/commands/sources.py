@@ -28,6 +28,6 @@ def _count(args: str) -> int:
     args = args.strip()
     if not args:
         return 10
-    if not args.isdigit() or not 1 <= int(args) <= 1000:
+    if not (args.isascii() and args.isdigit()) or not 1 <= int(args) <= 1000:  # isdigit() alone passes "²"
         raise UserError("Usage: /sources [N] — N is a number from 1 to 1000.")
     return int(args)
