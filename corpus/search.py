@@ -113,7 +113,15 @@ class Searcher:
 
     def _cosine_of(self, sid: int, query: str) -> float:
         v = self.index().vector(sid)
+        if v is None:  # committed after the index was loaded (a batch still indexing): read it from the store
+            v = self._stored_vector(sid)
         return 0.0 if v is None else float(v @ self._query_vec(query))
+
+    def _stored_vector(self, sid: int) -> np.ndarray | None:
+        row = self.corpus.store.db.execute(
+            "SELECT e.vector FROM sentences s JOIN embeddings e ON e.hash = s.hash AND e.model = ? WHERE s.id = ?",
+            [self.corpus.embedder.name, sid]).fetchone()
+        return np.frombuffer(row[0], dtype=np.float32) if row else None
 
     def _query_vec(self, query: str) -> np.ndarray:
         cached = getattr(self, "_qcache", None)
