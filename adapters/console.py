@@ -120,9 +120,14 @@ def cmd_show(args: argparse.Namespace, corpus: Corpus) -> int:
 
 def cmd_backup(args: argparse.Namespace, corpus: Corpus) -> int:
     """Copy the live database with SQLite's online backup API."""
-    target = sqlite3.connect(args.path)
-    with target:
-        corpus.store.db.conn.backup(target)
-    target.close()
+    try:
+        target = sqlite3.connect(args.path)
+        try:
+            with target:
+                corpus.store.db.conn.backup(target)
+        finally:
+            target.close()
+    except sqlite3.Error as e:
+        raise FatalError(f"cannot write a backup to {args.path}: {e}") from e
     print(f"backed up {corpus.count()} articles to {args.path}")
     return 0

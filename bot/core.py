@@ -72,10 +72,19 @@ def handle(request: Request, corpus: "Corpus") -> Reply:
         return cmd.func(args, Context(request, corpus, inferred))
     except UserError as e:
         return Reply(command=name, title=str(e), answered=False, ephemeral=True)
-    except Exception:
+    except Exception as e:
+        if (damage := _damage(corpus, e)) is not None:
+            log.error("command %s failed: %s", name, damage)  # one clear line; a traceback would not help
+            return Reply(command=name, title="Sorry, I can't read the article database. An operator has been told.",
+                         answered=False, ephemeral=True)
         log.exception("command %s failed", name)
         return Reply(command=name, title="Sorry, something went wrong answering that. It has been logged.",
                      answered=False, ephemeral=True)
+
+
+def _damage(corpus: Corpus, error: Exception) -> str | None:
+    store = getattr(corpus, "store", None)
+    return store.damage(error) if store is not None else None
 
 
 def _unknown(name: str) -> Reply:

@@ -29,14 +29,15 @@ def _configure(conn: sqlite3.Connection) -> None:
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the database at path and bring its schema up to date."""
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-    _configure(conn)
     try:
+        _configure(conn)  # the first statement to read the file: a damaged header fails here
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn)
     except sqlite3.DatabaseError as e:
         conn.close()
-        raise CorruptDatabase(f"{path} is not a readable gapbot database ({e}).") from e
+        raise CorruptDatabase(f"{path} is not a readable gapbot database ({e}). Restore it from a backup "
+                              f"(see `gapbot backup` in README.md), or move it away to start afresh.") from e
     return sqlite_utils.Database(conn)
 
 
@@ -82,6 +83,7 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
         self._local = threading.local()
+        self._damage: str | None = None
         _ = self.db  # open once now so schema errors surface at start-up
 
     @property
@@ -105,6 +107,23 @@ class Store:
         """Mark the corpus as changed, so answering processes reload their in-memory indexes."""
         self.db.execute("INSERT INTO meta(key, value) VALUES ('generation', 1) ON CONFLICT(key) "
                         "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def damage(self, error: BaseException) -> str | None:
+        """After an unexpected error: why the file is damaged, if it is (PRAGMA quick_check), else None."""
+        if isinstance(error, CorruptDatabase):  # a new thread's connection found it first
+            return str(error)
+        if not isinstance(error, sqlite3.Error):
+            return None
+        if self._damage is None:  # damage does not heal, so the check runs until it is first found
+            try:
+                rows = [r[0] for r in self.db.execute("PRAGMA quick_check(3)").fetchall()]
+                problem = None if rows == ["ok"] else " ".join("; ".join(rows).split())
+            except sqlite3.DatabaseError as e:
+                problem = str(e)
+            if problem is not None:
+                self._damage = (f"the database {self.path} is damaged ({problem[:200]}). Stop gapbot and restore "
+                                f"it from a backup (see `gapbot backup` in README.md).")
+        return self._damage
 
     def close(self) -> None:
         """Close this thread's connection."""

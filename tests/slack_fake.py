@@ -33,6 +33,7 @@ class Call:
     headers: dict[str, str]
     body: bytes
     at: float = field(default_factory=time.monotonic)
+    failure: Failure | None = None  # how the fake answered it, if not normally
 
     def blocks(self) -> list[dict[str, Any]]:
         """The message blocks, whether sent as JSON or as a form field."""
@@ -48,6 +49,7 @@ class Failure:
     retry_after: int = 0
     error: str = "ratelimited"
     drop: bool = False
+    delay: float = 0.0  # seconds before answering; past the client's timeout, a timeout
 
 
 class FakeSlack:
@@ -132,13 +134,16 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             method = _method(url.path)
-            fake.record(Call(method, _params(url.query, body, self.headers.get("Content-Type", "")),
-                             {k.lower(): v for k, v in self.headers.items()}, body))
-            failure = fake.next_failure(method)
+            call = Call(method, _params(url.query, body, self.headers.get("Content-Type", "")),
+                        {k.lower(): v for k, v in self.headers.items()}, body)
+            fake.record(call)
+            failure = call.failure = fake.next_failure(method)
+            if failure and failure.delay:
+                time.sleep(failure.delay)
             if failure and failure.drop:
                 self.close_connection = True
                 return
-            self._reply(method, failure, fake.calls[-1].params)
+            self._reply(method, failure, call.params)
 
         def _reply(self, method: str, failure: Failure | None, params: dict[str, Any]) -> None:
             if failure:

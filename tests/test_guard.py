@@ -2,7 +2,7 @@
 # ruff: noqa: F811  (the fixtures imported from slack_harness are named again as test arguments)
 from __future__ import annotations
 
-import json
+import logging
 import threading
 from collections.abc import Iterator
 
@@ -249,4 +249,30 @@ async def test_discord_mention_elsewhere_is_answered_once(mention_bot, monkeypat
     assert dpytest.verify().message().nothing() and asked == []
     ada = dpytest.get_config().members[0]
     await dpytest.message("/gap", channel=await ada.create_dm(), member=ada)  # a DM has no server to allow
-    assert json.dumps(dpytest.get_message().content) == json.dumps(NOT_ENABLED)
+    assert dpytest.get_message().content == NOT_ENABLED
+
+
+# --- secrets and message text in logs ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level", [logging.INFO, logging.DEBUG])
+def test_logs_never_carry_secrets_and_carry_text_only_when_debugging(fake: FakeSlack, corpus: Corpus, level: int,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    token = "xoxb-made-up-secret-token-1234"
+    app = create_app(corpus, token=token, signing_secret=SECRET, api_url=fake.api_url)
+    server = make_server(app, host="127.0.0.1", port=0)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        with caplog.at_level(level):
+            slack = Slack(fake, server)
+            slack.command("/ask", "what about the secret-word-xyzzy?")
+            slack.event("app_mention", text="<@UBOT0001> tell me about plugh-word", event_id="Ev9")
+            slack.command("/digest", "preview")  # asks users.info, with the token
+            fake.wait_for("response", 2)
+            fake.wait_for("chat.postEphemeral")
+    finally:
+        server.shutdown()
+        server.server_close()
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert token not in logged and SECRET not in logged
+    if level == logging.INFO:
+        assert "xyzzy" not in logged and "plugh" not in logged

@@ -5,13 +5,15 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import discord
 
 from adapters.discord import render, slash
+from adapters.discord.retry import RETRYABLE, retrying
 from bot.core import handle
 from bot.guard import Guard, Verdict
 from bot.reply import Reply, Request
@@ -137,15 +139,17 @@ class GapBot(discord.Client):
         perms = _my_permissions(message)
         out = render.render(answer.reply, searched=answer.searched, embeds=perms.embed_links,
                             files=perms.attach_files)
-        first, *rest = out
+        reference = message.to_reference(fail_if_not_exists=False)  # the question may be deleted by now
         try:
-            reference = message.to_reference(fail_if_not_exists=False)  # the question may be deleted by now
-            await message.channel.send(**first.kwargs(), reference=reference)
-            for part in rest:
-                await message.channel.send(**part.kwargs())
+            for i, part in enumerate(out):
+                # the nonce makes a retried send idempotent: Discord returns the message it already made
+                extra = {"reference": reference} if i == 0 else {}
+                await retrying(partial(_send, message.channel, part, nonce=f"g{message.id}-{i}", **extra))
         except discord.HTTPException as e:
             log.warning("could not reply in channel %s: HTTP %s (code %s)", message.channel.id, e.status,
                         e.code)
+        except RETRYABLE as e:
+            log.warning("could not reply in channel %s: %s", message.channel.id, type(e).__name__)
 
     # --- slash commands ---------------------------------------------------------------------------
     def check(self, request: Request, guild_id: int | None) -> Verdict:
@@ -180,7 +184,12 @@ class GapBot(discord.Client):
             with contextlib.suppress(discord.HTTPException):
                 await interaction.delete_original_response()
         for part in render.render(answer.reply, searched=answer.searched):
-            await interaction.followup.send(**part.kwargs(), ephemeral=ephemeral)
+            await retrying(partial(_send, interaction.followup, part, ephemeral=ephemeral), what="follow-up")
+
+
+def _send(to: discord.abc.Messageable | discord.Webhook, part: render.Outgoing, **kwargs: Any) -> Awaitable[Any]:
+    """Send one message; each call builds a fresh file, so a retry can send it again."""
+    return to.send(**part.kwargs(), **kwargs)
 
 
 def _is_admin(author: discord.User | discord.Member) -> bool:

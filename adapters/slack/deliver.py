@@ -11,12 +11,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
 from adapters.slack.render import Message, render
 from bot.reply import Reply
 
 log = logging.getLogger(__name__)
+TIMEOUT = 30  # seconds for one Web API or response_url request
+BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=0.5)  # 0.5 s, 1 s, 2 s, each plus up to 1 s of jitter
 CHART_HINT = "I couldn't attach the chart here. Invite me to this channel (`/invite @gapbot`) to see it."
 
 
@@ -35,15 +38,16 @@ class Target:
 def retry_handlers() -> list[RetryHandler]:
     """Retry 429s after Retry-After seconds; 500/503s, dropped connections and timeouts with backoff."""
     # A timed-out post may have landed and be posted twice; at 30 s a timeout is rare, a lost answer is worse.
-    dropped = ConnectionErrorRetryHandler(max_retry_count=3, error_types=[
+    dropped = ConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=BACKOFF, error_types=[
         URLError, ConnectionResetError, RemoteDisconnected, TimeoutError])
-    return [RateLimitErrorRetryHandler(max_retry_count=3), ServerErrorRetryHandler(max_retry_count=3), dropped]
+    return [RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=3, interval_calculator=BACKOFF), dropped]
 
 
 def web_client(token: str, api_url: str | None = None) -> WebClient:
     """A Web API client for the bot token, at api_url (default Slack's), retrying as above."""
     base = (api_url.rstrip("/") + "/") if api_url else WebClient.BASE_URL
-    return WebClient(token=token, base_url=base, timeout=30, retry_handlers=retry_handlers())
+    return WebClient(token=token, base_url=base, timeout=TIMEOUT, retry_handlers=retry_handlers())
 
 
 def is_private(reply: Reply) -> bool:
@@ -74,7 +78,7 @@ def send(client: WebClient, message: Message, target: Target, *, private: bool) 
 
 def post_response(url: str, payload: dict[str, Any]) -> None:
     """POST a message to a slash command's response_url, retrying like the Web API client."""
-    response = WebhookClient(url, timeout=30, retry_handlers=retry_handlers()).send_dict(payload)
+    response = WebhookClient(url, timeout=TIMEOUT, retry_handlers=retry_handlers()).send_dict(payload)
     if response.status_code != 200:
         log.warning("response_url answered %s: %s", response.status_code, response.body[:200])
 

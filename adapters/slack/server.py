@@ -22,6 +22,7 @@ class SlackServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # socketserver's default backlog of 5 resets connections in a burst of commands
 
     def __init__(self, address: tuple[str, int], app: App | None, health: Health):
         self.app, self.health = app, health
