@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from corpus.index import Corpus
 
 POOL = 100  # candidates taken from each side before fusion
+LARGE = 200_000  # sentences past which BM25 leaves out the commonest words (see Searcher._rare_terms)
+COMMON = 0.05  # share of sentences that makes a word common
+KEEP = 2  # words kept when every word is common
 DENSE_WEIGHT = 0.65
 KIND_WEIGHT = {"para": 1.0, "faq": 0.8, "heading": 0.75}
 QUESTION_WORDS = {"what", "which", "who", "whom", "how", "why", "when", "where", "is", "are", "was", "were",
@@ -46,6 +49,7 @@ class Searcher:
         self.corpus = corpus
         self._index: tuple[int, ExactIndex | IVFIndex] | None = None
         self._lock = threading.Lock()
+        self._df: tuple[int, int, dict[str, int]] | None = None  # (version, size, word -> sentence count)
 
     def index(self) -> ExactIndex | IVFIndex:
         """The vector index of the current embedder (exact float32, or quantised IVF for large corpora)."""
@@ -72,10 +76,32 @@ class Searcher:
         q = fts_query(query)
         if q is None:
             return {}
+        q = self._rare_terms(q)
         rows = self.corpus.store.db.execute(
             "SELECT rowid, -bm25(sentences_fts, 1.0, 0.25) FROM sentences_fts WHERE sentences_fts MATCH ? "
             "ORDER BY bm25(sentences_fts, 1.0, 0.25) LIMIT ?", [q, limit]).fetchall()
         return {r[0]: r[1] for r in rows}
+
+    def _rare_terms(self, q: str) -> str:
+        """In a large corpus, the MATCH expression without the words in over COMMON of the sentences.
+
+        FTS5 scores every row that matches any word, so at 1M sentences "china" or "ai" (in half of them) cost
+        ~1 s a query; their IDF is near zero, so ranking by the rarer words alone loses little (benchmarks.md).
+        """
+        version = self.corpus.store.version()
+        if self._df is None or self._df[0] != version:
+            size = self.corpus.store.db.execute("SELECT max(rowid) FROM sentences").fetchone()[0] or 0
+            self._df = (version, size, {})
+        _, size, df = self._df
+        if size <= LARGE:
+            return q
+        words = q.split(" OR ")
+        for w in words:
+            if w not in df:
+                df[w] = self.corpus.store.db.execute(
+                    "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", [w]).fetchone()[0]
+        rare = [w for w in words if df[w] <= COMMON * size] or sorted(words, key=df.get)[:KEEP]
+        return " OR ".join(rare)
 
     def dense(self, query: str, limit: int = POOL) -> dict[int, float]:
         """sentence id -> cosine similarity with the query."""
