@@ -1,0 +1,100 @@
+"""Indexing throughput: the seed files plus recombined articles through Corpus.index(), against the raw model.
+
+Run as a child (`python -m bench.indexing SEED_DB EXTRA_DB ARTICLE_DIR --extra K`): it loads the model first
+(its load is not indexing), indexes the seed files into a fresh SEED_DB (which the other benchmarks then use)
+and K articles recombined from seed paragraphs into EXTRA_DB, then encodes the very same sentence texts with the
+same model in one call. Prints one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+
+def make_articles(seed_db: Path, folder: Path, count: int, *, rng_seed: int = 11) -> list[Path]:
+    """Write `count` text articles whose paragraphs are seed paragraphs from different articles, numbers moved."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("synthetic-*.txt"):
+        old.unlink()
+    con = sqlite3.connect(seed_db)
+    paras = [r[0] for r in con.execute("SELECT text FROM passages WHERE kind = 'para' AND length(text) > 120")]
+    con.close()
+    rng = random.Random(rng_seed)
+    out = []
+    for k in range(count):
+        chosen = rng.sample(paras, min(len(paras), 12))
+        body = [re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 9)), p) for p in chosen]
+        title = " ".join(chosen[0].split()[:8]).rstrip(",.;:") + f" (report {k + 1})"
+        path = folder / f"synthetic-{k + 1:03d}.txt"
+        path.write_text(f"**{title}**\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def fresh(db: Path) -> None:
+    """Remove a database and its WAL files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def run(seed_db: Path, extra_db: Path, folder: Path, extra: int) -> dict:
+    """Index the seed files into seed_db and `extra` recombined articles into extra_db, with a warm model; then
+    time the raw model on the same sentences."""
+    from corpus.embed import MiniLMEmbedder
+    from corpus.extract.entities import nlp
+    from corpus.index import Corpus
+    from corpus.seeds import seed_paths
+
+    emb = MiniLMEmbedder()
+    t = time.perf_counter()
+    emb.encode(["warm up"])
+    load_s = time.perf_counter() - t
+    t = time.perf_counter()
+    nlp()  # spaCy's one-off load is not indexing either
+    spacy_s = time.perf_counter() - t
+    fresh(seed_db)
+    fresh(extra_db)
+    t = time.perf_counter()
+    results = Corpus.open(seed_db, seed=False, embedder=emb).index([str(s) for s in seed_paths()])
+    index_s = time.perf_counter() - t
+    files = [str(x) for x in make_articles(seed_db, folder, extra)] if extra else []
+    t = time.perf_counter()
+    results += Corpus.open(extra_db, seed=False, embedder=emb).index(files) if files else []
+    index_s += time.perf_counter() - t
+    texts = []
+    for db in (seed_db, extra_db):
+        con = sqlite3.connect(db)
+        texts += [r[0] for r in con.execute("SELECT text FROM sentences ORDER BY id")]
+        con.close()
+    t = time.perf_counter()
+    emb.encode(texts)
+    encode_s = time.perf_counter() - t
+    added = sum(r.status == "added" for r in results)
+    return {"articles": added, "rejected": len(results) - added, "sentences": len(texts),
+            "model_load_s": load_s, "spacy_load_s": spacy_s, "index_s": index_s, "encode_s": encode_s,
+            "articles_per_min": added / index_s * 60, "sentences_per_s": len(texts) / index_s,
+            "raw_sentences_per_s": len(texts) / encode_s, "ratio": encode_s / index_s}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the child process."""
+    p = argparse.ArgumentParser()
+    p.add_argument("seed_db", type=Path)
+    p.add_argument("extra_db", type=Path)
+    p.add_argument("folder", type=Path, help="where the recombined article files are written")
+    p.add_argument("--extra", type=int, default=24, help="recombined articles indexed after the seed files")
+    args = p.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    print(json.dumps(run(args.seed_db, args.extra_db, args.folder, args.extra)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
