@@ -63,14 +63,14 @@ def long_report(paragraphs: int, seed: int = 5) -> str:
     return f"<html><head><title>A long report</title></head><body><article>{paras}</article></body></html>"
 
 
-def feed(entries: int, *, link: str | None = None, content: bool = False, seed: int = 0) -> str:
+def feed(entries: int, *, link: str | None = None, content: bool = False, seed: int = 0, words: int = 40) -> str:
     """An RSS feed of many entries, each linking to link (with its number) and/or carrying its own text."""
     rnd = random.Random(seed)
-    words = WORDS
     items = []
     for i in range(entries):
-        body = (f"<description>&lt;p&gt;Story {i}: {' '.join(rnd.choice(words) for _ in range(40))}. Analysts said "
-                f"story {i} matters. {STORY}&lt;/p&gt;</description>" if content else "")
+        text = " ".join(rnd.choice(WORDS) for _ in range(words))
+        body = (f"<description>&lt;p&gt;Story {i}: {text}. Analysts said story {i} matters. {STORY}&lt;/p&gt;"
+                f"</description>" if content else "")
         href = f"<link>{link}{'' if link.endswith('.xml') else i}</link>" if link else ""
         items.append(f"<item><title>Story {i}</title><guid>g{i}</guid>{href}{body}</item>")
     return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>{''.join(items)}</channel></rss>"

@@ -28,6 +28,7 @@ from adapters.discord import retry as discord_retry
 from adapters.discord.render import render as discord_render
 from adapters.slack import deliver as slack_deliver
 from adapters.slack.render import render as slack_render
+from bot.guard import Guard, Policy
 from bot.reply import Reply, Section
 from corpus.embed import HashEmbedder
 from corpus.index import Corpus
@@ -207,3 +208,25 @@ def test_stress_slack_faults_many_replies(monkeypatch: pytest.MonkeyPatch) -> No
     print(f"\nslack faults: {replies} replies, {len(fake.called('chat.postMessage'))} calls, {faults} faults, "
           f"{len(sent)} posted")
     assert [m["blocks"] for m in sent] == [m["blocks"] for m in slack_render(LONG)] * replies
+
+
+@pytest.mark.stress
+async def test_stress_discord_replies_through_random_faults(quick: None, online_bot, discord_api) -> None:
+    """Sixty three-part replies, each call faulted with probability 0.3 (at most twice running): 429, dropped,
+    late, or timed out."""
+    import random
+
+    rnd = random.Random(9)
+    kinds = [Fault(status=429), Fault(drop=True), Fault(delay=0.8), Fault(delay=0.8, drop=True)]
+    plan = [rnd.choice(kinds) if rnd.random() < 0.3 else Fault() for _ in range(400)]
+    plan = [Fault() if plan[i - 1] != Fault() and plan[i - 2] != Fault() else f for i, f in enumerate(plan)]
+    discord_api.fail("message", *plan)  # at most two faults in a row: within the four attempts of a send
+    online_bot.guard = Guard(Policy(per_minute=0))  # one user asks sixty questions: no rate limit here
+    for n in range(60):
+        message = dm(online_bot, f"/ask question {n}")
+        message.id = 1300000000000010000 + n  # a message id per question, so nonces differ between replies
+        await online_bot.on_message(message)
+    calls = Counter(o for k, o in discord_api.calls if k == "message")
+    print(f"\ndiscord faults: 60 replies, {sum(calls.values())} calls {dict(calls)}, "
+          f"{len(discord_api.contents('message'))} posted")
+    assert discord_api.contents("message") == descriptions(LONG) * 60

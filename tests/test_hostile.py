@@ -178,3 +178,14 @@ def test_any_reply_text_renders_inert(title: str, body: str) -> None:
 
 def test_discord_allowed_mentions_are_none() -> None:
     assert discord_render.Outgoing(content="x").kwargs()["allowed_mentions"].to_dict() == {"parse": []}
+
+
+@pytest.mark.stress
+@settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                     HealthCheck.too_slow])
+@given(text=chat_text, n=st.integers(0, 41))
+def test_stress_any_text_many_examples(hostile: tuple[Corpus, Errors], text: str, n: int) -> None:
+    corpus, errors = hostile
+    before = len(errors.records)
+    assert problems(corpus, text, n) == []
+    assert internal_errors(errors, before) == []

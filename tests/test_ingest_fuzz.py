@@ -146,7 +146,7 @@ def test_a_feed_of_hanging_links_is_bounded_by_its_budget(fake_corpus: Corpus, h
 @pytest.mark.stress
 def test_stress_full_size_ingest_fuzz(fake_corpus: Corpus, tmp_path: Path, httpserver) -> None:
     files = [*random_blobs(11, 300, 2_000_000), *truncations(PAGE, 200), ("bomb.html", html_bomb(1_000_000)),
-             ("laughs.xml", billion_laughs()), ("big.xml", feed(10_000, content=True, seed=3)),
+             ("laughs.xml", billion_laughs()), ("big.xml", feed(10_000, content=True, seed=3, words=12)),
              ("lines.txt", "\n".join(f"Line {i} says the gap is {i} years." for i in range(120_000))[:5_000_000])]
     start = time.monotonic()
     results = index_each(fake_corpus, write_all(tmp_path, iter(files)), limit=300)
