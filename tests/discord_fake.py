@@ -122,7 +122,11 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             fault = fake.next_fault(kind)
             if fault and fault.drop and fault.delay:  # a timeout: nothing done, nothing said
+                with fake._lock:
+                    fake.calls.append((kind, "timed out"))
                 time.sleep(fault.delay)
+                self.close_connection = True
+                return
             if fault and fault.drop:
                 with fake._lock:
                     fake.calls.append((kind, "dropped"))
