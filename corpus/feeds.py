@@ -70,8 +70,8 @@ def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
     until = time.monotonic() + FEED_BUDGET
     for e in entries:
         link = e.get("link")
-        fetch = link and fetcher and link != source and time.monotonic() < until
-        doc = _entry_page(link, fetcher) if fetch else None
+        in_budget = time.monotonic() < until
+        doc = _entry_page(link, fetcher) if link and fetcher and link != source and in_budget else None
         if doc is None:
             content = (e.get("content") or [{}])[0].get("value") or e.get("summary") or ""
             if not content.strip():
