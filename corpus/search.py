@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from corpus.index import Corpus
 
 POOL = 100  # candidates taken from each side before fusion
-LARGE = 200_000  # sentences past which BM25 leaves out the commonest words (see Searcher._rare_terms)
+LARGE = 50_000  # sentences past which BM25 leaves out the commonest words (see Searcher._rare_terms)
 COMMON = 0.05  # share of sentences that makes a word common
 KEEP = 2  # words kept when every word is common
 DENSE_WEIGHT = 0.65
