@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import statistics
 import sys
 import time
@@ -41,6 +42,24 @@ def timed_loop(call: Callable[[int], object], *, calls: int, budget_s: float, mi
             "mean": statistics.fmean(times), "max": max(times)}
 
 
+class TooSlow(BaseException):
+    """One call ran past its limit (a BaseException, so handle()'s catch-all does not swallow it)."""
+
+
+def within(seconds: float, fn: Callable[[], object]) -> object:
+    """fn(), or TooSlow once it has run `seconds` (checked between Python steps, so a long SQL call ends first)."""
+    def alarm(_sig, _frame):
+        raise TooSlow
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident set size so far, in MB (ru_maxrss is in KB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -52,7 +71,8 @@ def commands(questions: list[str]) -> dict[str, Callable[[int], str]]:
             "/ask": lambda i: "/ask " + questions[i % len(questions)], "/sources": lambda i: "/sources"}
 
 
-def run(db: str, questions: list[str], *, calls: int, budget_s: float, embedder: str) -> dict:
+def run(db: str, questions: list[str], *, calls: int, budget_s: float, embedder: str,
+        call_limit_s: float = 120.0) -> dict:
     """Open the corpus, answer each command once (first call), then time warm calls."""
     from bot.core import handle
     from bot.reply import Request
@@ -69,7 +89,13 @@ def run(db: str, questions: list[str], *, calls: int, budget_s: float, embedder:
     out: dict = {"open_ms": (time.perf_counter() - t) * 1000, "commands": {}, "rss_after_mb": {}}
     for name, text in commands(questions).items():
         t = time.perf_counter()
-        reply = handle(Request(text(0)), corpus)
+        try:
+            reply = within(call_limit_s, lambda text=text: handle(Request(text(0)), corpus))
+        except TooSlow:
+            out["commands"][name] = {"n": 0, "p50": float("inf"), "p95": float("inf"), "mean": float("inf"),
+                                     "max": float("inf"), "first_ms": float("inf"), "stopped_after_s": call_limit_s}
+            out["rss_after_mb"][name] = proc.memory_info().rss / 2**20
+            continue
         first = (time.perf_counter() - t) * 1000
         res = timed_loop(lambda i, text=text: handle(Request(text(i)), corpus), calls=calls, budget_s=budget_s,
                          min_calls=1 if first > budget_s * 1000 / 3 else 3)
@@ -94,11 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--calls", type=int, default=200)
     p.add_argument("--budget", type=float, default=60.0, help="seconds per command before stopping early")
     p.add_argument("--embedder", default="minilm", choices=["minilm", "hash"])
+    p.add_argument("--call-limit", type=float, default=120.0, help="seconds one call may take before it is stopped")
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     with open(args.questions, encoding="utf-8") as f:
         questions = json.load(f)
-    res = run(args.db, questions, calls=args.calls, budget_s=args.budget, embedder=args.embedder)
+    res = run(args.db, questions, calls=args.calls, budget_s=args.budget, embedder=args.embedder,
+              call_limit_s=args.call_limit)
     print(json.dumps(res))
     return 0
 

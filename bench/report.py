@@ -29,6 +29,8 @@ def targets_md(results: dict) -> str:
 def ms(c: dict | None) -> str:
     if not c:
         return "—"
+    if c.get("stopped_after_s"):
+        return f"> {c['stopped_after_s'] * 1000:,.0f} (one call stopped)"
     n = f" (n={c['n']})" if c["n"] < 200 else ""
     return f"{c['p50']:.1f} / {c['p95']:.1f}{n}"
 
@@ -50,10 +52,14 @@ def memory_md(results: dict) -> str:
         after = a["rss_after_mb"]
         rows.append([label, f"{k['articles']:,}", f"{k['claims']:,}", f"{k['entity_sentences']:,}",
                      f"{after['/who iflytek']:.0f}", f"{after['/ask']:.0f}", f"**{a['peak_rss_mb']:.0f}**",
-                     f"{a['commands']['/ask']['first_ms'] / 1000:.1f}", a["vector_index"],
+                     _seconds(a["commands"]["/ask"]["first_ms"]), a["vector_index"],
                      s.get("built", "")])
     return table(["corpus", "articles", "claims", "entity links", "RSS after /gap+/who MB", "RSS after /ask MB",
                   "peak RSS MB", "first /ask s (model + index load)", "vector index", "measured"], rows)
+
+
+def _seconds(ms_: float) -> str:
+    return "stopped" if ms_ == float("inf") else f"{ms_ / 1000:.1f}"
 
 
 def quality_md(results: dict) -> str:
