@@ -95,11 +95,18 @@ class Corpus:
                 self._searcher = Searcher(self)
             return self._searcher
 
-    def claims(self, *, article_id: str | None = None) -> list[Claim]:
-        """Gap claims extracted at index time (all, or one article's)."""
+    def claims(self, *, article_id: str | None = None, sized: bool | None = None, topic: str | None = None,
+               limit: int | None = None) -> list[Claim]:
+        """Gap claims extracted at index time (all, one article's, only sized ones, about a topic), newest first."""
         from corpus.extract.claims_store import load_claims
 
-        return load_claims(self.store.db, article_id=article_id)
+        return load_claims(self.store.db, article_id=article_id, sized=sized, topic=topic, limit=limit)
+
+    def article_list(self) -> list[dict]:
+        """Every article's metadata without its body, newest first (cheap even for a large corpus)."""
+        return list(self.store.db.query(
+            "SELECT id, title, publisher, date, url, added_at FROM articles ORDER BY "
+            "COALESCE(date, modified, substr(added_at, 1, 10)) DESC, added_at DESC, rowid DESC"))
 
     def entities_for(self, article_id: str, *, limit: int = 8) -> list[str]:
         """The notable entities an article names, most mentioned first."""

@@ -122,3 +122,16 @@ def test_imports_point_from_adapters_to_bot_to_corpus():
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                     [node.module or ""] if isinstance(node, ast.ImportFrom) else []
                 assert not any(n.split(".")[0] in bad for n in names), f"{path} imports {names}"
+
+
+def test_gap_statistics_cover_every_estimate_when_the_list_is_capped(seeded, monkeypatch):
+    import bot.commands.gap as gap
+
+    full = ask(seeded, "/gap")
+    monkeypatch.setattr(gap, "MAX_SIZED", 3)
+    monkeypatch.setattr(gap, "PER_DIMENSION", 1)
+    capped = ask(seeded, "/gap")
+    assert capped.data["range_years"] == full.data["range_years"]
+    assert capped.data["median_years"] == full.data["median_years"]
+    assert capped.title == full.title  # counts all 9 estimates, not the 3 loaded
+    assert sum(c["low_years"] is not None or c["high_years"] is not None for c in capped.data["claims"]) == 3

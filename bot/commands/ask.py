@@ -58,9 +58,11 @@ def missing_names(ctx: Context, question: str) -> list[str]:
     first = re.match(r"\W*(\w+)", question)
     names = [w for w in words if not (first and w == first.group(1))]
     db = ctx.corpus.store.db
-    known = " ".join(r[0] or "" for r in db.execute("SELECT title || ' ' || COALESCE(publisher, '') FROM articles"))
-    return [w for w in names if w.lower() not in known.lower() and not db.execute(
-        "SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1", ['"' + w.replace('"', "") + '"']).fetchone()]
+    in_text = [w for w in names if db.execute("SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1",
+                                              ['"' + w.replace('"', "") + '"']).fetchone()]
+    return [w for w in names if w not in in_text and not db.execute(
+        "SELECT 1 FROM articles WHERE instr(lower(title || ' ' || COALESCE(publisher, '')), ?) LIMIT 1",
+        [w.lower()]).fetchone()]
 
 
 def surroundings(ctx: Context, h: Hit) -> str:
@@ -76,16 +78,30 @@ def surroundings(ctx: Context, h: Hit) -> str:
 def _weights(ctx: Context, question: str) -> dict[str, float]:
     """IDF weight of each content word of the question (rarer words count more)."""
     db = ctx.corpus.store.db
-    total = db.execute("SELECT count(*) FROM sentences").fetchone()[0] or 1
+    version = (ctx.corpus.path, ctx.corpus.store.version())
+    total = _count(db, version, None)
     out = {}
     for w in set(terms(question)):
         tokens = re.findall(r"[^\W_]+", w)
-        if not tokens:
-            continue
-        q = " ".join('"' + t + '"' for t in tokens)
-        df = db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", [q]).fetchone()[0]
-        out[w] = math.log((total + 1) / (df + 1)) + 1
+        if tokens:
+            out[w] = math.log((total + 1) / (_count(db, version, " ".join(f'"{t}"' for t in tokens)) + 1)) + 1
     return out
+
+
+_COUNTS: dict[tuple, int] = {}
+
+
+def _count(db, version: tuple, match: str | None) -> int:
+    """Sentences matching an FTS expression (all sentences for None), cached until the corpus changes:
+    counting a common word costs a second on a million sentences."""
+    key = (*version, match)
+    if key not in _COUNTS:
+        if len(_COUNTS) > 50_000:
+            _COUNTS.clear()
+        _COUNTS[key] = (db.execute("SELECT count(*) FROM sentences").fetchone()[0] if match is None else
+                        db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
+                                   [match]).fetchone()[0])
+    return _COUNTS[key]
 
 
 def _stem(w: str) -> str:

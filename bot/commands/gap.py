@@ -7,10 +7,16 @@ from collections import defaultdict
 
 from bot.chart import render_gap_chart
 from bot.cite import Citer
-from bot.core import Context
+from bot.core import Context, safe_echo
 from bot.registry import command
 from bot.reply import Attachment, Reply, Section
+from corpus.extract.claims_store import count_claims, sized_stats
 from corpus.models import Claim
+
+MAX_SIZED = 2000  # newest sized estimates loaded for the reply and its data (the statistics cover them all)
+MAX_UNSIZED = 50
+PER_DIMENSION = 8  # estimates listed per dimension, newest first
+SHOW_UNSIZED = 12
 
 
 def fmt_range(lo: float | None, hi: float | None) -> str:
@@ -52,22 +58,25 @@ def cmd_gap(args: str, ctx: Context) -> Reply:
     /gap — all estimates, grouped by dimension, with a chart
     /gap chips — only estimates about chips and computing power
     """
-    topic = args.strip()
-    claims = [c for c in ctx.corpus.claims() if not topic or matches(c, topic)]
-    scope = f" on “{topic[:60]}”" if topic else ""
-    if not claims:
+    topic = safe_echo(args.strip(), 60)
+    db = ctx.corpus.store.db
+    pick = (lambda cs: [c for c in cs if matches(c, topic)]) if topic else (lambda cs: cs)
+    sized = pick(ctx.corpus.claims(sized=True, topic=topic or None, limit=MAX_SIZED))
+    unsized = pick(ctx.corpus.claims(sized=False, topic=topic or None, limit=MAX_UNSIZED))
+    scope = f" on “{topic}”" if topic else ""
+    if not sized and not unsized:
         return Reply(command="gap", title=f"The corpus has no estimate of the China–US AI gap{scope}.",
                      answered=False, ephemeral=True, data={"claims": [], "range_years": None, "median_years": None})
+    n_sized = count_claims(db, sized=True, topic=topic or None) if len(sized) == MAX_SIZED else len(sized)
+    rng, med = sized_stats(db, topic=topic or None) if n_sized > len(sized) else overall(sized)
     citer = Citer(ctx.corpus)
-    rng, med = overall(claims)
-    sized = [c for c in claims if c.sized]
-    title = (f"China–US AI gap{scope}: {len(sized)} estimates spanning {rng[0]:g}–{rng[1]:g} years, "
-             f"median {med:g} years"
-             if rng else f"China–US AI gap{scope}: no sized estimates, {len(claims)} statements")
-    sections = _grouped(sized, citer) + _unsized([c for c in claims if not c.sized], citer)
-    image = Attachment("gap.png", lambda: render_gap_chart(claims), title="AI gap estimates") if sized else None
+    title = (f"China–US AI gap{scope}: {n_sized} estimate{'s' if n_sized != 1 else ''} spanning {rng[0]:g}–{rng[1]:g} years, median {med:g} years"
+             if rng else f"China–US AI gap{scope}: no sized estimates, only statements of a gap")
+    n_unsized = count_claims(db, sized=False, topic=topic or None) if len(unsized) == MAX_UNSIZED else len(unsized)
+    sections = _grouped(sized, citer) + _unsized(unsized, n_unsized, citer)
+    image = Attachment("gap.png", lambda: render_gap_chart(sized), title="AI gap estimates") if sized else None
     return Reply(command="gap", title=title, sections=sections, citations=citer.citations, image=image,
-                 data={"claims": [c.to_json() for c in claims], "range_years": rng, "median_years": med},
+                 data={"claims": [c.to_json() for c in sized + unsized], "range_years": rng, "median_years": med},
                  footer=f"From {ctx.corpus.count()} articles. /who NAME for a speaker, /ask for anything else.")
 
 
@@ -84,14 +93,16 @@ def _grouped(sized: list[Claim], citer: Citer) -> list[Section]:
     out = []
     for dim, cs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         lines = [f"• {fmt_range(c.low_years, c.high_years)} — “{c.phrase}”, {_who(c)}, {c.date or 'undated'} "
-                 f"[{citer.cite(c.article_id, c.quote)}]" for c in cs]
+                 f"[{citer.cite(c.article_id, c.quote)}]" for c in cs[:PER_DIMENSION]]
+        if len(cs) > PER_DIMENSION:
+            lines.append(f"…and {len(cs) - PER_DIMENSION} older estimates (/gap {dim.split()[0]} narrows the list)")
         out.append(Section("\n".join(lines), heading=dim[:1].upper() + dim[1:]))
     return out
 
 
-def _unsized(claims: list[Claim], citer: Citer) -> list[Section]:
+def _unsized(claims: list[Claim], total: int, citer: Citer) -> list[Section]:
     if not claims:
         return []
-    lines = [f"• {c.quote} — {_who(c)} [{citer.cite(c.article_id, c.quote)}]" for c in claims[:12]]
-    more = f"\n…and {len(claims) - 12} more." if len(claims) > 12 else ""
+    lines = [f"• {c.quote} — {_who(c)} [{citer.cite(c.article_id, c.quote)}]" for c in claims[:SHOW_UNSIZED]]
+    more = f"\n…and {total - SHOW_UNSIZED} more." if total > SHOW_UNSIZED else ""
     return [Section("\n".join(lines) + more, heading="Gaps stated without a size")]

@@ -18,7 +18,7 @@ def cmd_sources(args: str, ctx: Context) -> Reply:
     arts = ctx.corpus.articles(limit=n)
     lines = [f"• {a.title} — {' · '.join(x for x in (a.publisher, a.date or a.modified) if x) or 'no date'}"
              f" (id {a.id}, added {a.added_at[:10]})" for a in arts]
-    data = {"articles": [a.to_json(body=False) for a in ctx.corpus.articles()]}
+    data = {"articles": ctx.corpus.article_list()}
     title = f"{total} article{'s' if total != 1 else ''} indexed" + (f", newest {len(arts)}:" if arts else ".")
     return Reply(command="sources", title=title, sections=[Section("\n".join(lines))] if lines else [],
                  data=data, answered=bool(arts), ephemeral=not arts)

@@ -9,8 +9,10 @@ from bot.core import Context, clean_text, safe_echo
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
 from corpus.extract.entities import name_key
+from corpus.models import Claim
 
 MAX_FACTS = 10
+CANDIDATES = 300  # linked sentences read per entity before picking the most informative
 
 
 @command(arg="name", arg_help="a company, person or model, e.g. iflytek", required=True)
@@ -75,10 +77,10 @@ def entity_sentences(db, entity: dict) -> list[dict]:
     """The sentences linked to an entity, most informative first."""
     if entity.get("_sentences") is not None:
         rows = entity["_sentences"]
-    else:
+    else:  # the longest direct mentions first: a well-known name may be linked to thousands of sentences
         rows = list(db.query("SELECT s.id, s.article_id, s.text, s.kind, es.direct FROM entity_sentences es "
-                             "JOIN sentences s ON s.id = es.sentence_id WHERE es.entity_id = ? ORDER BY s.id",
-                             [entity["id"]]))
+                             "JOIN sentences s ON s.id = es.sentence_id WHERE es.entity_id = ? "
+                             "ORDER BY es.direct DESC, length(s.text) DESC LIMIT ?", [entity["id"], CANDIDATES]))
     return sorted(rows, key=lambda r: -_informative(r["text"]))
 
 
@@ -104,7 +106,7 @@ def profile(ctx: Context, e: dict, citer: Citer, *, several: bool) -> list[Secti
         lines.append("Related: " + ", ".join(json.loads(e["related"])[:8]))
     heading = e["name"] + (f" — {roles[0]}" if roles else "") if several else None  # the title names a lone entity
     out = [Section("\n".join(lines), heading=heading)]
-    claims = [c for c in ctx.corpus.claims() if c.sized and _about(c, e)]
+    claims = claims_about(db, e)
     if claims:
         from bot.commands.gap import fmt_range
 
@@ -118,12 +120,24 @@ def profile(ctx: Context, e: dict, citer: Citer, *, several: bool) -> list[Secti
     return out
 
 
-def _about(c, e: dict) -> bool:
-    names = [e["name"], *json.loads(e["aliases"])]
+def claims_about(db, e: dict, limit: int = 20) -> list[Claim]:
+    """Sized gap claims made by a person, or made in sentences that name the entity."""
+    cols = "c.low_years, c.high_years, c.phrase, c.direction, c.dimension, c.speaker, c.affiliation, c.quote, " \
+           "c.article_id, c.date, c.sentence_id"
+    sized = "(c.low_years IS NOT NULL OR c.high_years IS NOT NULL)"
     if e["kind"] == "person":
-        return (c.speaker or "") == e["name"] and (not json.loads(e["roles"]) or
-                                                    c.affiliation in json.loads(e["roles"]))
-    return any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", c.quote, re.I) for n in names)
+        roles = json.loads(e["roles"])
+        rows = db.query(f"SELECT {cols} FROM claims c WHERE {sized} AND c.speaker = ? ORDER BY c.date DESC LIMIT ?",
+                        [e["name"], limit * 5])
+        return [Claim(**r) for r in rows if not roles or r["affiliation"] in roles][:limit]
+    if e.get("id") is None:
+        ids = [r["id"] for r in e.get("_sentences") or []]
+        rows = db.query(f"SELECT {cols} FROM claims c WHERE {sized} AND c.sentence_id IN "
+                        f"({','.join('?' * len(ids))}) LIMIT ?", [*ids, limit]) if ids else []
+    else:
+        rows = db.query(f"SELECT {cols} FROM claims c JOIN entity_sentences es ON es.sentence_id = c.sentence_id "
+                        f"WHERE es.entity_id = ? AND {sized} ORDER BY c.date DESC LIMIT ?", [e["id"], limit])
+    return [Claim(**r) for r in rows]
 
 
 def _unknown(db, name: str) -> Reply:
