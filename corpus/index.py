@@ -70,12 +70,14 @@ class Corpus:
 
     def article(self, article_id: str) -> Article | None:
         """One article by id (a unique prefix of the id also works)."""
-        rows = list(self.store.db.query("SELECT * FROM articles WHERE id = ? OR id LIKE ? LIMIT 2",
-                                        [article_id, article_id.replace("%", "").replace("_", "") + "%"]))
-        exact = [r for r in rows if r["id"] == article_id]
-        if exact or len(rows) == 1:
-            return Article.from_row((exact or rows)[0])
-        return None
+        row = self.store.db.execute("SELECT * FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None:  # a unique prefix, as people type ids from /sources
+            prefix = article_id.replace("%", "").replace("_", "")
+            rows = list(self.store.db.query("SELECT * FROM articles WHERE id >= ? AND id < ? LIMIT 2",
+                                            [prefix, prefix + "\uffff"])) if prefix else []
+            return Article.from_row(rows[0]) if len(rows) == 1 else None
+        cols = [d[0] for d in self.store.db.execute("SELECT * FROM articles LIMIT 0").description]
+        return Article.from_row(dict(zip(cols, row)))
 
     def count(self) -> int:
         """How many articles are indexed."""

@@ -81,3 +81,16 @@ def test_preview_before_subscribing_shows_the_first_digest(corpus):
 def test_digest_is_listed_in_help_only_in_detail(corpus):
     assert "/digest" not in say(corpus, "/help").text  # admin commands stay out of the overview
     assert "/digest subscribe 07:30 Europe/Berlin" in say(corpus, "/help digest").text
+
+
+def test_a_time_zone_that_is_a_folder_or_too_long_is_refused_plainly():
+    from bot.digest.model import parse_tz
+    from bot.reply import UserError
+
+    for bad in ("Europe", "x" * 300):
+        try:
+            parse_tz(bad)
+        except UserError as e:
+            assert "Unknown time zone" in str(e)
+        else:
+            raise AssertionError(f"{bad[:10]!r} accepted")

@@ -96,13 +96,15 @@ def components(env: Mapping[str, str], *, db: str, corpus: "Corpus", config: Con
                                                                                              seed=False)))
     token = env.get("DISCORD_TOKEN")
     if token and _available("adapters.discord"):
-        out.append(Component("discord", lambda: run_discord(db, token)))
+        out.append(Component("discord", lambda: run_discord(db, token, env)))
     return out
 
 
-def run_discord(db: str, token: str) -> None:
-    """The Discord bot on its own event loop (this runs in a thread of its own)."""
-    bot = importlib.import_module("adapters.discord").create_bot(db, seed=False)
+def run_discord(db: str, token: str, env: Mapping[str, str]) -> None:
+    """The Discord bot on its own event loop (this runs in a thread of its own), with the same allowlists,
+    admins and rate limit as `gapbot discord`."""
+    discord_adapter = importlib.import_module("adapters.discord")
+    bot = discord_adapter.create_bot(db, seed=False, guard=discord_adapter.guard_from_env(env))
     asyncio.run(bot.start(token))
 
 

@@ -1,4 +1,4 @@
-"""`gapbot slack`: run the Slack app in Socket Mode or HTTP mode (see docs/slack.md)."""
+"""`gapbot slack`: run the Slack app in Socket Mode or HTTP mode (see the Slack section of README.md)."""
 from __future__ import annotations
 
 import argparse

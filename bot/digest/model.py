@@ -68,7 +68,7 @@ def parse_tz(text: str) -> str:
     name = text.strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder, or a name too long
         raise UserError(f"Unknown time zone {name[:40]!r}. Use an IANA name such as Europe/Berlin.") from None
     return name
 
