@@ -50,9 +50,12 @@ def machine() -> dict:
     mem = next((int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
                 if ln.startswith("MemTotal")), 0)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+                           cwd=ROOT, check=False).stdout.splitlines()
     return {"cpu": cpu, "cores": os.cpu_count(), "memory": f"{mem / 2**20:.0f} GiB", "python": platform.python_version(),
             "torch": _version("torch"), "numpy": numpy.__version__, "faiss": _version("faiss-cpu"),
-            "commit": commit.stdout.strip(), "load_start": _load()}
+            "commit": commit.stdout.strip() + (f" + {len(dirty)} uncommitted files" if dirty else ""),
+            "load_start": _load()}
 
 
 def _version(dist: str) -> str:
@@ -86,7 +89,7 @@ def synthetic(seed_db: Path, n: int) -> tuple[Path, dict]:
 def measure_size(label: str, db: Path, counts: dict, args) -> dict:
     """Latency, memory, and (past the seed) search quality with distractors and vector methods."""
     log(f"{label}: answering process ({args.calls} calls a command)")
-    res = {"counts": counts, "built": time.strftime("%Y-%m-%d %H:%M"),
+    res = {"counts": counts, "built": time.strftime("%Y-%m-%d %H:%M"), "load": _load(),
            "answer": child("answer", str(db), str(OUT / "questions.json"), "--calls", str(args.calls),
                            "--budget", str(args.budget))}
     if label != "seed" and GOLD.exists():
@@ -142,7 +145,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--extra", type=int, default=24, help="recombined articles in the indexing run")
     p.add_argument("--no-score", action="store_true", help="skip ../shared/tools/score.py")
     p.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    p.add_argument("--report-only", action="store_true", help="rewrite the doc from bench/out/results.json")
     args = p.parse_args(argv)
+    if args.report_only:
+        results = json.loads((OUT / "results.json").read_text())
+        args.doc.write_text(report.render(results, ROOT / "bench" / "findings.md"), encoding="utf-8")
+        print(report.summary(results))
+        return 0
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.time()
     results: dict = {"machine": machine(), "sizes": {}}
