@@ -135,3 +135,17 @@ def test_gap_statistics_cover_every_estimate_when_the_list_is_capped(seeded, mon
     assert capped.data["median_years"] == full.data["median_years"]
     assert capped.title == full.title  # counts all 9 estimates, not the 3 loaded
     assert sum(c["low_years"] is not None or c["high_years"] is not None for c in capped.data["claims"]) == 3
+
+
+def test_seed_summaries_are_whole_body_sentences_in_article_order(seeded, gold):
+    from corpus.seeds import seed_paths
+
+    raw = {p.name: p.read_text(encoding="utf-8") for p in seed_paths()}
+    spans = {g["title"]: norm(raw[g["seed_file"]][g["body_char_start"]:g["body_char_end"]]) for g in gold["articles"]}
+    for art in seeded.articles():
+        body = spans[art.title]
+        assert 2 <= len(art.summary) <= 3, art.title
+        positions = [body.find(norm(s)) for s in art.summary]
+        assert all(p >= 0 for p in positions), art.title  # each is a sentence of the gold body, never boilerplate
+        assert positions == sorted(positions)
+        assert all(s.rstrip("”\"’)").endswith((".", "!", "?")) for s in art.summary)  # none cut in half
