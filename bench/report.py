@@ -53,7 +53,8 @@ def memory_md(results: dict) -> str:
         rows.append([label, f"{k['articles']:,}", f"{k['claims']:,}", f"{k['entity_sentences']:,}",
                      f"{after['/who iflytek']:.0f}", f"{after['/ask']:.0f}", f"**{a['peak_rss_mb']:.0f}**",
                      _seconds(a["commands"]["/ask"]["first_ms"]), a["vector_index"],
-                     f"{s.get('built', '')}, load {s.get('load', '?')}"])
+                     f"{s.get('built', '')}, load {s.get('load', '?')}" + (" (last --large run)" if s.get("carried")
+                                                                           else "")])
     return table(["corpus", "articles", "claims", "entity links", "RSS after /gap+/who MB", "RSS after /ask MB",
                   "peak RSS MB", "first /ask s (model + index load)", "vector index", "measured, load average"], rows)
 
