@@ -13,7 +13,7 @@ from bot.reply import Attachment, Reply, Section
 from corpus.extract.claims_store import count_claims, sized_stats
 from corpus.models import Claim
 
-MAX_SIZED = 2000  # newest sized estimates loaded for the reply and its data (the statistics cover them all)
+MAX_SIZED = 500  # newest sized estimates loaded for the reply and its data (the statistics cover them all)
 MAX_UNSIZED = 50
 PER_DIMENSION = 8  # estimates listed per dimension, newest first
 SHOW_UNSIZED = 12
