@@ -106,10 +106,12 @@ def carry_large(results: dict) -> None:
     path = OUT / "results.json"
     if not path.exists():
         return
-    previous = json.loads(path.read_text()).get("sizes", {})
+    previous = json.loads(path.read_text())
     for label in ("100k", "1M"):
-        if label in previous:
-            results["sizes"][label] = {**previous[label], "carried": True}
+        if label in previous.get("sizes", {}):
+            results["sizes"][label] = {**previous["sizes"][label], "carried": True}
+    results["carried_profiles"] = {k: v for k, v in previous.get("profiles", {}).items()
+                                   if k.endswith(("@ 100k", "@ 1M"))}
 
 
 def score(seed_db: Path, modes: list[str]) -> dict:
@@ -193,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     if SCORE.exists() and not args.no_score:
         log("score.py answers and search")
         results["score"] = score(seed_db, ["answers", "search"])
-    results["profiles"] = profiles(results, dbs)
+    results["profiles"] = {**results.pop("carried_profiles", {}), **profiles(results, dbs)}
     results["machine"]["load_end"] = _load()
     results["elapsed_s"] = round(time.time() - started)
     (OUT / "results.json").write_text(json.dumps(results, indent=1))
