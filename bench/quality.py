@@ -114,11 +114,13 @@ def answer_quality(corpus, gold: dict) -> dict:
     out["who_must_mention"] = hit / max(total, 1)
     answerable = [q for q in gold["questions"] if q["type"] == "answerable"]
     refused = [ask("/ask " + q["question"]).answered is False for q in gold["questions"] if q["type"] != "answerable"]
-    top5 = 0
+    top1 = top5 = 0
     for q in answerable:
         r = ask("/ask " + q["question"])
         texts = [p["text"] for p in (r.data.get("passages") or [])][:5]
+        top1 += any(same(a["sentence"], t) for a in q["answers"] for t in texts[:1])
         top5 += any(same(a["sentence"], t) for a in q["answers"] for t in texts)
+    out["ask_top1"] = top1 / len(answerable)
     out["ask_top5"] = top5 / len(answerable)
     out["unanswerable_refused"] = sum(refused) / max(len(refused), 1)
     out["unanswerable_n"] = len(refused)

@@ -90,6 +90,7 @@ def quality_md(results: dict) -> str:
              f"{g['precision_found']:.2f} of {g['reported_sized']}"],
             ["`/gap` precision — and range and speaker right", f"{g['precision_exact']:.2f}"],
             ["`/who` must-mention coverage (60 entities)", f"{a['who_must_mention']:.2f}"],
+            ["`/ask` gold sentence quoted first (goal 22 of 25 = 0.88)", f"{a.get('ask_top1', float('nan')):.2f}"],
             ["`/ask` gold sentence in the top 5 passages", f"{a['ask_top5']:.2f}"],
             ["unanswerable questions refused", f"{a['unanswerable_refused']:.2f} of {a['unanswerable_n']}"]]))
     return "\n".join(out)

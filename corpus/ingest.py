@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from corpus import sentences as sent
+from corpus.context import search_contexts
 from corpus.clean import CleanArticle, clean
 from corpus.dedupe import minhash, near_duplicate
 from corpus.lexicon import boilerplate_line
@@ -227,6 +228,7 @@ class Ingester:
         a = p.art
         summary = summarize([s.text for s in p.sentences], p.vectors, [s.kind for s in p.sentences])
         spans = extract_spans(p)
+        contexts = search_contexts(a.title, [s.text for s in p.sentences], spans)
         with self.corpus.store.transaction() as conn:
             conn.execute(
                 "INSERT INTO articles(id, title, publisher, author, date, modified, url, canonical_url, source, "
@@ -240,8 +242,7 @@ class Ingester:
                 cur = conn.execute("INSERT INTO passages(article_id, idx, kind, start, \"end\", text) "
                                    "VALUES (?,?,?,?,?,?)", [p.id, i, kind, start, end, text])
                 pids.append(cur.lastrowid)
-            for s in p.sentences:
-                ctx = f"{a.title}"
+            for s, ctx in zip(p.sentences, contexts):
                 cur = conn.execute("INSERT INTO sentences(article_id, passage_id, idx, kind, start, \"end\", text, "
                                    "context, hash) VALUES (?,?,?,?,?,?,?,?,?)",
                                    [p.id, pids[s.passage], s.idx, s.kind, s.start, s.end, s.text, ctx, s.hash])

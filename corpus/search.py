@@ -28,10 +28,22 @@ QUESTION_WORDS = {"what", "which", "who", "whom", "how", "why", "when", "where",
                   "did", "does", "do", "according", "say", "said", "think", "tell"}
 
 
+# Words that frame a question rather than name what it is about: "how long will it take", "how far behind",
+# "according to the … article". They are in no answer, so they must neither rank nor gate one.
+META_WORDS = {"article", "articles", "story", "stories", "piece", "author", "writer"}
+HOW_FRAME = re.compile(r"\bhow\s+(long|far|soon|often|much|many|big|large|quickly|fast)\b")
+TAKE_FRAME = re.compile(r"\bhow\s+long\b.*\b(take|takes|took)\b")
+
+
 def terms(text: str) -> list[str]:
-    """The content words of a query: lower case, no stop words or question words."""
-    words = re.findall(r"[^\W_]+(?:[.'’\-][^\W_]+)*", text.lower())
-    return [w for w in words if w not in STOPWORDS and w not in QUESTION_WORDS and len(w) > 1 or w.isdigit()]
+    """The content words of a query: lower case, no stop words, question words or question frames."""
+    low = text.lower()
+    frame = set(META_WORDS)
+    frame.update(m.group(1) for m in HOW_FRAME.finditer(low))
+    frame.update(m.group(1) for m in TAKE_FRAME.finditer(low))
+    words = re.findall(r"[^\W_]+(?:[.'’\-][^\W_]+)*", low)
+    return [w for w in words if w not in STOPWORDS and w not in QUESTION_WORDS and w not in frame and len(w) > 1
+            or w.isdigit()]
 
 
 def fts_query(text: str) -> str | None:
@@ -132,7 +144,7 @@ class Searcher:
                 score = c or 0.0
             else:
                 score = DENSE_WEIGHT * (c or 0.0) + (1 - DENSE_WEIGHT) * b
-            score *= KIND_WEIGHT.get(row["kind"], 1.0) * _title_like(row["text"])
+            score *= KIND_WEIGHT.get(row["kind"], 1.0) * _title_like(row["text"]) * _about_itself(row["text"])
             scored.append(Hit(sid, row["article_id"], row["title"], row["text"], score, row["context"], b, c or 0.0))
         scored.sort(key=lambda h: -h.score)
         return scored[:limit]
@@ -178,6 +190,17 @@ def _title_like(text: str) -> float:
     if len(words) < 14 and long and sum(w[0].isupper() for w in long) / len(long) > 0.6:
         return 0.8
     return 1.0
+
+
+SELF_REFERENCE = re.compile(r"^(?:the|this|that)\s+(?:article|report|story|piece|post|essay|video|podcast)\s+"
+                            r"(?:\w+ly\s+)?(?:discusses|explores|examines|looks|describes|covers|highlights|"
+                            r"outlines|analy[sz]es|reviews|argues|notes|suggests|focuses|delves|is\s+about)\b", re.I)
+
+
+def _about_itself(text: str) -> float:
+    """Demote a sentence that describes the article instead of the world ("The article discusses the
+    challenges…"): it shares the question's topic words and carries no fact of its own."""
+    return 0.9 if SELF_REFERENCE.match(text) else 1.0
 
 
 @contextmanager

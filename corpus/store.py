@@ -8,6 +8,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from corpus.context import anaphoric
+
 
 class CorruptDatabase(Exception):
     """The database file cannot be read as a gapbot database."""
@@ -24,6 +26,7 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    conn.create_function("anaphoric", 1, anaphoric, deterministic=True)  # used by migration 0004
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:

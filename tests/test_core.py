@@ -82,14 +82,14 @@ def test_ask_top_answers_and_refusals(seeded, gold):
         else:
             refused += r.answered is False
     assert refused == 5
-    assert top5 >= 22 and top1 >= 19  # measured 23 and 20; the goal of 22 at top 1 is not met yet
+    assert top1 >= 22 and top5 >= 24  # measured 23 and 25 (docs/benchmarks.md)
 
 
 def test_search_puts_an_answer_in_the_top_five(seeded, gold):
     qs = [q for q in gold["questions"] if q["type"] == "answerable"]
     hits = sum(any(same(a["sentence"], h.text) for a in q["answers"] for h in seeded.search(q["question"], limit=5))
                for q in qs)
-    assert hits >= 23
+    assert hits >= 24  # measured 25
 
 
 @pytest.mark.parametrize("text", ["", "   ", "/", "/nosuch", "/who", "/ask", '"unbalanced AND (OR', "NEAR(a b)",

@@ -1,8 +1,11 @@
 """/ask: the best quoted sentences for a question, or a plain 'the corpus doesn't say'."""
 from __future__ import annotations
 
+import functools
 import math
 import re
+
+import snowballstemmer
 
 from bot.cite import Citer
 from bot.core import Context, clean_text, safe_echo
@@ -66,9 +69,9 @@ def missing_names(ctx: Context, question: str) -> list[str]:
 
 
 def surroundings(ctx: Context, h: Hit) -> str:
-    """The hit's paragraph, the paragraph before it, and its article's title and publisher."""
+    """The hit's paragraph, the paragraph before it, its article's title and publisher, and who is speaking."""
     row = ctx.corpus.store.db.execute(
-        "SELECT COALESCE(prev.text, ''), a.title || ' ' || COALESCE(a.publisher, '') FROM sentences s "
+        "SELECT COALESCE(prev.text, ''), s.context || ' ' || COALESCE(a.publisher, '') FROM sentences s "
         "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
         "LEFT JOIN passages prev ON prev.article_id = p.article_id AND prev.idx = p.idx - 1 WHERE s.id = ?",
         [h.sentence_id]).fetchone()
@@ -83,8 +86,9 @@ def _weights(ctx: Context, question: str) -> dict[str, float]:
     out = {}
     for w in set(terms(question)):
         tokens = re.findall(r"[^\W_]+", w)
-        if tokens:
-            out[w] = math.log((total + 1) / (_count(db, version, " ".join(f'"{t}"' for t in tokens)) + 1)) + 1
+        if tokens:  # counted in the sentence text only: the context column repeats titles and speakers
+            match = "text : (" + " ".join(f'"{t}"' for t in tokens) + ")"
+            out[w] = math.log((total + 1) / (_count(db, version, match) + 1)) + 1
     return out
 
 
@@ -104,8 +108,13 @@ def _count(db, version: tuple, match: str | None) -> int:
     return _COUNTS[key]
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=200_000)
 def _stem(w: str) -> str:
-    return w[:5] if len(w) > 5 else w
+    """Snowball stem ('faces' and 'face', 'developed' and 'develop' meet), possessive dropped."""
+    return _STEMMER.stemWord(re.sub(r"['’]s$", "", w))
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
