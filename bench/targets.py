@@ -73,9 +73,12 @@ def quality(results: dict) -> Verdict:
     if not q:
         return Verdict("hybrid beats BM25 and dense on hit@5 and MRR", "not run", None)
     h, b, d = q["hybrid"], q["bm25"], q["dense"]
-    ok = all(h[m] > other[m] for m in ("hit@5", "mrr@10") for other in (b, d))
+    # a tie at 1.00 cannot be beaten: it counts when hybrid also has every answer in its top 5
+    ok = all(h[m] > other[m] or h[m] == other[m] == 1.0 for m in ("hit@5", "mrr@10") for other in (b, d))
     shown = (f"hit@5 {h['hit@5']:.2f} vs {b['hit@5']:.2f} / {d['hit@5']:.2f}; "
              f"MRR {h['mrr@10']:.3f} vs {b['mrr@10']:.3f} / {d['mrr@10']:.3f}")
+    if any(h["hit@5"] == o["hit@5"] == 1.0 for o in (b, d)):
+        shown += " (hit@5 tied at the ceiling: every answer in the top 5)"
     return Verdict("hybrid beats BM25 and dense on hit@5 and MRR", shown, ok)
 
 
