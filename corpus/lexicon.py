@@ -40,6 +40,21 @@ _FURNITURE_RE = re.compile(r"^\s*(?:" + "|".join(_FURNITURE) + r")\s*$", re.I)
 _CREDIT_RE = re.compile(r"^[\W\d]*[A-Z][A-Z .'\-]+\s*/\s*[A-Z][A-Z .'\-]+[\W]*$")  # PHOTO NAME / AGENCY
 
 
+# Section names of news-site menus: a line made only of these is navigation, never the site's name.
+SECTION_WORDS = frozenset("""
+news latest world business markets market economy finance money tech technology science politics opinion
+opinions sport sports culture lifestyle health video videos podcasts podcast live analysis features feature
+international national local asia europe americas africa middle east global region regions
+ai robotics innovation startups companies industry industries energy climate media entertainment travel
+""".split())
+
+
+def section_line(text: str) -> bool:
+    """A menu line naming site sections ("News", "World", "Tech & Science")."""
+    words = [w for w in re.findall(r"[^\W_]+", text.lower()) if w not in ("and", "the")]
+    return bool(words) and len(words) <= 4 and all(w in SECTION_WORDS for w in words)
+
+
 def boilerplate_line(text: str) -> bool:
     """Whether a whole line is page furniture rather than article text."""
     t = text.strip()

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from corpus.clean import BYLINE, END_PUNCT, CleanArticle, Line, key
-from corpus.lexicon import boilerplate_line
+from corpus.lexicon import boilerplate_line, section_line
 
 MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -34,7 +34,7 @@ def describe(head: list[Line], span: list[Line], lines: list[Line], *, first: bo
 
 def site_name(lines: list[Line]) -> str | None:
     """The site's name when the scrape opens with it: the first real line, short, not a byline or date."""
-    first = next((ln for ln in lines if not boilerplate_line(ln.text)), None)
+    first = next((ln for ln in lines if not boilerplate_line(ln.text) and not section_line(ln.text)), None)
     if first is None:
         return None
     t = first.text.strip()

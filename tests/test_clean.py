@@ -99,6 +99,9 @@ SCRAPES = Path(__file__).parent / "fixtures" / "scrapes"
      "Maria Gonzalez", "2025-03-03", "Huawei has begun shipping", "domestic hardware for at least the next year."),
     ("wire_service.txt", "China's AI startups race to match OpenAI as funding dries up", "Reuters",
      "Jane Doe and Wang Lei", "2024-03-05", "BEIJING, March 5 (Reuters)", "according to data provider ITjuzi."),
+    # a page that opens with its section menu and never names the site: no "News" as publisher
+    ("robotics_fair.txt", "Robotics Startups Weigh the Distance to Silicon Valley", None, "Lena Park", "2025-06-12",
+     "Shenzhen hosted its largest robotics fair", "according to customs figures."),
 ])
 def test_scrapes_from_other_kinds_of_site(name, title, publisher, author, day, first, last):
     [a] = clean((SCRAPES / name).read_text(encoding="utf-8"))
