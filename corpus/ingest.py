@@ -140,8 +140,7 @@ class Ingester:
         if added:
             from corpus.extract.entities import rebuild_entities
 
-            rebuild_entities(self.corpus.store)
-            self.corpus.store.bump()
+            rebuild_entities(self.corpus.store)  # also fills the answer tables and bumps the generation
         return results
 
     def _one_source(self, source: str) -> list[IngestResult]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import statistics
 from collections import defaultdict
 
 from bot.chart import render_gap_chart
@@ -10,7 +9,8 @@ from bot.cite import Citer
 from bot.core import Context, safe_echo
 from bot.registry import command
 from bot.reply import Attachment, Reply, Section
-from corpus.extract.claims_store import count_claims, sized_stats
+from corpus.extract.answers import gap_overview, overall
+from corpus.extract.claims_store import topic_claims
 from corpus.models import Claim
 
 MAX_SIZED = 500  # newest sized estimates loaded for the reply and its data (the statistics cover them all)
@@ -32,18 +32,6 @@ def fmt_range(lo: float | None, hi: float | None) -> str:
     return one(lo) if lo == hi else f"{lo:g}–{one(hi)}"
 
 
-def overall(claims: list[Claim]) -> tuple[list[float] | None, float | None]:
-    """The range spanned by the sized estimates, and the median of their midpoints."""
-    sized = [c for c in claims if c.sized]
-    if not sized:
-        return None, None
-    lows = [c.low_years or 0.0 for c in sized]
-    highs = [c.high_years for c in sized if c.high_years is not None] or lows
-    mids = [((c.low_years or 0.0) + (c.high_years if c.high_years is not None else c.low_years or 0.0)) / 2
-            for c in sized]
-    return [min(lows), max(highs)], round(statistics.median(mids), 2)
-
-
 def matches(c: Claim, topic: str) -> bool:
     """Whether a claim is about the topic (its dimension, phrase or sentence names the topic's words)."""
     words = [w for w in re.findall(r"\w+", topic.lower()) if len(w) > 1]
@@ -60,24 +48,33 @@ def cmd_gap(args: str, ctx: Context) -> Reply:
     """
     topic = safe_echo(args.strip(), 60)
     db = ctx.corpus.store.db
-    pick = (lambda cs: [c for c in cs if matches(c, topic)]) if topic else (lambda cs: cs)
-    sized = pick(ctx.corpus.claims(sized=True, topic=topic or None, limit=MAX_SIZED))
-    unsized = pick(ctx.corpus.claims(sized=False, topic=topic or None, limit=MAX_UNSIZED))
+    # the whole corpus: the summary and the listed claims come from gap_overview, filled at index time
+    ov = None if topic else gap_overview(ctx.corpus.store, sized=MAX_SIZED, unsized=MAX_UNSIZED)
+    if ov is not None:
+        sized, unsized, n_sized, n_unsized = ov.sized, ov.unsized, ov.sized_count, ov.unsized_count
+        rng, med, n_articles = ov.range_years, ov.median_years, ov.articles
+        claims_json = ov.sized_json + ov.unsized_json
+    else:  # a topic: one pass over the claims that match it, on demand
+        pick = (lambda cs: [c for c in cs if matches(c, topic)]) if topic else (lambda cs: cs)
+        found = topic_claims(db, topic, sized_limit=MAX_SIZED, unsized_limit=MAX_UNSIZED)
+        sized, unsized = pick(found["sized"]), pick(found["unsized"])
+        n_sized = found["sized_count"] if len(sized) == MAX_SIZED else len(sized)
+        rng, med = (found["range"], found["median"]) if n_sized > len(sized) else overall(sized)
+        n_unsized = found["unsized_count"] if len(unsized) == MAX_UNSIZED else len(unsized)
+        n_articles = None
+        claims_json = [c.to_json() for c in sized + unsized]
     scope = f" on “{topic}”" if topic else ""
     if not sized and not unsized:
         return Reply(command="gap", title=f"The corpus has no estimate of the China–US AI gap{scope}.",
                      answered=False, ephemeral=True, data={"claims": [], "range_years": None, "median_years": None})
-    n_sized = count_claims(db, sized=True, topic=topic or None) if len(sized) == MAX_SIZED else len(sized)
-    rng, med = sized_stats(db, topic=topic or None) if n_sized > len(sized) else overall(sized)
     citer = Citer(ctx.corpus)
     title = (f"China–US AI gap{scope}: {n_sized} estimate{'s' if n_sized != 1 else ''} spanning {rng[0]:g}–{rng[1]:g} years, median {med:g} years"
              if rng else f"China–US AI gap{scope}: no sized estimates, only statements of a gap")
-    n_unsized = count_claims(db, sized=False, topic=topic or None) if len(unsized) == MAX_UNSIZED else len(unsized)
     sections = _grouped(sized, citer) + _unsized(unsized, n_unsized, citer)
     image = Attachment("gap.png", lambda: render_gap_chart(sized), title="AI gap estimates") if sized else None
     return Reply(command="gap", title=title, sections=sections, citations=citer.citations, image=image,
-                 data={"claims": [c.to_json() for c in sized + unsized], "range_years": rng, "median_years": med},
-                 footer=f"From {ctx.corpus.count()} articles. /who NAME for a speaker, /ask for anything else.")
+                 data={"claims": claims_json, "range_years": rng, "median_years": med},
+                 footer=f"From {ctx.corpus.count() if n_articles is None else n_articles} articles. /who NAME for a speaker, /ask for anything else.")
 
 
 def _who(c: Claim) -> str:

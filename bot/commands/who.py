@@ -8,11 +8,8 @@ from bot.cite import Citer
 from bot.core import Context, clean_text, safe_echo
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
+from corpus.extract.answers import profile as stored_profile
 from corpus.extract.entities import name_key
-from corpus.models import Claim
-
-MAX_FACTS = 10
-CANDIDATES = 300  # linked sentences read per entity before picking the most informative
 
 
 @command(arg="name", arg_help="a company, person or model, e.g. iflytek", required=True)
@@ -73,27 +70,8 @@ def phrase_sentences(db, name: str, limit: int = 40) -> list[dict]:
     return [r for r in rows if pat.search(r["text"])][:limit]
 
 
-def entity_sentences(db, entity: dict) -> list[dict]:
-    """The sentences linked to an entity, most informative first."""
-    if entity.get("_sentences") is not None:
-        rows = entity["_sentences"]
-    else:  # the longest direct mentions first: a well-known name may be linked to thousands of sentences
-        rows = list(db.query("SELECT s.id, s.article_id, s.text, s.kind, es.direct FROM entity_sentences es "
-                             "JOIN sentences s ON s.id = es.sentence_id WHERE es.entity_id = ? "
-                             "ORDER BY es.direct DESC, length(s.text) DESC LIMIT ?", [entity["id"], CANDIDATES]))
-    return sorted(rows, key=lambda r: -_informative(r["text"]))
-
-
-def _informative(text: str) -> float:
-    words = text.split()
-    score = min(len(words), 40) / 40
-    score += 0.3 * bool(re.search(r"\d", text)) + 0.2 * len(re.findall(r"\b[A-Z][a-z]+\b", text)) / 10
-    return score - (0.8 if text.rstrip().endswith("?") or len(words) < 6 else 0)
-
-
 def profile(ctx: Context, e: dict, citer: Citer, *, several: bool) -> list[Section]:
     """The sections of one entity's profile."""
-    db = ctx.corpus.store.db
     roles = json.loads(e["roles"])
     aliases = [a for a in json.loads(e["aliases"]) if a != e["name"]]
     head = f"{e['kind']} · named in {e['article_count']} article{'s' if e['article_count'] != 1 else ''}"
@@ -106,38 +84,19 @@ def profile(ctx: Context, e: dict, citer: Citer, *, several: bool) -> list[Secti
         lines.append("Related: " + ", ".join(json.loads(e["related"])[:8]))
     heading = e["name"] + (f" — {roles[0]}" if roles else "") if several else None  # the title names a lone entity
     out = [Section("\n".join(lines), heading=heading)]
-    claims = claims_about(db, e)
+    ranked = stored_profile(ctx.corpus.store, e)  # from entity_facts, filled at index time
+    claims = ranked.claims
     if claims:
         from bot.commands.gap import fmt_range
 
         out.append(Section("\n".join(f"• {fmt_range(c.low_years, c.high_years)} — “{c.phrase}” "
                                      f"[{citer.cite(c.article_id, c.quote)}]" for c in claims),
                            heading="Gap estimates"))
-    facts = entity_sentences(db, e)[:MAX_FACTS]
+    facts = ranked.facts
     if facts:
         out.append(Section("\n".join(f"• {f['text']} [{citer.cite(f['article_id'], f['text'])}]" for f in facts),
                            heading="What the articles say"))
     return out
-
-
-def claims_about(db, e: dict, limit: int = 20) -> list[Claim]:
-    """Sized gap claims made by a person, or made in sentences that name the entity."""
-    cols = "c.low_years, c.high_years, c.phrase, c.direction, c.dimension, c.speaker, c.affiliation, c.quote, " \
-           "c.article_id, c.date, c.sentence_id"
-    sized = "(c.low_years IS NOT NULL OR c.high_years IS NOT NULL)"
-    if e["kind"] == "person":
-        roles = json.loads(e["roles"])
-        rows = db.query(f"SELECT {cols} FROM claims c WHERE {sized} AND c.speaker = ? ORDER BY c.date DESC LIMIT ?",
-                        [e["name"], limit * 5])
-        return [Claim(**r) for r in rows if not roles or r["affiliation"] in roles][:limit]
-    if e.get("id") is None:
-        ids = [r["id"] for r in e.get("_sentences") or []]
-        rows = db.query(f"SELECT {cols} FROM claims c WHERE {sized} AND c.sentence_id IN "
-                        f"({','.join('?' * len(ids))}) LIMIT ?", [*ids, limit]) if ids else []
-    else:
-        rows = db.query(f"SELECT {cols} FROM claims c JOIN entity_sentences es ON es.sentence_id = c.sentence_id "
-                        f"WHERE es.entity_id = ? AND {sized} ORDER BY c.date DESC LIMIT ?", [e["id"], limit])
-    return [Claim(**r) for r in rows]
 
 
 def _unknown(db, name: str) -> Reply:

@@ -1,6 +1,7 @@
 """Reading stored gap claims: filtered and capped in SQL, so /gap stays fast on a large corpus."""
 from __future__ import annotations
 
+import json
 import re
 
 from corpus.models import Claim
@@ -31,7 +32,9 @@ def load_claims(db, *, article_id: str | None = None, sized: bool | None = None,
     sql = f"SELECT {COLUMNS} FROM claims{where} ORDER BY date IS NULL, date DESC, article_id, sentence_id, id"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return [Claim(**r) for r in db.query(sql, params)]
+    cur = db.execute(sql, params)  # a sqlite3 connection or a sqlite_utils database
+    cols = [d[0] for d in cur.description]
+    return [Claim(**dict(zip(cols, r))) for r in cur.fetchall()]
 
 
 def count_claims(db, *, sized: bool | None = None, topic: str | None = None) -> int:
@@ -51,3 +54,43 @@ def sized_stats(db, *, topic: str | None = None) -> tuple[list[float] | None, fl
     rows = db.execute(f"SELECT {mid} AS m FROM claims{where} ORDER BY m LIMIT {2 - n % 2} OFFSET {(n - 1) // 2}",
                       params).fetchall()
     return [float(lo), float(hi)], round(sum(r[0] for r in rows) / len(rows), 2)
+
+
+def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> dict:
+    """What /gap TOPIC shows, from one pass over the claims that match the topic (rather than one per figure):
+    the newest sized and unsized claims (as load_claims orders them), how many of each match (as count_claims),
+    and the range and median over every matching sized claim (as sized_stats)."""
+    where, params = _where(article_id=None, sized=None, topic=topic)
+    rows = db.execute(f"SELECT id, low_years, high_years, date, article_id, sentence_id FROM claims{where}",
+                      params).fetchall()
+    sized = [r for r in rows if r[1] is not None or r[2] is not None]
+    unsized = [r for r in rows if r[1] is None and r[2] is None]
+
+    def newest(rs: list, limit: int) -> list[int]:
+        # ORDER BY date IS NULL, date DESC, article_id, sentence_id, id (stable sorts, least significant first)
+        rs = sorted(rs, key=lambda r: (r[4], r[5], r[0]))
+        rs.sort(key=lambda r: r[3] or "", reverse=True)
+        rs.sort(key=lambda r: r[3] is None)
+        return [r[0] for r in rs[:limit]]
+
+    rng = med = None
+    if sized:
+        mids = sorted(((r[1] or 0) + (r[2] if r[2] is not None else (r[1] or 0))) / 2.0 for r in sized)
+        n = len(mids)
+        middle = mids[(n - 1) // 2:(n - 1) // 2 + 2 - n % 2]
+        rng = [float(min(r[1] or 0 for r in sized)), float(max(r[2] if r[2] is not None else r[1] for r in sized))]
+        med = round(sum(middle) / len(middle), 2)
+    return {"sized": claims_by_id(db, newest(sized, sized_limit)),
+            "unsized": claims_by_id(db, newest(unsized, unsized_limit)),
+            "sized_count": len(sized), "unsized_count": len(unsized), "range": rng, "median": med}
+
+
+def claims_by_id(db, ids: list[int]) -> list[Claim]:
+    """Claims by id, in the order of ids."""
+    if not ids:
+        return []
+    cur = db.execute(f"SELECT id, {COLUMNS} FROM claims WHERE id IN (SELECT value FROM json_each(?))",
+                     [json.dumps(ids)])
+    cols = [d[0] for d in cur.description]
+    rows = {r[0]: dict(zip(cols[1:], r[1:])) for r in cur.fetchall()}
+    return [Claim(**rows[i]) for i in ids if i in rows]

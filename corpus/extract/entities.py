@@ -148,7 +148,8 @@ def kind_of(name: str, labels: Counter) -> str:
 
 
 def rebuild_entities(store: "Store") -> None:
-    """Merge every article's mentions into canonical entities, aliases, roles and linked sentences."""
+    """Merge every article's mentions into canonical entities, aliases, roles and linked sentences, refill the
+    /who and /gap answer tables, and bump the corpus generation (one transaction)."""
     from corpus.extract.entity_build import build
 
     build(store)

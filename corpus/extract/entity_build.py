@@ -6,6 +6,7 @@ import re
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
+from corpus.extract.answers import fill
 from corpus.extract.entities import STOP_NAMES, kind_of, name_key
 from corpus.extract.people import plausible_name
 
@@ -155,7 +156,9 @@ def _link_followers(db, groups: dict, opener: re.Pattern = ANAPHOR) -> None:
 
 
 def build(store: "Store") -> None:
-    """Recompute entities, entity_names and entity_sentences in one transaction."""
+    """Recompute entities, entity_names and entity_sentences, then the answer tables /who and /gap read
+    (corpus/extract/answers.py), and bump the corpus generation: one transaction, so a reader never sees the
+    new entities without their answers."""
     db = store.db
     rows = list(db.query("SELECT article_id, sentence_id, text, label, person_key, role FROM spans"))
     persons, _ = _person_groups(rows)
@@ -184,6 +187,8 @@ def build(store: "Store") -> None:
         conn.execute("DELETE FROM entities")
         for k, g in entities.items():
             _insert(conn, k, g, entities, by_sentence)
+        store.bump()
+        fill(conn)
 
 
 def _insert(conn, key: str, g: dict, entities: dict, by_sentence: dict) -> None:
