@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-VERSION = 1  # bump when the generator changes, so cached databases are rebuilt
+VERSION = 2  # bump when the generator changes, so cached databases are rebuilt (2: fills the answer tables)
 CHUNK = 20_000  # sentences written per transaction
 NOISE = 0.015  # per-component noise on unit vectors: cosine to the source about 0.95
 PUBLISHERS = ["Reuters", "SCMP", "Nikkei Asia", "The Information", "Caixin", "Bloomberg", "Wired", "Rest of World"]
@@ -119,19 +119,30 @@ def build(seed_db: Path, out: Path, sentences: int, *, model: str, rng_seed: int
     src.close()
     dst.execute("PRAGMA journal_mode = OFF")
     dst.execute("PRAGMA synchronous = OFF")
+    _migrate(dst)
     seed = load_seed(dst, model)
     have = dst.execute("SELECT count(*) FROM sentences").fetchone()[0]
     writer = Writer(dst, Maker(seed, np.random.default_rng(rng_seed)))
     while have < sentences:
         have += writer.chunk(min(CHUNK, sentences - have))
         log(f"  synth {out.name}: {have:,}/{sentences:,} sentences, {time.perf_counter() - t0:.0f} s")
-    writer.finish()
+    answers_s = writer.finish()
     dst.execute("PRAGMA journal_mode = WAL")
     dst.close()
     tmp.replace(out)
     counts = {t: n for t, n in _counts(out).items()}
     counts["build_s"] = round(time.perf_counter() - t0, 1)
+    counts["answers_s"] = round(answers_s, 2)
     return counts
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring the copied seed database's schema up to date (a seed built before the newest migration)."""
+    from corpus.context import anaphoric
+    from corpus.store import migrate
+
+    db.create_function("anaphoric", 1, anaphoric, deterministic=True)
+    migrate(db)
 
 
 def fingerprint(path: Path) -> str:
@@ -254,14 +265,20 @@ class Writer:
                        "VALUES (?,?,?,?)", list(rows.links.values()))
         db.execute("COMMIT")
 
-    def finish(self) -> None:
-        """Refresh entity counts and bump the generation so answering processes reload."""
+    def finish(self) -> float:
+        """Refresh entity counts, bump the generation so answering processes reload, and fill the answer tables
+        /who and /gap read, as indexing does after a batch; returns the seconds the answer tables took."""
         self.db.execute("UPDATE entities SET article_count = (SELECT count(DISTINCT article_id) FROM "
                         "entity_sentences es WHERE es.entity_id = entities.id), mention_count = (SELECT count(*) "
                         "FROM entity_sentences es WHERE es.entity_id = entities.id)")
         self.db.execute("INSERT INTO meta(key, value) VALUES ('generation', 1) ON CONFLICT(key) "
                         "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         self.db.execute("PRAGMA optimize")
+        from corpus.extract.answers import refresh
+
+        t = time.perf_counter()
+        refresh(self.db)
+        return time.perf_counter() - t
 
 
 @dataclass
