@@ -5,12 +5,14 @@ import math
 import re
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from corpus import vectors
+from corpus.embed import encode_query
 from corpus.lexicon import STOPWORDS
 from corpus.models import Hit
 from corpus.vectors import ExactIndex, IVFIndex
@@ -124,13 +126,17 @@ class Searcher:
 
     def search(self, query: str, *, limit: int = 10, mode: str = "hybrid") -> list[Hit]:
         """The best sentences for the query, best first."""
-        lexical = self.bm25(query) if mode in ("hybrid", "bm25") else {}
-        semantic = self.dense(query) if mode in ("hybrid", "dense") else {}
+        rows: dict[int, dict] = {}
+        if mode == "hybrid":
+            lexical, semantic, rows = self._both(query)
+        else:
+            lexical = self.bm25(query) if mode == "bm25" else {}
+            semantic = self.dense(query) if mode == "dense" else {}
         top_b = max(lexical.values(), default=0.0) or 1.0
         ids = set(lexical) | set(semantic)
         if not ids:
             return []
-        rows = self._rows(ids)
+        rows.update(self._rows(ids - set(rows)))
         scored = []
         for sid, row in rows.items():
             # log-damped: a sentence that only repeats the question's names must not take the whole lexical score
@@ -149,6 +155,23 @@ class Searcher:
         scored.sort(key=lambda h: -h.score)
         return scored[:limit]
 
+    def _both(self, query: str) -> tuple[dict[int, float], dict[int, float], dict[int, dict]]:
+        """BM25 results, dense results and the rows of the BM25 hits. The dense side (query embedding and
+        vector scan) runs on a worker thread while this thread runs the FTS query and reads its hits' rows:
+        torch, NumPy/faiss and SQLite all release the GIL, so on two cores the two overlap and a query costs
+        about the longer of them instead of their sum. The worker touches no SQLite connection: the index is
+        loaded here first."""
+        index = self.index()
+        if not len(index) or not query.strip():
+            return self.bm25(query), {}, {}
+        pending = _worker().submit(lambda: index.top(self._query_vec(query), POOL))
+        try:
+            lexical = self.bm25(query)
+            rows = self._rows(set(lexical))
+        finally:
+            semantic = pending.result()
+        return lexical, semantic, rows
+
     def _cosine_of(self, sid: int, query: str) -> float:
         v = self.index().vector(sid)
         if v is None:  # committed after the index was loaded (a batch still indexing): read it from the store
@@ -166,7 +189,7 @@ class Searcher:
         if cached and cached[0] == query:
             return cached[1]
         with _one_thread():
-            v = self.corpus.embedder.encode([query])[0]
+            v = encode_query(self.corpus.embedder, query)
         self._qcache = (query, v)
         return v
 
@@ -201,6 +224,19 @@ def _about_itself(text: str) -> float:
     """Demote a sentence that describes the article instead of the world ("The article discusses the
     challenges…"): it shares the question's topic words and carries no fact of its own."""
     return 0.9 if SELF_REFERENCE.match(text) else 1.0
+
+
+_WORKER: ThreadPoolExecutor | None = None
+_WORKER_LOCK = threading.Lock()
+
+
+def _worker() -> ThreadPoolExecutor:
+    """One thread for the dense half of hybrid searches (one at a time: torch runs a query on one thread)."""
+    global _WORKER
+    with _WORKER_LOCK:
+        if _WORKER is None:
+            _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gapbot-dense")
+        return _WORKER
 
 
 @contextmanager
