@@ -192,7 +192,8 @@ def _faiss_one_thread():
         faiss.omp_set_num_threads(before)
 
 
-KNN_MIN = 20_000  # below this many vectors NumPy is as fast and faiss need not be imported
+KNN_MIN = 1_000  # below this many vectors NumPy is as fast and faiss need not be imported; at 10k NumPy's
+# two BLAS threads took 0.5 ms idle but up to 8 ms while other processes were busy, faiss 0.5 ms either way
 
 
 def have_faiss() -> bool:
