@@ -65,6 +65,22 @@ def test_who_folds_case_order_and_possessives(seeded):
     assert ask(seeded, "/who Lee Kai-fu").title == ask(seeded, "/who Kai-Fu Lee").title
 
 
+def test_who_finds_people_by_one_of_their_names(seeded):
+    xiao = ask(seeded, "/who xiao")
+    assert xiao.title == "Jenny Xiao" and "Leonis Capital" in xiao.text
+    wang = ask(seeded, "/who Wang")  # several people share it: each gets a profile, none is guessed
+    people = {"Wang Peng", "Wang Xiaochuan"}
+    assert wang.title.endswith("people called Wang") and all(p in wang.text for p in people)
+
+
+def test_a_word_that_only_opens_sentences_is_not_an_entity(fake_corpus):
+    # "“Software is where…" opens a quote there (NER calls it a name), and "software" is lower case elsewhere
+    fake_corpus.index([str(ROOT / "tests" / "fixtures" / "scrapes" / "robotics_fair.txt")])
+    names = {r[0] for r in fake_corpus.store.db.execute("SELECT name FROM entities")}
+    assert {"Helix Dynamics", "Orbit Semiconductor", "Mara Quinlan"} <= names
+    assert "Software" not in names
+
+
 def test_who_unknown_name_suggests_without_guessing(seeded):
     r = ask(seeded, "/who Deepsek")
     assert not r.answered and r.ephemeral and "DeepSeek" in r.data["suggestions"]

@@ -24,6 +24,8 @@ def cmd_who(args: str, ctx: Context) -> Reply:
         raise UserError("Usage: /who NAME — for example /who iflytek")
     db = ctx.corpus.store.db
     ents = lookup(db, name)
+    part = not ents and by_name_part(db, name)
+    ents = ents or part or []
     if not ents:
         from corpus.extract.entity_build import variants
 
@@ -43,7 +45,8 @@ def cmd_who(args: str, ctx: Context) -> Reply:
     citer = Citer(ctx.corpus)
     sections = [s for e in ents for s in profile(ctx, e, citer, several=len(ents) > 1)]
     first = ents[0]
-    title = first["name"] if len(ents) == 1 else f"{len(ents)} entries named {first['name']}"
+    title = first["name"] if len(ents) == 1 else (
+        f"{len(ents)} people called {safe_echo(name)}" if part else f"{len(ents)} entries named {first['name']}")
     facts = [{"text": c.quote, "article_id": c.article_id} for c in citer.citations]
     data = {"entity": {"name": first["name"], "kind": first["kind"], "aliases": json.loads(first["aliases"]),
                        "article_count": first["article_count"], "roles": json.loads(first["roles"]),
@@ -57,6 +60,15 @@ def lookup(db, name: str) -> list[dict]:
     rows = db.query(f"SELECT DISTINCT e.* FROM entity_names n JOIN entities e ON e.id = n.entity_id "
                     f"WHERE n.norm IN ({','.join('?' * len(keys))}) ORDER BY e.mention_count DESC", list(keys))
     return list(rows)
+
+
+def by_name_part(db, name: str, limit: int = 5) -> list[dict]:
+    """People one of whose names is the single word asked for ("/who Quinlan", "/who zhou"), most mentioned
+    first: articles call people by surname after the first mention, and so do readers."""
+    if not re.fullmatch(r"[^\W\d_][\w\-']+", name):
+        return []
+    return list(db.query("SELECT * FROM entities WHERE kind = 'person' AND instr(' ' || lower(name) || ' ', ?) "
+                         "ORDER BY mention_count DESC, id LIMIT ?", [f" {name.lower()} ", limit]))
 
 
 def phrase_sentences(db, name: str, limit: int = 40) -> list[dict]:
