@@ -76,6 +76,25 @@ def _alias_sentences(db, names: list[str]) -> set[tuple[int, str, bool]]:
     return out
 
 
+def _common_word(db, names: Counter, sample: int = 500) -> bool:
+    """Whether a one-word name is an ordinary word that NER took for a name because a sentence opened with it
+    ("Computing power…", "“Software is…"): written in lower case elsewhere, and never capitalised mid-sentence."""
+    words = {n for n in names if re.fullmatch(r"[A-Z][a-z]+", n)}
+    if len(words) != len(names):
+        return False
+    word = next(iter(words))
+    lower = mid = 0
+    pat = re.compile(r"(?<![\w\-])" + re.escape(word) + r"(?![\w\-])", re.I)
+    for (text,) in db.execute("SELECT s.text FROM sentences_fts f JOIN sentences s ON s.id = f.rowid "
+                              "WHERE sentences_fts MATCH ? LIMIT ?", ['"' + word + '"', sample]):
+        for m in pat.finditer(text):
+            if m.group(0).islower():
+                lower += 1
+            elif re.search(r"[A-Za-z]", text[:m.start()]) and not re.search(r"[.!?:]\W*$", text[:m.start()]):
+                mid += 1
+    return lower > 0 and mid == 0
+
+
 SUFFIX = re.compile(r"(?:\s+(?:group|holding|holdings|co|corp|corporation|inc|ltd|limited|technology|technologies|"
                     r"intelligent|intelligence|ai|plc|llc))+\.?$")
 ANAPHOR = re.compile(r"^(?:together,\s+)?(?:they|their|it|its|the company|the firm|the startup|the group|"
@@ -164,6 +183,7 @@ def build(store: "Store") -> None:
     persons, _ = _person_groups(rows)
     tokens = {t.lower() for g in persons.values() for n in g["names"] for t in n.split()}
     others = _other_groups(rows, tokens)
+    others = {k: g for k, g in others.items() if not _common_word(db, g["names"])}
     for g in others.values():
         g["sentences"] = _alias_sentences(db, sorted(set(g["names"]) | variants(g["names"])))
     # single-word person mentions ("Xi's") join the one full name that contains them
