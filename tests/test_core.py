@@ -101,6 +101,12 @@ def test_ask_top_answers_and_refusals(seeded, gold):
     assert top1 >= 22 and top5 >= 24  # measured 23 and 25 (docs/benchmarks.md)
 
 
+def test_what_someone_said_about_a_topic_needs_the_topic(seeded):
+    assert ask(seeded, "/ask What did Jenny Xiao say about robotics?").answered is False
+    r = ask(seeded, "/ask What did Jenny Xiao say about generative AI?")
+    assert r.answered and "Xiao" in r.text
+
+
 def test_search_puts_an_answer_in_the_top_five(seeded, gold):
     qs = [q for q in gold["questions"] if q["type"] == "answerable"]
     hits = sum(any(same(a["sentence"], h.text) for a in q["answers"] for h in seeded.search(q["question"], limit=5))

@@ -50,9 +50,19 @@ def answer_hits(ctx: Context, question: str, hits: list[Hit]) -> list[Hit]:
     weights = _weights(ctx, question)
     if not weights:
         return hits[:5]
-    if not any(coverage(weights, surroundings(ctx, h)) >= MIN_COVERAGE for h in hits[:5]):
-        return []
-    return hits[:5]
+    topic = _topic(question)
+    for h in hits[:5]:
+        text = surroundings(ctx, h)
+        if coverage(weights, text) >= MIN_COVERAGE and (not topic or coverage(topic, text) > 0):
+            return hits[:5]
+    return []
+
+
+def _topic(question: str) -> dict[str, float]:
+    """The words after "about" in "what did X say about T?": a passage on X that never mentions T does not
+    answer it, however well it matches X."""
+    m = re.search(r"\babout\s+([^?.!,;]+)", question, re.I)
+    return {w: 1.0 for w in terms(m.group(1))} if m else {}
 
 
 def missing_names(ctx: Context, question: str) -> list[str]:
