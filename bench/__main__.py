@@ -77,13 +77,26 @@ def synthetic(seed_db: Path, n: int) -> tuple[Path, dict]:
     path = OUT / f"synth-{n}-{key}.db"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
+        _prepare_vectors(path)  # the cache file may predate this generation
         return path, json.loads(meta.read_text())
     for old in OUT.glob(f"synth-{n}-*"):
         old.unlink()
     log(f"building the {n:,}-sentence corpus")
     counts = synth.build(seed_db, path, n, model=MODEL, log=log)
+    _prepare_vectors(path)
     meta.write_text(json.dumps(counts))
     return path, counts
+
+
+def _prepare_vectors(db: Path) -> None:
+    """What indexing does after a batch (corpus.ingest.prepare_vectors): past 200k sentences, build the cached
+    IVF index, so the answering process measured next only reads it."""
+    from corpus.index import Corpus
+    from corpus.ingest import prepare_vectors
+
+    corpus = Corpus.open(db, seed=False)
+    prepare_vectors(corpus)
+    corpus.store.close()
 
 
 def measure_size(label: str, db: Path, counts: dict, args) -> dict:

@@ -49,3 +49,20 @@ def test_search_results_are_unchanged_by_the_index_choice(corpus, monkeypatch):
     corpus.searcher._index = None
     after = [h.sentence_id for h in corpus.search(question, limit=5)]
     assert after[0] == before[0]
+
+
+def test_indexing_a_large_corpus_leaves_the_vector_index_cached(tmp_path, monkeypatch):
+    """The indexing process builds the IVF cache for the new generation, so no answering process has to."""
+    monkeypatch.setattr(vectors, "EXACT_MAX", 10)
+    c = Corpus.open(tmp_path / "big.db", seed=False, embedder=HashEmbedder())
+    art = tmp_path / "a.txt"
+    art.write_text("Chip Gap Widens Again\n\n" + "\n\n".join(
+        f"Analysts in city number {i} said the computing power gap with the United States grew this quarter."
+        for i in range(30)))
+    [r] = c.index([str(art)])
+    assert r.status == "added"
+    cached = list(tmp_path.glob("big.db.ivf-*.faiss"))
+    assert len(cached) == 1
+    expected = vectors.cache_path(c.store.path, c.store.db.conn, "hash-bow", c.store.version(),
+                                  vectors.count(c.store.db.conn, "hash-bow"))
+    assert cached[0] == expected  # made for the generation answering processes will open
