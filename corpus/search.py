@@ -247,9 +247,5 @@ def _one_thread():
     if torch is None:
         yield
         return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with vectors.threads(torch.get_num_threads, torch.set_num_threads):
         yield
-    finally:
-        torch.set_num_threads(before)

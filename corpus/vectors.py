@@ -180,16 +180,21 @@ def _knn():
 
 
 @contextmanager
+def threads(get, set_, n: int = 1):
+    """Run a block with a library's thread count set to n (torch, faiss), restoring it after."""
+    before = get()
+    set_(n)
+    try:
+        yield
+    finally:
+        set_(before)
+
+
 def _faiss_one_thread():
     """faiss on one OpenMP thread for one query: a second thread only splits a 5 ms scan and waits."""
     import faiss
 
-    before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(before)
+    return threads(faiss.omp_get_max_threads, faiss.omp_set_num_threads)
 
 
 KNN_MIN = 1_000  # below this many vectors NumPy is as fast and faiss need not be imported; at 10k NumPy's
