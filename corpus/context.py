@@ -6,9 +6,9 @@ import re
 from typing import Protocol
 
 # A sentence whose subject points back ("They developed…", "Together, they…", "The company said…"): what it
-# is about was named in the sentence before.
-ANAPHOR = re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:they|it|its|their|together|both|the (?:company|firm|startup|group|"
-                     r"two|model|platform|chip))\b", re.I)
+# is about was named in the sentence before. Entity linking (corpus/extract/entity_build.py) uses it too.
+ANAPHOR = re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:they|it|its|their|together|both|this|the (?:company|firm|startup|"
+                     r"group|two|model|platform|chip))\b", re.I)
 PLACES = ("GPE", "LOC", "NORP")  # span labels too broad to say what a sentence is about
 
 

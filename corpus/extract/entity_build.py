@@ -6,6 +6,7 @@ import re
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
+from corpus.context import ANAPHOR
 from corpus.extract.answers import fill
 from corpus.extract.entities import STOP_NAMES, kind_of, name_key
 from corpus.extract.people import plausible_name
@@ -97,8 +98,6 @@ def _common_word(db, names: Counter, sample: int = 500) -> bool:
 
 SUFFIX = re.compile(r"(?:\s+(?:group|holding|holdings|co|corp|corporation|inc|ltd|limited|technology|technologies|"
                     r"intelligent|intelligence|ai|plc|llc))+\.?$")
-ANAPHOR = re.compile(r"^(?:together,\s+)?(?:they|their|it|its|the company|the firm|the startup|the group|"
-                     r"the model|this)\b", re.I)
 
 
 def variants(names) -> set[str]:
