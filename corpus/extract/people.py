@@ -34,6 +34,7 @@ class Person:
     role: str | None = None
     female: bool | None = None
     tokens: set[str] = field(default_factory=set)
+    org: bool = False  # an organisation quoted as a source ("the report said"), never a pronoun's referent
 
 
 class People:

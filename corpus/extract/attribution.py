@@ -1,0 +1,126 @@
+"""Who a sentence attributes what it says to, read from spaCy's dependency parse.
+
+The holder of a claim is the subject of a speech or belief verb ("Lee said", "the study's lead author, Helen
+Park, estimates"), the object of "according to", or, for an organisation, an ORG named in that subject ("a CSIS
+report said"). Appositions give roles ("Name, the CEO of X, said"; "analyst Name said"). Generic subjects
+("analysts said") name nobody. Pronouns and surnames are resolved later by the article's people tracker.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from corpus.extract.lexicon import COMPANY_HINT, GENERIC_SUBJECTS, ORG_HINT, PUT_OBJECTS, ROLE_RE, speech_lemma
+
+# dependency labels a verb can carry; a speech word with another label is a noun ("an estimate by…")
+VERB_DEPS = {"ROOT", "ccomp", "xcomp", "advcl", "conj", "relcl", "parataxis", "acl", "pcomp", "advmod"}
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+FIRST_PERSON = {"i", "we", "me", "us"}
+NAME_LABELS = ("PERSON", "ORG", "GPE", "PRODUCT")  # the small NER model mislabels many people's names
+
+
+@dataclass
+class Said:
+    """The holder named by a sentence: 'person' (a full name or a surname), 'pronoun', 'org', or 'nobody' (a
+    generic subject such as 'analysts', which names no one and stops the speaker carried from earlier text)."""
+
+    name: str
+    kind: str
+    role: str | None = None
+
+
+def attribution(doc: Any, known: set[str] = frozenset()) -> Said | None:
+    """The holder of what the sentence says, or None when the parse names nobody. `known` are name parts of
+    people met earlier in the article, so a bare surname ('Zhou of X told…') is recognised."""
+    found = []
+    for tok in doc:
+        if tok.dep_ in VERB_DEPS and _is_speech(tok):
+            subj = next((c for c in tok.children if c.dep_ in SUBJECT_DEPS), None)
+            said = _holder(doc, subj, known) if subj is not None else None
+            if said is not None:
+                found.append((_depth(tok), tok.i, said))
+        elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            said = _holder(doc, obj, known) if obj is not None else None
+            if said is not None:
+                found.append((-1, tok.i, said))  # "according to" names the source outright
+    return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
+
+
+def _is_speech(tok: Any) -> bool:
+    lemma = speech_lemma(tok.text)
+    if lemma == "put":
+        return any(c.dep_ == "dobj" and c.lower_ in PUT_OBJECTS for c in tok.children)
+    return lemma is not None
+
+
+def _depth(tok: Any) -> int:
+    depth = 0
+    while tok.head.i != tok.i:  # spaCy makes a new Token object at each access: compare positions
+        tok, depth = tok.head, depth + 1
+    return depth
+
+
+def _holder(doc: Any, subj: Any, known: set[str]) -> Said | None:
+    """The person, pronoun or organisation a subject phrase names."""
+    low = subj.lower_
+    if low in ("he", "she"):
+        return Said(subj.text, "pronoun")
+    if low in FIRST_PERSON or low in ("it", "they", "this", "that", "which", "who"):
+        return None  # inside a quote, or pointing back: the paragraph's speaker decides
+    lo, hi = subj.left_edge.i, subj.right_edge.i + 1
+    names = _names(doc, lo, hi, subj)
+    person = next((e for e in names if _is_person(doc, subj, e)), None)
+    if person is not None:
+        return Said(person.text, "person", _role(doc, subj, person, lo, hi))
+    part = next((t for t in doc[lo:hi] if t.text in known and t.text[:1].isupper()), None)
+    if part is not None:
+        return Said(part.text, "person")
+    org = next((e for e in names if e.label_ in ("ORG", "PERSON")), None)
+    if org is not None:
+        return Said(org.text, "org")
+    if low in GENERIC_SUBJECTS:
+        return Said(subj.text, "nobody")
+    return None
+
+
+def _names(doc: Any, lo: int, hi: int, subj: Any) -> list:
+    """Named entities inside the subject phrase, nearest its head word first (relative clauses left out)."""
+    skip = {t.i for c in subj.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
+    ents = [e for e in doc.ents if e.label_ in NAME_LABELS and lo <= e.start and e.end <= hi
+            and not any(t.i in skip for t in e)]
+    return sorted(ents, key=lambda e: abs(e.root.i - subj.i))
+
+
+def _is_person(doc: Any, subj: Any, e: Any) -> bool:
+    """A PERSON entity, or a two-to-three-word name in apposition to a role ('Name, the CEO of X'), which the
+    small NER model often labels ORG or GPE; a name ending like a company's ('X AI', 'X Labs') is not."""
+    if COMPANY_HINT.search(e.text) or ORG_HINT.search(e.text):
+        return False
+    if e.label_ == "PERSON":
+        return True
+    shaped = 2 <= len(e) <= 3 and all(t.text[:1].isupper() and t.is_alpha for t in e)
+    return shaped and (bool(ROLE_RE.fullmatch(subj.text)) and subj.i not in range(e.start, e.end)
+                       or any(c.dep_ == "appos" and ROLE_RE.search(doc[c.left_edge.i:c.right_edge.i + 1].text)
+                              for c in e.root.children))
+
+
+def _role(doc: Any, subj: Any, person: Any, lo: int, hi: int) -> str | None:
+    """The role an apposition or a title before the name gives ('the CEO of X', 'analyst')."""
+    for head in (person.root, subj):
+        for c in head.children:
+            if c.dep_ == "appos" and not (person.start <= c.i < person.end):
+                words = doc[c.left_edge.i:c.right_edge.i + 1].text
+                return _trim(words)
+    if person.root.dep_ == "appos" and person.root.head.i == subj.i:  # "the firm's chief scientist, Name, said"
+        return _trim(doc[lo:person.start].text)
+    before = doc[lo:person.start].text if person.start > lo else ""
+    return _trim(before) if before and not any(t.dep_ == "poss" for t in doc[lo:person.start]) else None
+
+
+def _trim(text: str) -> str | None:
+    text = text.strip(" ,;—–-")
+    for art in ("the ", "a ", "an "):
+        if text.lower().startswith(art):
+            text = text[len(art):]
+    return text or None
