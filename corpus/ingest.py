@@ -250,9 +250,11 @@ class Ingester:
                 conn.execute("INSERT INTO sentences_fts(rowid, text, context) VALUES (?,?,?)", [s.id, s.text, ctx])
             for c in extract_claims(p):
                 conn.execute("INSERT INTO claims(article_id, sentence_id, low_years, high_years, phrase, direction, "
-                             "dimension, speaker, affiliation, quote, date) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                             "dimension, speaker, affiliation, quote, date, as_of, sides, historical) "
+                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                              [p.id, p.sentences[c.sentence_id].id, c.low_years, c.high_years, c.phrase,
-                              c.direction, c.dimension, c.speaker, c.affiliation, c.quote, a.date or a.modified])
+                              c.direction, c.dimension, c.speaker, c.affiliation, c.quote, a.date or a.modified,
+                              c.as_of, json.dumps(c.sides) if c.sides else None, int(c.historical)])
             for sp in spans:
                 conn.execute("INSERT INTO spans(article_id, sentence_id, text, label, start, \"end\", person_key, "
                              "role) VALUES (?,?,?,?,?,?,?,?)",

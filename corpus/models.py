@@ -72,6 +72,18 @@ class Claim:
     article_id: str
     date: str | None
     sentence_id: int = 0
+    as_of: str | None = None  # the time the estimate is about: a year it names, else the article's date
+    sides: list[str] | None = None  # the two parties compared, China's side first
+    historical: bool = False  # an estimate of how things stood before ("down from a year in 2023")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Claim":
+        """Build from a `claims` row (sides stored as JSON text)."""
+        data = {k: row[k] for k in cls.__dataclass_fields__ if k in row}
+        if isinstance(data.get("sides"), str):
+            data["sides"] = json.loads(data["sides"])
+        data["historical"] = bool(data.get("historical"))
+        return cls(**data)
 
     @property
     def sized(self) -> bool:
@@ -83,7 +95,7 @@ class Claim:
         return {"low_years": self.low_years, "high_years": self.high_years, "phrase": self.phrase,
                 "direction": self.direction, "dimension": self.dimension, "speaker": self.speaker,
                 "affiliation": self.affiliation, "quote": self.quote, "article_id": self.article_id,
-                "date": self.date}
+                "date": self.date, "as_of": self.as_of, "sides": self.sides, "historical": self.historical}
 
 
 @dataclass

@@ -16,7 +16,7 @@ from corpus.extract.claims import GAP_WORDS, direction, dimension, durations
     ("China could close the gap in a matter of months.", [(0.0, 1.0)]),
     ("Chinese labs are 18 months behind their American rivals.", [(1.5, 1.5)]),
     ("China is about a year and a half behind the US.", [(1.5, 1.5)]),
-    ("It acknowledges a potential year-long setback when the rival model ships.", [(1.0, 1.0)]),
+    ("It acknowledges a potential year-long lag behind the rival model.", [(1.0, 1.0)]),
     ("Most trail the leading U.S. systems by six to twelve months.", [(0.5, 1.0)]),
 ])
 def test_gap_durations(sentence, expected):
@@ -39,5 +39,5 @@ def test_time_phrases_that_are_not_gap_estimates(sentence):
 def test_direction_and_dimension():
     assert direction("The lack of advanced AI chips could widen the performance gap.", None) == "widening"
     assert dimension("China still has an obvious gap in computing power and AI chips.") == "chips and computing power"
-    assert dimension("Chinese firms could catch up with Sora's current level.") == "video generation"
+    assert dimension("Chinese firms could catch up in text-to-video tools.") == "video generation"
     assert dimension("China trails the US in AI.") == "overall AI"

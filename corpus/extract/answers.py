@@ -27,7 +27,7 @@ GAP_UNSIZED = 50  # newest unsized claims kept for /gap
 STAMP = "answers_generation"
 NEWEST = "c.date DESC, c.article_id, c.sentence_id, c.id"  # an entity's claims, newest first (ties by position)
 CLAIM_COLS = ("low_years", "high_years", "phrase", "direction", "dimension", "speaker", "affiliation", "quote",
-              "article_id", "date", "sentence_id")
+              "article_id", "date", "sentence_id", "as_of", "sides", "historical")
 
 
 def _rows(db, sql: str, params=()) -> list[dict]:
@@ -75,7 +75,7 @@ def claim_rows_about(db, e: dict, limit: int = MAX_CLAIMS) -> list[dict]:
 
 
 def _claim(r: dict) -> Claim:
-    return Claim(**{c: r[c] for c in CLAIM_COLS})
+    return Claim.from_row(r)
 
 
 def overall(claims: list[Claim]) -> tuple[list[float] | None, float | None]:

@@ -29,22 +29,61 @@ class Said:
     role: str | None = None
 
 
-def attribution(doc: Any, known: set[str] = frozenset()) -> Said | None:
-    """The holder of what the sentence says, or None when the parse names nobody. `known` are name parts of
-    people met earlier in the article, so a bare surname ('Zhou of X told…') is recognised."""
+@dataclass
+class Holder:
+    """A holder and the stretch of the sentence (character offsets) the speech verb governs."""
+
+    start: int
+    end: int
+    depth: int
+    said: Said
+
+
+def holders(doc: Any, known: set[str] = frozenset()) -> list[Holder]:
+    """Every attribution the parse finds in a sentence: speech verbs with a named subject, 'according to X',
+    and a speech verb whose subject the parse lost ('…, Name, the CEO of X told CNBC')."""
     found = []
     for tok in doc:
         if tok.dep_ in VERB_DEPS and _is_speech(tok):
             subj = next((c for c in tok.children if c.dep_ in SUBJECT_DEPS), None)
-            said = _holder(doc, subj, known) if subj is not None else None
+            said = _holder(doc, subj, known) if subj is not None else _name_before(doc, tok, known)
             if said is not None:
-                found.append((_depth(tok), tok.i, said))
+                found.append(Holder(tok.left_edge.idx, _end(tok.right_edge), _depth(tok), said))
         elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             said = _holder(doc, obj, known) if obj is not None else None
-            if said is not None:
-                found.append((-1, tok.i, said))  # "according to" names the source outright
-    return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
+            if said is not None:  # the source of the whole sentence, unless a speech verb names someone
+                found.append(Holder(0, len(doc.text), 99, said))
+    return found
+
+
+def attribution(doc: Any, known: set[str] = frozenset()) -> Said | None:
+    """The holder of what the sentence says as a whole (the speech verb nearest the root), or None when the
+    parse names nobody. `known` are name parts of people met earlier in the article, so a bare surname ('Zhou
+    of X told…') is recognised."""
+    found = holders(doc, known)
+    return min(found, key=lambda h: (h.depth, h.start)).said if found else None
+
+
+def holder_at(found: list[Holder], offset: int) -> Holder | None:
+    """The innermost attribution whose verb governs the text at a character offset."""
+    inside = [h for h in found if h.start <= offset < h.end and h.depth < 99]
+    return max(inside, key=lambda h: h.depth) if inside else None
+
+
+def _end(tok: Any) -> int:
+    return tok.idx + len(tok.text)
+
+
+def _name_before(doc: Any, verb: Any, known: set[str]) -> Said | None:
+    """A subjectless speech verb at the end of a sentence: the name just before it, when the parse attached it
+    elsewhere (a missing comma in '…, Name, the CEO of X told CNBC')."""
+    ents = [e for e in doc.ents if e.label_ in NAME_LABELS and verb.i - 12 <= e.start and e.end <= verb.i]
+    for e in reversed(ents):
+        said = _holder(doc, e.root, known)
+        if said is not None and said.kind == "person":
+            return said
+    return None
 
 
 def _is_speech(tok: Any) -> bool:

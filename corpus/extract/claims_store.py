@@ -7,7 +7,7 @@ import re
 from corpus.models import Claim
 
 COLUMNS = ("low_years, high_years, phrase, direction, dimension, speaker, affiliation, quote, article_id, date, "
-           "sentence_id")
+           "sentence_id, as_of, sides, historical")
 SIZED = "(low_years IS NOT NULL OR high_years IS NOT NULL)"
 
 
@@ -34,7 +34,7 @@ def load_claims(db, *, article_id: str | None = None, sized: bool | None = None,
         sql += f" LIMIT {int(limit)}"
     cur = db.execute(sql, params)  # a sqlite3 connection or a sqlite_utils database
     cols = [d[0] for d in cur.description]
-    return [Claim(**dict(zip(cols, r))) for r in cur.fetchall()]
+    return [Claim.from_row(dict(zip(cols, r))) for r in cur.fetchall()]
 
 
 def count_claims(db, *, sized: bool | None = None, topic: str | None = None) -> int:
@@ -93,4 +93,4 @@ def claims_by_id(db, ids: list[int]) -> list[Claim]:
                      [json.dumps(ids)])
     cols = [d[0] for d in cur.description]
     rows = {r[0]: dict(zip(cols[1:], r[1:])) for r in cur.fetchall()}
-    return [Claim(**rows[i]) for i in ids if i in rows]
+    return [Claim.from_row(rows[i]) for i in ids if i in rows]

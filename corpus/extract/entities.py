@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from corpus.extract.attribution import Said, attribution
+from corpus.extract.attribution import Holder, Said, attribution, holders
 from corpus.extract.lexicon import COMPANY_HINT, ORG_HINT
 from corpus.extract.people import People, Person, plausible_name, speaker_ref, trim_name
 
@@ -60,6 +60,7 @@ class Analysis:
     speakers: list[Person | None] = field(default_factory=list)
     people: People = field(default_factory=People)
     orgs: dict[str, Person] = field(default_factory=dict)  # organisations quoted as sources, by name
+    holders: list[list[tuple[Holder, Person | None]]] = field(default_factory=list)  # per sentence, each verb's
 
 
 def analyse(p: "Prepared") -> Analysis:
@@ -70,16 +71,20 @@ def analyse(p: "Prepared") -> Analysis:
         return cached
     a = Analysis()
     docs = list(nlp().pipe([s.text for s in p.sentences], batch_size=64))
-    saids: list[Said | None] = [None] * len(docs)
     para_speaker: dict[int, Person] = {}
     prev_para_speaker: Person | None = None
     for i, (s, doc) in enumerate(zip(p.sentences, docs)):
         persons = [trim_name(e.text, e.start_char) for e in doc.ents if e.label_ == "PERSON"]
-        saids[i] = said = attribution(doc, a.people.tokens())
-        spk = a.people.resolve(said.name) if said and said.kind == "pronoun" else None
+        found = holders(doc, a.people.tokens())
+        said = min(found, key=lambda h: (h.depth, h.start)).said if found else None
+        resolved = [(h, a.people.resolve(h.said.name) if h.said.kind == "pronoun" else None) for h in found]
+        spk = next((x for h, x in resolved if h.said is said), None)
         people = a.people.read(s.text, persons)
+        resolved = [(h, _said_person(h.said, people, a) if h.said.kind in ("person", "org") else x)
+                    for h, x in resolved]
+        a.holders.append(resolved)
         if said is not None and said.kind in ("person", "org"):
-            spk = _said_person(said, people, a)
+            spk = next(x for h, x in resolved if h.said is said)
         elif said is None:
             spk = _regex_speaker(s.text, people, a.people)
         if spk is None and said is None and s.text.startswith(("“", '"')):

@@ -93,11 +93,12 @@ NATIONALITY_BEFORE = r"(?P<nat>Chinese|China's|Beijing-based|American|US|U\.S\.|
 BEHIND_WORDS = {"behind": "'X is behind Y'", "trail": "'X trails Y'", "lag": "'X lags Y'",
                 "catch up": "the one catching up is behind", "catching up": "the one catching up is behind",
                 "catch-up": "the one catching up is behind", "follow": "'a fast follower'",
-                "older": "'models N months older' (the other side is that far ahead)"}
+}
 AHEAD_WORDS = {"ahead": "'X is ahead of Y'", "lead": "'X leads Y'", "leads": "'X leads Y'",
                "leading": "'X is leading'", "outpace": "'X outpaces Y'", "surpass": "'X surpasses Y'",
                "overtake": "'X overtakes Y'", "leapfrog": "'X leapfrogs Y'", "outperform": "'X outperforms Y'",
-               "edge": "'an edge over Y'", "advantage": "'an advantage over Y'"}
+               "edge": "'an edge over Y'", "advantage": "'an advantage over Y'",
+               "older": "'Y's models N months older': the side named first got there N months earlier"}
 PARITY_WORDS = {"on par": "level", "parity": "level", "neck and neck": "level", "level with": "level",
                 "caught up": "finished catching up", "closed the gap": "finished closing",
                 "head to head": "level", "as good as": "level", "matches": "level", "matched": "level"}
@@ -105,9 +106,14 @@ CLOSING_WORDS = {"narrow": "the gap gets smaller", "closing": "the gap gets smal
                  "close the gap": "the gap gets smaller", "bridge": "the gap gets smaller",
                  "catching up": "the gap gets smaller", "shrink": "the gap gets smaller"}
 WIDENING_WORDS = {"widen": "the gap grows", "grow": "'a growing gap'", "growing": "'a growing gap'"}
-BEHIND_RE = re.compile(r"\b(?:behind|trail\w*|lag\w*|catch(?:es|ing)?[\s-]up|follow(?:s|ing|er)?|older)\b", re.I)
+BEHIND_RE = re.compile(r"\b(?:behind|trail\w*|lag\w*|catch(?:es|ing)?[\s-]up|follow(?:s|ing|er)?)\b", re.I)
 AHEAD_RE = re.compile(r"\b(?:ahead|lead(?:s|ing)?|outpac\w*|surpass\w*|overtak\w*|leapfrog\w*|outperform\w*|"
-                      r"edge over|advantage over)\b", re.I)
+                      r"edge over|advantage over|older)\b", re.I)
+# a lead that is only possible or hoped for ('the odds of X overtaking Y', 'X could overtake Y') is not a lead
+HYPOTHETICAL_RE = re.compile(r"\b(?:could|would|might|may|will|odds|chances?|likelihood|probability|hopes?|"
+                             r"aims?|plans?|goal|tries|trying|want\w*|expect\w*|(?:likely|able|poised|set) to|if|"
+                             r"whether|unlikely)"
+                             r"(?:\s+\S+){0,6}\s*$", re.I)
 PARITY_RE = re.compile(r"\b(?:on par|parity|neck and neck|level with|caught up|closed the gap|head to head|"
                        r"as good as|on (?:an )?equal footing)\b", re.I)
 CLOSING_RE = re.compile(r"\b(?:narrow\w*|clos(?:e|es|ing) (?:the|this|that) gap|bridg\w*|shrink\w*|"

@@ -136,7 +136,7 @@ def _norm_role(role: str) -> str:
 def _clean_role(role: str | None) -> str | None:
     if not role:
         return None
-    role = re.split(r",\s+(?:who|which|said|says)\b|\s+said\b", role)[0]
+    role = re.split(rf",\s+(?:who|which|said|says)\b|\s+(?:{SPEECH})\b", role)[0]
     return role.strip(" ,") or None
 
 
