@@ -29,7 +29,9 @@ def fmt_range(lo: float | None, hi: float | None) -> str:
         return f"at least {one(lo or 0)}"
     if not lo:
         return f"up to {one(hi)}"
-    return one(lo) if lo == hi else f"{lo:g}–{one(hi)}"
+    if lo == hi:
+        return one(lo)
+    return f"{round(lo * 12):g}–{one(hi)}" if hi < 1 else f"{lo:g}–{one(hi)}"  # both ends in the same unit
 
 
 def matches(c: Claim, topic: str) -> bool:
@@ -83,13 +85,21 @@ def _who(c: Claim) -> str:
     return c.speaker + (f" ({c.affiliation})" if c.affiliation else "")
 
 
+def _how(c: Claim) -> str:
+    """What the size alone does not say: China ahead rather than behind, or an estimate of an earlier time."""
+    lead = ", China ahead" if c.direction == "china_ahead" else ""
+    if c.historical:
+        return lead + (f" (as it stood in {c.as_of})" if c.as_of else " (an earlier estimate)")
+    return lead
+
+
 def _grouped(sized: list[Claim], citer: Citer) -> list[Section]:
     groups: dict[str, list[Claim]] = defaultdict(list)
     for c in sorted(sized, key=lambda c: c.date or "", reverse=True):
         groups[c.dimension].append(c)
     out = []
     for dim, cs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-        lines = [f"• {fmt_range(c.low_years, c.high_years)} — “{c.phrase}”, {_who(c)}, {c.date or 'undated'} "
+        lines = [f"• {fmt_range(c.low_years, c.high_years)}{_how(c)} — “{c.phrase}”, {_who(c)}, {c.date or 'undated'} "
                  f"[{citer.cite(c.article_id, c.quote)}]" for c in cs[:PER_DIMENSION]]
         if len(cs) > PER_DIMENSION:
             lines.append(f"…and {len(cs) - PER_DIMENSION} older estimates (/gap {dim.split()[0]} narrows the list)")
