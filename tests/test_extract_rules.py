@@ -118,6 +118,9 @@ def test_two_views_in_one_sentence_are_each_held_by_their_own_speaker():
     ("The company was founded two years ago and now matches rivals on some tests.",),
     ("It may take five to eight years to bring such robots to every home, Chinese executives said.",),
     ("Chinese labs are closer to US rivals than they were two years ago.",),
+    ("Chinese labs say the gap to artificial general intelligence could close within five years.",),
+    ("Two years after the ban, Chinese chipmakers are still behind US rivals.",),
+    ("China has trailed the US for three years, the report said.",),
 ])
 def test_not_a_china_us_gap_estimate(paragraphs):
     assert claims(*paragraphs, title="Technology news") == []

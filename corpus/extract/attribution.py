@@ -46,7 +46,9 @@ def holders(doc: Any, known: set[str] = frozenset()) -> list[Holder]:
     for tok in doc:
         if tok.dep_ in VERB_DEPS and _is_speech(tok):
             subj = next((c for c in tok.children if c.dep_ in SUBJECT_DEPS), None)
-            said = _holder(doc, subj, known) if subj is not None else _name_before(doc, tok, known)
+            # a name the parse hung off the verb beside its subject ('Name of the group X told…')
+            lo = min([c.left_edge.i for c in tok.lefts if c.dep_ == "dep"], default=None)
+            said = _holder(doc, subj, known, lo) if subj is not None else _name_before(doc, tok, known)
             if said is not None:
                 found.append(Holder(tok.left_edge.idx, _end(tok.right_edge), _depth(tok), said))
         elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
@@ -100,14 +102,14 @@ def _depth(tok: Any) -> int:
     return depth
 
 
-def _holder(doc: Any, subj: Any, known: set[str]) -> Said | None:
+def _holder(doc: Any, subj: Any, known: set[str], lo: int | None = None) -> Said | None:
     """The person, pronoun or organisation a subject phrase names."""
     low = subj.lower_
     if low in ("he", "she"):
         return Said(subj.text, "pronoun")
     if low in FIRST_PERSON or low in ("it", "they", "this", "that", "which", "who"):
         return None  # inside a quote, or pointing back: the paragraph's speaker decides
-    lo, hi = subj.left_edge.i, subj.right_edge.i + 1
+    lo, hi = min(subj.left_edge.i, subj.left_edge.i if lo is None else lo), subj.right_edge.i + 1
     names = _names(doc, lo, hi, subj)
     person = next((e for e in names if _is_person(doc, subj, e)), None)
     if person is not None:
@@ -115,7 +117,8 @@ def _holder(doc: Any, subj: Any, known: set[str]) -> Said | None:
     part = next((t for t in doc[lo:hi] if t.text in known and t.text[:1].isupper()), None)
     if part is not None:
         return Said(part.text, "person")
-    org = next((e for e in names if e.label_ in ("ORG", "PERSON")), None)
+    org = next((e for e in names if e.label_ in ("ORG", "PERSON") or COMPANY_HINT.search(e.text)
+                or ORG_HINT.search(e.text)), None)
     if org is not None:
         return Said(org.text, "org")
     if low in GENERIC_SUBJECTS:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from corpus.extract.attribution import holder_at
 from corpus.extract.lexicon import (AHEAD_RE, BEHIND_RE, CHINA_RE, CLOSING_RE, HYPOTHETICAL_RE, NATIONALITY_BEFORE,
-                                    NOW_RE,
+                                    NOT_A_RIVAL_RE, NOW_RE,
                                     PARITY_RE, PAST_RE, US_CAPS, US_RE, WIDENING_RE, YEAR_RE)
 from corpus.models import Claim
 
@@ -37,15 +37,15 @@ PATTERNS = [
     ("long", r"\b(?P<unit>year|month)[\s\-]long\b"),
 ]
 # time phrases that are not gap estimates: ages, "ago", history, how long something took to build
-NOT_GAP = re.compile(r"^[\s\-”\"']*(?:ago|old\b|earlier|before|since|later\b(?! than))|^[\s\-]*year[\s\-]old|"
+NOT_GAP = re.compile(r"^[\s\-”\"']*(?:ago|old\b|earlier|before|after|since|later\b(?! than)|from now)|^[\s\-]*year[\s\-]old|"
                      r"^\s+to\s+(?:build|develop|train|make|design|complete|finish|produce|create|construct|"
                      r"set up|launch|deploy|take|bring|reach|get|turn|become)\b", re.I)
-NOT_GAP_BEFORE = re.compile(r"\b(?:took|take|takes|taking|spent|spend|spending|lasted|old|aged|served|"
+NOT_GAP_BEFORE = re.compile(r"\b(?:took|take|takes|taking|spent|spend|spending|lasted|old|aged|served|for|"
                             r"(?:over|in|for|during|throughout)\s+the\s+(?:past|last|previous|preceding))\s*$",
                             re.I)
 GAP_WORDS = re.compile(r"\b(behind|trail\w*|lag\w*|gap|catch(?:es|ing)? up|catch-up|match\w*|bridg\w*|"
                        r"clos(?:e|es|ing) (?:the|this|that)|narrow\w*|ahead|lead(?:s|ing)? the|leads|surpass\w*|"
-                       r"parity|on par|overtak\w*|outpac\w*|leapfrog\w*|older)\b", re.I)
+                       r"parity|on par|overtak\w*|outpac\w*|leapfrog\w*|older|lead\w*(?:\s+\w+){0,3}\s+by)\b", re.I)
 DIMENSIONS = [  # what a gap is in, by the words that name it (the claim's own words are read first)
     ("robotics", r"\b(robot\w*|humanoids?|embodied)\b"),
     ("chips and computing power", r"\b(chips?|chipmak\w+|semiconductor\w*|gpus?|computing power|compute|"
@@ -137,7 +137,8 @@ def sides_of(sentence: str, china_names: set[str] = frozenset(), us_names: set[s
     china += [m.start() for n in china_names for m in re.finditer(rf"\b{re.escape(n)}\b", sentence)]
     us = [m.start() for m in US_RE.finditer(sentence) if m.group(0).lower() != "us" or US_CAPS.match(m.group(0))]
     us += [m.start() for n in us_names for m in re.finditer(rf"\b{re.escape(n)}\b", sentence)]
-    return Sides(sorted(china), sorted(us), any(_compared(sentence, o) for o in others))
+    other = any(_compared(sentence, o) for o in others) or bool(NOT_A_RIVAL_RE.search(sentence))
+    return Sides(sorted(china), sorted(us), other)
 
 
 COMPARED = r"(?:behind|ahead of|than|over|between|trail\w*|lag\w*|lead\w*|match\w*|rival\w*|with)"

@@ -81,6 +81,10 @@ US_SIDE = {"us": "the country ('the US', 'US labs')", "u.s.": "the country", "u.
            "west": "'the West' includes the US", "western": "'Western labs' include the US's"}
 # other countries and blocs: a gap between one of these and the US (or China) is not a China-US gap
 OTHER_SIDE_LABELS = {"GPE": "countries, cities and states", "NORP": "nationalities"}
+# what a "gap" can be measured to that is not a rival country: a timeline to AGI is not a China-US gap
+NOT_A_RIVAL = {"agi": "artificial general intelligence", "artificial general intelligence": "a milestone",
+               "superintelligence": "a milestone", "human-level": "a milestone", "singularity": "a milestone"}
+NOT_A_RIVAL_RE = re.compile(r"\b(?:" + _words(NOT_A_RIVAL) + r")\b", re.I)
 CHINA_RE = re.compile(r"\b(?:" + _words(CHINA_SIDE) + r")\b", re.I)
 US_RE = re.compile(r"(?<![\w.])(?:" + _words({k: v for k, v in US_SIDE.items() if k not in ("us", "west")})
                    + r")(?![\w])|\b(?:US|the West)\b", re.I)
