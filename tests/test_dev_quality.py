@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import DEV_PATH, ROOT
 
 SCORE = DEV_PATH.parent.parent / "tools" / "score.py"

@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from corpus.extract.lexicon import COMPANY_HINT, GENERIC_SUBJECTS, ORG_HINT, PUT_OBJECTS, ROLE_RE, speech_lemma
+from corpus.extract.lexicon import (
+    COMPANY_HINT,
+    GENERIC_SUBJECTS,
+    ORG_HINT,
+    PUT_OBJECTS,
+    ROLE_RE,
+    speech_lemma,
+)
 
 # dependency labels a verb can carry; a speech word with another label is a noun ("an estimate by…")
 VERB_DEPS = {"ROOT", "ccomp", "xcomp", "advcl", "conj", "relcl", "parataxis", "acl", "pcomp", "advmod"}

@@ -7,9 +7,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from corpus.extract.attribution import holder_at
-from corpus.extract.lexicon import (AHEAD_RE, BEHIND_RE, CHINA_RE, CLOSING_RE, HYPOTHETICAL_RE, NATIONALITY_BEFORE,
-                                    NOT_A_RIVAL_RE, NOW_RE,
-                                    PARITY_RE, PAST_RE, US_CAPS, US_RE, WIDENING_RE, YEAR_RE)
+from corpus.extract.lexicon import (
+    AHEAD_RE,
+    BEHIND_RE,
+    CHINA_RE,
+    CLOSING_RE,
+    DIMENSION_WORDS,
+    GAP_WORDS_RE,
+    HYPOTHETICAL_RE,
+    NATIONALITY_BEFORE,
+    NOT_A_RIVAL_RE,
+    NOW_RE,
+    PARITY_RE,
+    PAST_RE,
+    US_CAPS,
+    US_RE,
+    WIDENING_RE,
+    YEAR_RE,
+)
 from corpus.models import Claim
 
 if TYPE_CHECKING:
@@ -36,28 +51,15 @@ PATTERNS = [
     ("months", r"\ba matter of (?P<unit>months|weeks|years)\b"),
     ("long", r"\b(?P<unit>year|month)[\s\-]long\b"),
 ]
-# time phrases that are not gap estimates: ages, "ago", history, how long something took to build
+# time phrases that are not gap estimates (reasons: lexicon.NOT_GAP_AFTER and NOT_GAP_BEFORE_WORDS)
 NOT_GAP = re.compile(r"^[\s\-”\"']*(?:ago|old\b|earlier|before|after|since|later\b(?! than)|from now)|^[\s\-]*year[\s\-]old|"
                      r"^\s+to\s+(?:build|develop|train|make|design|complete|finish|produce|create|construct|"
                      r"set up|launch|deploy|take|bring|reach|get|turn|become)\b", re.I)
 NOT_GAP_BEFORE = re.compile(r"\b(?:took|take|takes|taking|spent|spend|spending|lasted|old|aged|served|for|"
                             r"(?:over|in|for|during|throughout)\s+the\s+(?:past|last|previous|preceding))\s*$",
                             re.I)
-GAP_WORDS = re.compile(r"\b(behind|trail\w*|lag\w*|gap|catch(?:es|ing)? up|catch-up|match\w*|bridg\w*|"
-                       r"clos(?:e|es|ing) (?:the|this|that)|narrow\w*|ahead|lead(?:s|ing)? the|leads|surpass\w*|"
-                       r"parity|on par|overtak\w*|outpac\w*|leapfrog\w*|older|lead\w*(?:\s+\w+){0,3}\s+by)\b", re.I)
-DIMENSIONS = [  # what a gap is in, by the words that name it (the claim's own words are read first)
-    ("robotics", r"\b(robot\w*|humanoids?|embodied)\b"),
-    ("chips and computing power", r"\b(chips?|chipmak\w+|semiconductor\w*|gpus?|computing power|compute|"
-                                  r"lithograph\w*|data cent(?:er|re)s?)\b"),
-    ("video generation", r"\b(video|text-to-video)\b"),
-    ("general-purpose models", r"\b(gpt-?\d\S*|general-purpose|large (?:language )?models?|llms?|chatbots?|"
-                               r"foundation models?|frontier models?)\b"),
-    ("generative AI", r"\b(generative|genai)\b"),
-    ("applications", r"\b(applications?|apps?)\b"),
-    ("talent", r"\b(talent|researchers|engineers)\b"),
-    ("reasoning models", r"\b(reasoning|inference) models?\b"),
-]
+GAP_WORDS = GAP_WORDS_RE  # reasons per entry: corpus/extract/lexicon.py
+DIMENSIONS = [(name, words) for name, words, _ in DIMENSION_WORDS]
 IN_WHAT = re.compile(r"\bin\s+(?:the\s+)?(?:field|area|areas|domain|race|development|terms)?\s*(?:of\s+)?"
                      r"(?P<what>[\w\- ]{3,50}?)(?=[,.;:”\"]|\s+(?:but|while|and|because|by|than|according)\b|$)",
                      re.I)

@@ -165,3 +165,39 @@ ROLE_NOUNS = ("chairman|chairwoman|chair|founder|co-founder|partner|investor|ana
               "developer|designer|consultant|commissioner|governor|mayor|senator|czar|tsar|envoy|ambassador|"
               "founder|co-author|principal|lead|scholar|historian|student|officer")
 ROLE_RE = re.compile(rf"\b(?:{ROLE_NOUNS})\b", re.I)
+
+# --- gap sizes: which sentences size a gap, and which duration phrases are not gap sizes -------------------------
+GAP_WORDS = {
+    r"behind": "'N years behind'", r"trail\w*": "'trails by N'", r"lag\w*": "'lags by N', 'a lag of N'",
+    r"gap": "'a gap of N'", r"catch(?:es|ing)? up|catch-up": "'could catch up within N'",
+    r"match\w*": "'could match X within N'", r"bridg\w*": "'bridge the gap within N'",
+    r"clos(?:e|es|ing) (?:the|this|that)": "'close the gap in N'", r"narrow\w*": "'narrowed it to N'",
+    r"ahead": "'N ahead'", r"lead(?:s|ing)? the|leads": "'leads the US by N'",
+    r"lead\w*(?:\s+\w+){0,3}\s+by": "'lead Chinese rivals by N'", r"surpass\w*": "'could surpass X in N'",
+    r"parity|on par": "'reach parity within N'", r"overtak\w*|outpac\w*|leapfrog\w*": "'overtake X within N'",
+    r"older": "'models N months older' (the other side had it N earlier)",
+}
+GAP_WORDS_RE = re.compile(r"\b(?:" + "|".join(GAP_WORDS) + r")\b", re.I)
+# what follows a duration and makes it a time reference, not a gap size
+NOT_GAP_AFTER = {"ago": "'two years ago'", "old": "'eight months old'", "earlier": "'a year earlier'",
+                 "before": "'a year before the launch'", "after": "'two years after the ban'",
+                 "since": "'in the years since'", "later": "'a year later' (but 'later than' compares)",
+                 "from now": "'five years from now' is a horizon", "year-old": "ages",
+                 "to build|develop|train|make|…": "'three years to build' is how long a task takes"}
+# what comes just before a duration and makes it one
+NOT_GAP_BEFORE_WORDS = {"took|take|takes|taking": "how long something takes", "spent|spend": "time spent",
+                        "lasted": "how long something lasted", "old|aged": "ages", "served": "terms of office",
+                        "for": "'has trailed for three years' is how long, not how far",
+                        "over|in|for|during|throughout the past|last|previous": "a period looked back on"}
+DIMENSION_WORDS = [  # (name, words, reason): what a gap is in; the claim's own words are read first
+    ("robotics", r"\b(robot\w*|humanoids?|embodied)\b", "robots are hardware but not chips"),
+    ("chips and computing power", r"\b(chips?|chipmak\w+|semiconductor\w*|gpus?|computing power|compute|"
+                                  r"lithograph\w*|data cent(?:er|re)s?)\b", "the hardware AI runs on"),
+    ("video generation", r"\b(video|text-to-video)\b", "generating video"),
+    ("general-purpose models", r"\b(gpt-?\d\S*|general-purpose|large (?:language )?models?|llms?|chatbots?|"
+                               r"foundation models?|frontier models?)\b", "the models themselves"),
+    ("generative AI", r"\b(generative|genai)\b", "generative AI as a field"),
+    ("applications", r"\b(applications?|apps?)\b", "products built on models"),
+    ("talent", r"\b(talent|researchers|engineers)\b", "people"),
+    ("reasoning models", r"\b(reasoning|inference) models?\b", "a kind of model"),
+]
