@@ -26,3 +26,22 @@ def test_a_lead_and_an_earlier_estimate_are_said_in_the_line():
     assert _how(claim(direction="china_ahead")) == ", China ahead"
     assert _how(claim(historical=True, as_of="2023")) == " (as it stood in 2023)"
     assert _how(claim(historical=True)) == " (an earlier estimate)"
+
+
+def test_the_range_and_median_leave_out_estimates_of_an_earlier_time(fake_corpus, tmp_path):
+    from conftest import ask
+
+    page = tmp_path / "lag.txt"
+    page.write_text("Chinese labs narrow the lag\n\nChinese labs now trail US labs by about three months, down from "
+                    "more than two years in 2023, said Ines Calloway, an analyst at Brightfield.\n\nThe gap in "
+                    "chips is about a year, Calloway added, because export rules still limit what the labs can "
+                    "buy and how quickly they can train.\n\nShe spoke at a conference for investors in Singapore, "
+                    "where several fund managers said they were watching the sector closely this year.\n\n"
+                    "Brightfield publishes a quarterly survey of model releases and benchmark results from both "
+                    "countries, which it shares with its clients before the general public.\n", encoding="utf-8")
+    fake_corpus.index([str(page)])
+    reply = ask(fake_corpus, "/gap")
+    assert len(reply.data["claims"]) == 3
+    assert reply.data["range_years"] == [0.25, 1.0]
+    assert "(as it stood in 2023)" in reply.text
+    assert ask(fake_corpus, "/gap months").data["range_years"] == [0.25, 0.25]

@@ -79,10 +79,12 @@ def _claim(r: dict) -> Claim:
 
 
 def overall(claims: list[Claim]) -> tuple[list[float] | None, float | None]:
-    """The range spanned by the sized estimates, and the median of their midpoints."""
+    """The range spanned by the sized estimates, and the median of their midpoints (estimates of an earlier
+    time left out, unless there is nothing else)."""
     sized = [c for c in claims if c.sized]
     if not sized:
         return None, None
+    sized = [c for c in sized if not c.historical] or sized
     lows = [c.low_years or 0.0 for c in sized]
     highs = [c.high_years for c in sized if c.high_years is not None] or lows
     mids = [((c.low_years or 0.0) + (c.high_years if c.high_years is not None else c.low_years or 0.0)) / 2

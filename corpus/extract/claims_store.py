@@ -44,8 +44,11 @@ def count_claims(db, *, sized: bool | None = None, topic: str | None = None) -> 
 
 
 def sized_stats(db, *, topic: str | None = None) -> tuple[list[float] | None, float | None]:
-    """[lowest low, highest high] of the sized claims, and the median of their midpoints, over all of them."""
+    """[lowest low, highest high] of the sized claims, and the median of their midpoints, over all of them
+    but the estimates of an earlier time (over those too when there is nothing else)."""
     where, params = _where(article_id=None, sized=True, topic=topic)
+    if db.execute(f"SELECT 1 FROM claims{where} AND NOT historical LIMIT 1", params).fetchone():
+        where += " AND NOT historical"
     lo, hi, n = db.execute(f"SELECT min(COALESCE(low_years, 0)), max(COALESCE(high_years, low_years)), count(*) "
                            f"FROM claims{where}", params).fetchone()
     if not n:
@@ -61,8 +64,8 @@ def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> dic
     the newest sized and unsized claims (as load_claims orders them), how many of each match (as count_claims),
     and the range and median over every matching sized claim (as sized_stats)."""
     where, params = _where(article_id=None, sized=None, topic=topic)
-    rows = db.execute(f"SELECT id, low_years, high_years, date, article_id, sentence_id FROM claims{where}",
-                      params).fetchall()
+    rows = db.execute(f"SELECT id, low_years, high_years, date, article_id, sentence_id, historical "
+                      f"FROM claims{where}", params).fetchall()
     sized = [r for r in rows if r[1] is not None or r[2] is not None]
     unsized = [r for r in rows if r[1] is None and r[2] is None]
 
@@ -74,11 +77,13 @@ def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> dic
         return [r[0] for r in rs[:limit]]
 
     rng = med = None
+    current = [r for r in sized if not r[6]] or sized  # as sized_stats: earlier-time estimates left out
     if sized:
-        mids = sorted(((r[1] or 0) + (r[2] if r[2] is not None else (r[1] or 0))) / 2.0 for r in sized)
+        mids = sorted(((r[1] or 0) + (r[2] if r[2] is not None else (r[1] or 0))) / 2.0 for r in current)
         n = len(mids)
         middle = mids[(n - 1) // 2:(n - 1) // 2 + 2 - n % 2]
-        rng = [float(min(r[1] or 0 for r in sized)), float(max(r[2] if r[2] is not None else r[1] for r in sized))]
+        rng = [float(min(r[1] or 0 for r in current)),
+               float(max(r[2] if r[2] is not None else r[1] for r in current))]
         med = round(sum(middle) / len(middle), 2)
     return {"sized": claims_by_id(db, newest(sized, sized_limit)),
             "unsized": claims_by_id(db, newest(unsized, unsized_limit)),
