@@ -76,7 +76,8 @@ def slack_argv(env: Mapping[str, str]) -> list[str] | None:
     if env.get("SLACK_APP_TOKEN"):
         return ["slack", "--socket"]
     if env.get("SLACK_SIGNING_SECRET"):
-        return ["slack", "--http", "--port", env.get("PORT") or "3000"]
+        host = env.get("GAPBOT_SLACK_HOST")  # the listener stays on 127.0.0.1 unless asked (e.g. 0.0.0.0)
+        return ["slack", "--http", "--port", env.get("PORT") or "3000", *(["--host", host] if host else [])]
     return None
 
 

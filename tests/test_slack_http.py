@@ -1,0 +1,138 @@
+"""The Slack HTTP listener under abuse: idle and trickling connections, oversize and malformed requests, retried
+and replayed payloads. The real Bolt app, real signatures, a real socket on 127.0.0.1."""
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from slack_fake import FakeSlack, get, post, signed_headers, slash_body
+from slack_harness import SECRET, Scripted, Slack, corpus, fake, offline, serve  # noqa: F401 (fixtures)
+
+from adapters.slack.app import create_app
+from adapters.slack.server import Limits, make_server
+from corpus.index import Corpus
+
+FAST = Limits(request_seconds=1.0)  # so the tests see idle and slow clients cut off without waiting long
+
+
+@pytest.fixture
+def guarded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
+    """The app served with a one-second allowance per request."""
+    scripted = Scripted()
+    app = create_app(corpus, token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url, handler=scripted)
+    server = make_server(app, host="127.0.0.1", port=0, health=lambda: {"articles": 0}, limits=FAST)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        yield Slack(fake, server, scripted)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def slack(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
+    yield from serve(fake, corpus, Scripted())
+
+
+def connect(port: int) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return s
+
+
+def closed_by_server(s: socket.socket) -> bool:
+    """Whether the server closes this socket (within the 10 s socket timeout)."""
+    try:
+        return s.recv(1024) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_an_idle_flood_holds_no_threads_is_closed_and_the_bot_still_answers(guarded: Slack) -> None:
+    health = f"http://127.0.0.1:{guarded.server.server_port}/healthz"
+    assert get(health).status == 200  # every worker thread the server will ever have is running now
+    threads = threading.active_count()
+    idle = [connect(guarded.server.server_port) for _ in range(200)]
+    try:
+        assert get(health).status == 200  # queued behind all 200 connections, so they were all accepted
+        assert threading.active_count() == threads  # an idle connection holds no thread
+        assert guarded.command("/who", "iflytek").status == 200
+        guarded.fake.wait_for("response")
+        assert all(closed_by_server(s) for s in idle)  # each cut off after the request allowance
+    finally:
+        for s in idle:
+            s.close()
+    assert get(health).status == 200
+
+
+def test_a_request_trickled_a_byte_at_a_time_is_cut_off(guarded: Slack) -> None:
+    s = connect(guarded.server.server_port)
+    s.settimeout(0.2)
+    cut = False
+    try:
+        s.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")
+        for _ in range(100):  # 20 s at most; the allowance is 1 s
+            s.sendall(b"X")
+            try:
+                if s.recv(1024) == b"":
+                    cut = True
+                    break
+            except TimeoutError:
+                continue
+    except (BrokenPipeError, ConnectionResetError):
+        cut = True
+    finally:
+        s.close()
+    assert cut
+
+
+def test_an_oversize_body_is_refused_before_it_is_read(slack: Slack) -> None:
+    head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d" \
+        b"\r\n\r\n{" % (Limits().max_body + 1)
+    assert raw_request(slack.server.server_port, head).startswith(b"HTTP/1.1 413 ")
+    assert slack.scripted.requests == []
+
+
+def raw_request(port: int, head: bytes) -> bytes:
+    with connect(port) as s:
+        s.sendall(head)
+        out = b""
+        while chunk := s.recv(4096):
+            out += chunk
+            if b"\r\n\r\n" in out:
+                break
+        return out
+
+
+@pytest.mark.parametrize("header", [b"X-Slack-Request-Timestamp: soon", b"X-Slack-Request-Timestamp: 1e9",
+                                    b"Content-Length: 12abc", b"Content-Length: -5"])
+def test_malformed_headers_get_400_without_a_traceback(slack: Slack, caplog: pytest.LogCaptureFixture,
+                                                       header: bytes) -> None:
+    caplog.set_level(logging.WARNING)
+    length = b"" if header.startswith(b"Content-Length") else b"Content-Length: 2\r\n"
+    head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nX-Slack-Signature: v0=00\r\n" + length + header + \
+        b"\r\nConnection: close\r\n\r\n{}"
+    answer = raw_request(slack.server.server_port, head)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert slack.scripted.requests == []
+
+
+def test_a_retry_of_an_event_never_seen_is_answered(slack: Slack) -> None:
+    retry = slack.event("app_mention", event_id="Ev0LOST", headers={"X-Slack-Retry-Num": "1",
+                                                                    "X-Slack-Retry-Reason": "http_timeout"})
+    assert retry.status == 200
+    assert len(slack.fake.wait_for("chat.postMessage")) == 1 and len(slack.scripted.requests) == 1
+
+
+def test_a_replayed_slash_command_is_answered_once(slack: Slack) -> None:
+    body = slash_body("/who", "iflytek", response_url=slack.fake.response_url())
+    headers = signed_headers(SECRET, body)
+    assert [post(slack.events_url, body, headers).status for _ in range(3)] == [200, 200, 200]
+    slack.command("/who", "huawei")  # a new command, so there is something to wait for
+    slack.fake.wait_for("response", 2)
+    assert [r.text for r in slack.scripted.requests] == ["/who iflytek", "/who huawei"]
