@@ -7,7 +7,7 @@ import time
 from corpus.fetch import Fetcher
 from corpus.sources import Document, Rejected, decode, from_text
 
-__all__ = ["Fetcher", "fetch_documents", "feed_documents"]
+__all__ = ["Fetcher", "check_feed", "fetch_documents", "feed_documents"]
 FEED_BUDGET = 300.0  # seconds spent fetching one feed's entry pages; later entries use the feed's own text
 
 
@@ -19,6 +19,15 @@ def fetch_documents(url: str, fetcher: Fetcher) -> list[Document]:
     hint = ".xml" if re.search(r"(rss|atom|xml)", ctype) and "html" not in ctype else ""
     hint = ".html" if "html" in ctype else hint
     return from_text(text, source=url, hint=hint, url=str(r.url), fetcher=fetcher)
+
+
+def check_feed(url: str, fetcher: Fetcher) -> None:
+    """Rejected (with the reason) unless url answers now with an RSS or Atom feed."""
+    import feedparser
+
+    parsed = feedparser.parse(decode(fetcher.get(url).content, url))
+    if not (parsed.version or parsed.entries):
+        raise Rejected("not an RSS or Atom feed")
 
 
 def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,

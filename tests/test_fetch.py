@@ -8,9 +8,9 @@ import socket
 import threading
 import tracemalloc
 import zlib
-from collections.abc import Callable
 
 import pytest
+from raw_server import RawServer, trickle_headers
 from werkzeug import Response
 
 from corpus.fetch import Fetcher, Reach
@@ -21,37 +21,7 @@ LOOPBACK = Reach.from_env({"GAPBOT_ALLOW_PRIVATE_URLS": "1"})
 PAGE = b"<html><body><p>Chip exports fell again this quarter, the ministry said.</p></body></html>"
 
 
-class RawServer:
-    """A TCP listener on 127.0.0.1 that counts connections and hands each to `talk` in its own thread."""
-
-    def __init__(self, talk: Callable[[socket.socket], None]):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port, self.hits, self.talk = self.sock.getsockname()[1], 0, talk
-        self.done = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self.done.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.hits += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                self.talk(conn)
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self.done.set()
-        self.sock.close()
-
-
-def answer_ok(conn: socket.socket) -> None:
+def answer_ok(conn: socket.socket, done: threading.Event) -> None:
     conn.recv(65536)
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
                  % (len(PAGE), PAGE))
@@ -129,14 +99,6 @@ def test_redirects_are_followed_within_the_cap(httpserver) -> None:
     httpserver.expect_request("/c").respond_with_response(Response(status=302, headers={"Location": "/a"}))
     assert "too many redirects (over 0)" in refusal(Fetcher(reach=LOOPBACK, max_redirects=0),
                                                     httpserver.url_for("/c"))
-
-
-def trickle_headers(conn: socket.socket) -> None:
-    """Headers one byte every 0.2 s, for up to a minute: each read is quick, the whole never ends."""
-    conn.recv(65536)
-    for byte in (b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 300):
-        conn.sendall(bytes([byte]))
-        threading.Event().wait(0.2)
 
 
 def test_slow_headers_are_cut_off_by_the_overall_deadline() -> None:

@@ -22,6 +22,7 @@ from adapters.digest.run import Config, Runner
 from adapters.digest.schedule import DigestSchedule
 from bot.digest import store
 from bot.digest.model import utcnow
+from corpus.fetch import stop_all
 
 if TYPE_CHECKING:
     from corpus.index import Corpus
@@ -31,11 +32,12 @@ log = logging.getLogger(__name__)
 
 def install(scheduler: BaseScheduler, corpus: "Corpus", config: Config) -> DigestSchedule:
     """Put the digest and feed jobs for this corpus on a scheduler."""
-    runner = Runner(corpus, config, poll=lambda: poll_all(corpus))
+    fetcher = config.fetcher()
+    runner = Runner(corpus, config)
     schedule = DigestSchedule(scheduler, destinations=lambda: store.all_destinations(corpus.store.db),
                               run=runner.scheduled,
                               retries=lambda: store.due_retries(corpus.store.db, now=utcnow()),
-                              poll=lambda: poll_all(corpus), poll_minutes=config.poll_minutes)
+                              poll=lambda: poll_all(corpus, fetcher=fetcher), poll_minutes=config.poll_minutes)
     schedule.install()
     return schedule
 
@@ -51,7 +53,8 @@ def run_scheduler(corpus: "Corpus", config: Config) -> int:
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        pass
+        stop_all()  # a poll stuck on a slow feed ends within a second, so the process exits at once
+        scheduler.shutdown(wait=False)
     return 0
 
 
@@ -134,6 +137,7 @@ def serve(*, db: str, seed: bool, env: Mapping[str, str], poll_seconds: float = 
         while all(t.is_alive() for t in threads):
             time.sleep(poll_seconds)
     except KeyboardInterrupt:
+        stop_all()
         return 0
     stopped = [t.name for t in threads if not t.is_alive()]
     print(f"gapbot serve: {', '.join(stopped)} stopped; exiting", file=sys.stderr)
