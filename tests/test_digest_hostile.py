@@ -49,12 +49,14 @@ def test_a_scheduled_digest_posts_while_a_hostile_feed_holds_the_poll(corpus, fa
     assert feed.last_status == "error" and feed.failures == 1
 
 
-def test_sigterm_stops_the_scheduler_during_a_hostile_fetch(corpus, hostile, tmp_path):
+@pytest.mark.parametrize("command", [["digest", "--schedule"], ["serve"]], ids=["digest-schedule", "serve"])
+def test_sigterm_stops_the_scheduler_during_a_hostile_fetch(corpus, hostile, command):
     feeds.add(corpus.store.db, f"{hostile.url}/feed.xml", now=datetime.now(timezone.utc))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "GAPBOT_EMBEDDER": "hash",
            "GAPBOT_ALLOW_PRIVATE_URLS": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(corpus.path), "--no-seed", "digest",
-                             "--schedule"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {k: v for k, v in env.items() if not k.startswith(("SLACK_", "DISCORD_"))}  # serve: the scheduler only
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(corpus.path), "--no-seed", *command],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert hostile.connected.wait(60)  # the poll at start is inside the hostile fetch
         proc.send_signal(signal.SIGTERM)
