@@ -15,21 +15,31 @@ from adapters.slack.app import create_app
 from adapters.slack.server import Limits, make_server
 from corpus.index import Corpus
 
-FAST = Limits(request_seconds=1.0)  # so the tests see idle and slow clients cut off without waiting long
+FAST = Limits(request_seconds=1.0)  # so idle and slow clients are seen cut off without waiting long
+CROWDED = Limits(connections=50, request_seconds=60.0)  # a flood of 200 idle sockets is four times the cap
 
 
-@pytest.fixture
-def guarded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
-    """The app served with a one-second allowance per request."""
+def serve_with(fake: FakeSlack, corpus: Corpus, limits: Limits) -> Iterator[Slack]:  # noqa: F811
+    """The app served with these limits."""
     scripted = Scripted()
     app = create_app(corpus, token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url, handler=scripted)
-    server = make_server(app, host="127.0.0.1", port=0, health=lambda: {"articles": 0}, limits=FAST)
+    server = make_server(app, host="127.0.0.1", port=0, health=lambda: {"articles": 0}, limits=limits)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         yield Slack(fake, server, scripted)
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def guarded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
+    yield from serve_with(fake, corpus, FAST)
+
+
+@pytest.fixture
+def crowded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
+    yield from serve_with(fake, corpus, CROWDED)
 
 
 @pytest.fixture
@@ -42,8 +52,9 @@ def connect(port: int) -> socket.socket:
     return s
 
 
-def closed_by_server(s: socket.socket) -> bool:
-    """Whether the server closes this socket (within the 10 s socket timeout)."""
+def closed_by_server(s: socket.socket, wait: float = 10.0) -> bool:
+    """Whether the server closes this socket within `wait` seconds."""
+    s.settimeout(wait)
     try:
         return s.recv(1024) == b""
     except TimeoutError:
@@ -52,21 +63,35 @@ def closed_by_server(s: socket.socket) -> bool:
         return True
 
 
-def test_an_idle_flood_holds_no_threads_is_closed_and_the_bot_still_answers(guarded: Slack) -> None:
-    health = f"http://127.0.0.1:{guarded.server.server_port}/healthz"
-    assert get(health).status == 200  # every worker thread the server will ever have is running now
+def flood(slack: Slack, count: int) -> list[socket.socket]:
+    """count idle connections, all accepted or dropped by the server by the time /healthz answers behind them."""
+    idle = [connect(slack.server.server_port) for _ in range(count)]
+    assert get(f"http://127.0.0.1:{slack.server.server_port}/healthz").status == 200
+    return idle
+
+
+def test_an_idle_flood_past_the_cap_holds_no_threads_and_the_bot_still_answers(crowded: Slack) -> None:
+    assert get(f"http://127.0.0.1:{crowded.server.server_port}/healthz").status == 200  # workers all started
     threads = threading.active_count()
-    idle = [connect(guarded.server.server_port) for _ in range(200)]
+    idle = flood(crowded, 200)  # the idle sockets last 60 s: only closing the idlest at the cap lets others in
     try:
-        assert get(health).status == 200  # queued behind all 200 connections, so they were all accepted
         assert threading.active_count() == threads  # an idle connection holds no thread
-        assert guarded.command("/who", "iflytek").status == 200
-        guarded.fake.wait_for("response")
-        assert all(closed_by_server(s) for s in idle)  # each cut off after the request allowance
+        assert crowded.command("/who", "iflytek").status == 200
+        crowded.fake.wait_for("response")
+        assert all(closed_by_server(s, wait=0.2) for s in idle[:100])  # the idlest made room for the rest
     finally:
         for s in idle:
             s.close()
-    assert get(health).status == 200
+
+
+def test_idle_connections_are_closed_after_the_request_allowance(guarded: Slack) -> None:
+    idle = flood(guarded, 200)
+    try:
+        assert all(closed_by_server(s) for s in idle)
+        assert guarded.command("/who", "iflytek").status == 200
+    finally:
+        for s in idle:
+            s.close()
 
 
 def test_a_request_trickled_a_byte_at_a_time_is_cut_off(guarded: Slack) -> None:

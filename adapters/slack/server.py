@@ -19,7 +19,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
-from waitress.server import create_server
+from waitress.server import TcpWSGIServer
 
 from adapters.slack.app import EVENTS_PATH
 
@@ -34,7 +34,7 @@ class Limits:
     """What one client may take of the server before it is authenticated."""
 
     max_body: int = 512 * 1024  # Slack's payloads are a few KB; a large message event with blocks stays far below
-    connections: int = 500  # open sockets at once; more wait in the kernel's backlog, holding nothing here
+    connections: int = 500  # open sockets at once; at the cap those idle longest are closed to admit new ones
     request_seconds: float = 10.0  # from a request's first byte to its last, and the longest a socket may idle
     threads: int = 8  # workers for complete requests (Bolt acks at once; answers run in Bolt's own pool)
 
@@ -64,6 +64,21 @@ class _BoltHandler(SlackRequestHandler):
         except (UnicodeDecodeError, ValueError):
             return _error(400, "malformed body or Content-Length")
         return self.app.dispatch(BoltRequest(body=body, query=request.query_string, headers=request.get_headers()))
+
+
+class _Server(TcpWSGIServer):
+    """waitress's TCP server that, at the connection cap, closes the connections waiting longest for a request
+    instead of refusing newcomers: a flood of idle sockets then cannot keep Slack (or the health check) out."""
+
+    channel_class = _TimedChannel
+
+    def readable(self) -> bool:
+        """Make room at the cap, then as waitress."""
+        if self.accepting and len(self._map) >= self.adj.connection_limit:  # as waitress counts
+            waiting = [c for c in self.active_channels.values() if not c.requests and not c.will_close]
+            for channel in sorted(waiting, key=lambda c: c.last_activity)[:max(1, len(waiting) // 10)]:
+                channel.will_close = True
+        return bool(super().readable())
 
 
 def _error(status: int, message: str) -> BoltResponse:
@@ -105,13 +120,12 @@ class SlackServer:
     def __init__(self, address: tuple[str, int], app: App | None, health: Health, limits: Limits):
         self.map: dict[int, Any] = {}
         self.limits = limits
-        self.server = create_server(
+        self.server = _Server(
             wsgi_app(app, health), map=self.map, host=address[0], port=address[1], ident="gapbot",
             threads=limits.threads, connection_limit=limits.connections, channel_timeout=limits.request_seconds,
             cleanup_interval=max(0.2, limits.request_seconds / 5), max_request_body_size=limits.max_body,
-            max_request_header_size=64 * 1024, inbuf_overflow=64 * 1024, backlog=1024,
+            max_request_header_size=64 * 1024, inbuf_overflow=64 * 1024, backlog=1024, asyncore_use_poll=True,
             clear_untrusted_proxy_headers=True, expose_tracebacks=False)
-        self.server.channel_class = _TimedChannel
         self._stop = threading.Event()
         self._stopped = threading.Event()
 
@@ -124,7 +138,7 @@ class SlackServer:
         """Run the event loop until shutdown()."""
         try:
             while not self._stop.is_set():
-                wasyncore.loop(timeout=poll_interval, map=self.map, count=1)
+                wasyncore.loop(timeout=poll_interval, map=self.map, use_poll=True, count=1)
         finally:
             self._stopped.set()
 
