@@ -144,3 +144,38 @@ def test_the_opt_in_values() -> None:
     assert Reach.from_env({"GAPBOT_ALLOW_PRIVATE_URLS": "all"}) == Reach(private=True, link_local=True)
     with pytest.raises(ValueError, match="must be 1"):
         Reach.from_env({"GAPBOT_ALLOW_PRIVATE_URLS": "maybe"})
+
+
+@pytest.mark.stress
+def test_stress_hostile_fetches_leak_nothing(httpserver, internal: RawServer) -> None:
+    import psutil
+
+    httpserver.expect_request("/bomb").respond_with_data(gzipped_zeros(200), headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/nested").respond_with_data(gzip.compress(gzip.compress(bytes(50 << 20))),
+                                                           headers={"Content-Encoding": "gzip, gzip"})
+    httpserver.expect_request("/loop").respond_with_response(Response(status=302, headers={"Location": "/loop"}))
+    for path, target in (("/any", f"http://0.0.0.0:{internal.port}/"), ("/meta", "http://169.254.169.254/")):
+        httpserver.expect_request(path).respond_with_response(Response(status=302, headers={"Location": target}))
+    httpserver.expect_request("/ok").respond_with_data(PAGE, content_type="text/html")
+    slow = RawServer(trickle_headers)
+    hosts = ["127.0.0.1", "localhost", "2130706433", "127.1", "0x7f.1", "0177.0.0.1", "[::1]",
+             "[::ffff:127.0.0.1]", "0.0.0.0", "10.0.0.1", "169.254.169.254", "[fe80::1]"]
+    opted = Fetcher(reach=LOOPBACK, timeout=1.0, deadline=1.5)
+    cases = [(Fetcher(), f"http://{h}:{httpserver.port}/ok") for h in hosts]
+    cases += [(opted, httpserver.url_for(p)) for p in ("/bomb", "/nested", "/loop", "/any", "/meta", "/ok")]
+    cases += [(opted, f"{slow.url}/feed.xml")]
+    proc, outcomes, marks = psutil.Process(), {"refused": 0, "fetched": 0}, []
+    try:
+        for round_ in range(12):
+            for fetcher, url in cases:
+                try:
+                    fetcher.get(url)
+                    outcomes["fetched"] += 1
+                except Rejected:
+                    outcomes["refused"] += 1
+            if round_ in (1, 11):
+                marks.append((proc.num_fds(), threading.active_count(), proc.memory_info().rss >> 20))
+    finally:
+        slow.close()
+    assert outcomes == {"refused": 216, "fetched": 12} and internal.hits == 0
+    assert marks[1][:2] == marks[0][:2] and marks[1][2] - marks[0][2] < 20, marks  # files, threads, MB

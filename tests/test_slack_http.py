@@ -161,3 +161,36 @@ def test_a_replayed_slash_command_is_answered_once(slack: Slack) -> None:
     slack.command("/who", "huawei")  # a new command, so there is something to wait for
     slack.fake.wait_for("response", 2)
     assert [r.text for r in slack.scripted.requests] == ["/who iflytek", "/who huawei"]
+
+
+@pytest.mark.stress
+def test_stress_eleven_hundred_idle_sockets_and_held_bodies(slack: Slack) -> None:
+    import resource
+
+    import psutil
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 4096), hard), hard))  # both ends live here
+    proc = psutil.Process()
+    assert get(f"http://127.0.0.1:{slack.server.server_port}/healthz").status == 200
+    threads, rss = threading.active_count(), proc.memory_info().rss >> 20
+    idle = flood(slack, 1100)
+    try:
+        assert threading.active_count() == threads  # 1,100 idle sockets, no thread for any of them
+        assert slack.command("/who", "iflytek").status == 200
+        slack.fake.wait_for("response")
+    finally:
+        for s in idle:
+            s.close()
+    held = []
+    try:
+        for _ in range(300):  # unsigned bodies one byte short of the cap, never finished
+            s = connect(slack.server.server_port)
+            s.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % Limits().max_body)
+            s.sendall(b"x" * (Limits().max_body - 1))
+            held.append(s)
+        assert get(f"http://127.0.0.1:{slack.server.server_port}/healthz").status == 200
+        assert (proc.memory_info().rss >> 20) - rss < 100  # waitress spills bodies past 64 KiB to files
+    finally:
+        for s in held:
+            s.close()
