@@ -50,13 +50,14 @@ def test_a_scheduled_digest_posts_while_a_hostile_feed_holds_the_poll(corpus, fa
 
 
 @pytest.mark.parametrize("command", [["digest", "--schedule"], ["serve"]], ids=["digest-schedule", "serve"])
-def test_sigterm_stops_the_scheduler_during_a_hostile_fetch(corpus, hostile, command):
+def test_sigterm_stops_the_scheduler_during_a_hostile_fetch(corpus, hostile, command, tmp_path):
     feeds.add(corpus.store.db, f"{hostile.url}/feed.xml", now=datetime.now(timezone.utc))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "GAPBOT_EMBEDDER": "hash",
            "GAPBOT_ALLOW_PRIVATE_URLS": "1"}
     env = {k: v for k, v in env.items() if not k.startswith(("SLACK_", "DISCORD_"))}  # serve: the scheduler only
+    log = (tmp_path / "stderr.txt").open("w")  # a file, not a pipe nobody reads, so the child never blocks on it
     proc = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(corpus.path), "--no-seed", *command],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         assert hostile.connected.wait(60)  # the poll at start is inside the hostile fetch
         proc.send_signal(signal.SIGTERM)
@@ -64,6 +65,7 @@ def test_sigterm_stops_the_scheduler_during_a_hostile_fetch(corpus, hostile, com
     finally:
         proc.kill()
         proc.wait()
-    assert code == 0
+        log.close()
+    assert code == 0, (tmp_path / "stderr.txt").read_text()[-2000:]
     [feed] = feeds.all_feeds(corpus.store.db)
     assert feed.last_error == "stopped: gapbot is shutting down"

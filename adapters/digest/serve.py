@@ -3,6 +3,7 @@ the Discord bot, the digest scheduler and feed polling — whichever are configu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -12,8 +13,9 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timezone
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -49,13 +51,40 @@ def run_scheduler(corpus: "Corpus", config: Config) -> int:
     count = len(store.all_destinations(corpus.store.db))
     print(f"gapbot digest scheduler: {count} destination(s); feeds polled every {config.poll_minutes:g} min",
           file=sys.stderr)
-    _stop_on_sigterm()
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        stop_all()  # a poll stuck on a slow feed ends within a second, so the process exits at once
-        scheduler.shutdown(wait=False)
+    with _signals_stop(scheduler):
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):  # run in a thread by `serve`, whose main thread gets the signal
+            stop_all()
+            scheduler.shutdown(wait=False)
     return 0
+
+
+@contextlib.contextmanager
+def _signals_stop(scheduler: BaseScheduler) -> Iterator[None]:
+    """While the scheduler runs in the main thread, SIGTERM and Ctrl-C stop every fetch and then the scheduler.
+
+    Not by raising KeyboardInterrupt: APScheduler catches BaseException around submitting a job, so a signal
+    landing there would be swallowed and the process would run on. The previous handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        stop_all()  # a poll stuck on a slow feed ends within a second, so the process exits at once
+        threading.Thread(target=_shutdown, args=(scheduler,), daemon=True).start()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _shutdown(scheduler: BaseScheduler) -> None:
+    with contextlib.suppress(SchedulerNotRunningError):  # a second signal, or it had stopped already
+        scheduler.shutdown(wait=False)
 
 
 def _stop_on_sigterm() -> None:
