@@ -7,12 +7,15 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core import handle
 from bot.reply import Reply, Request
-from corpus.fetch import Fetcher
 from corpus.index import Corpus
 from corpus.store import CorruptDatabase
+
+if TYPE_CHECKING:
+    from corpus.fetch import Fetcher
 
 
 class FatalError(Exception):
@@ -36,6 +39,8 @@ def run(args: argparse.Namespace, *, db: str, seed: bool) -> int:
 
 def web_fetcher() -> Fetcher:
     """The fetcher for URLs given to `index`, with the reach the environment allows."""
+    from corpus.fetch import Fetcher  # httpx loads only when something is indexed
+
     try:
         return Fetcher.from_env(os.environ)
     except ValueError as e:

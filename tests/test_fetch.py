@@ -179,3 +179,23 @@ def test_stress_hostile_fetches_leak_nothing(httpserver, internal: RawServer) ->
         slow.close()
     assert outcomes == {"refused": 216, "fetched": 12} and internal.hits == 0
     assert marks[1][:2] == marks[0][:2] and marks[1][2] - marks[0][2] < 20, marks  # files, threads, MB
+
+
+def test_gapbot_index_reads_the_opt_in_from_the_environment(internal: RawServer, tmp_path, monkeypatch,
+                                                            capsys) -> None:
+    import json
+
+    from adapters.cli import main
+
+    url, db = f"http://127.0.0.1:{internal.port}/page", str(tmp_path / "x.db")
+    monkeypatch.delenv("GAPBOT_ALLOW_PRIVATE_URLS", raising=False)
+    monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")  # no model: indexing is not the point
+    assert main(["--db", db, "--no-seed", "index", url, "--json"]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert "loopback address" in json.loads(line)["reason"] and internal.hits == 0
+    monkeypatch.setenv("GAPBOT_ALLOW_PRIVATE_URLS", "1")
+    main(["--db", db, "--no-seed", "index", url, "--json"])
+    assert internal.hits == 1  # fetched (the page is too short to be an article, which is not the point)
+    monkeypatch.setenv("GAPBOT_ALLOW_PRIVATE_URLS", "yes please")
+    assert main(["--db", db, "--no-seed", "index", url]) == 1
+    assert "GAPBOT_ALLOW_PRIVATE_URLS must be 1" in capsys.readouterr().err
