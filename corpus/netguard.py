@@ -88,17 +88,33 @@ def address_kind(ip: IP) -> str:
     return "public" if ip.is_global else "private"
 
 
-def resolve(host: str, port: int, reach: Reach) -> str:
+def resolve(host: str, port: int, reach: Reach, clock: Clock) -> str:
     """The one address to connect to: every address the host resolves to must be allowed."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as e:
-        raise Rejected(f"cannot resolve {host[:80]} ({e.__class__.__name__})") from None
+    infos = _lookup(host, port, clock)
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     for a in addresses:
         if (why := reach.refusal(ipaddress.ip_address(a))) is not None:
             raise Rejected(f"refused {host[:80]}: {why}")
     return addresses[0]
+
+
+def _lookup(host: str, port: int, clock: Clock) -> list[Any]:
+    """getaddrinfo within the fetch's deadline (it has no timeout of its own, so it runs in a helper thread)."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as e:
+            box["error"] = e
+
+    helper = threading.Thread(target=work, name="gapbot-dns", daemon=True)
+    helper.start()
+    while helper.is_alive():
+        helper.join(min(SLICE, clock.left()))
+    if "error" in box:
+        raise Rejected(f"cannot resolve {host[:80]} ({box['error'].__class__.__name__})")
+    return list(box["infos"])
 
 
 class Clock:
@@ -170,7 +186,7 @@ class PinnedBackend(httpcore.NetworkBackend):
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
         """Connect to the checked address of host (the Host header and TLS name stay host)."""
-        address = resolve(host, port, self.reach)
+        address = resolve(host, port, self.reach, self.clock)
         stream = self.inner.connect_tcp(address, port, timeout=self.clock.cap(timeout),
                                         local_address=local_address, socket_options=socket_options)
         return TimedStream(stream, self.clock)
