@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core import handle
 from bot.reply import Reply, Request
 from corpus.index import Corpus
 from corpus.store import CorruptDatabase
+
+if TYPE_CHECKING:
+    from corpus.fetch import Fetcher
 
 
 class FatalError(Exception):
@@ -32,11 +37,22 @@ def run(args: argparse.Namespace, *, db: str, seed: bool) -> int:
             "show": cmd_show, "backup": cmd_backup}[args.cmd](args, corpus)
 
 
+def web_fetcher() -> Fetcher:
+    """The fetcher for URLs given to `index`, with the reach the environment allows."""
+    from corpus.fetch import Fetcher  # httpx loads only when something is indexed
+
+    try:
+        return Fetcher.from_env(os.environ)
+    except ValueError as e:
+        raise FatalError(str(e)) from e
+
+
 def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:
     """Index sources with a progress line on stderr and a summary on stdout."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    fetcher = web_fetcher()
     bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
     with bar:
@@ -45,7 +61,7 @@ def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:
         def step(done: int, total: int, source: str) -> None:
             bar.update(task, completed=done, total=total, description=source[-60:])
 
-        results = corpus.index(args.sources, progress=step)
+        results = corpus.index(args.sources, progress=step, fetcher=fetcher)
     for r in results:
         if args.json:
             print(json.dumps(r.to_json(), ensure_ascii=False))

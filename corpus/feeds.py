@@ -1,49 +1,14 @@
-"""RSS/Atom feeds (feedparser) and web pages (httpx): fetched with limits, turned into documents."""
+"""RSS/Atom feeds (feedparser) and web pages (through corpus.fetch): fetched, turned into documents."""
 from __future__ import annotations
 
 import re
 import time
 
-import httpx
+from corpus.fetch import Fetcher
+from corpus.sources import Document, Rejected, decode, from_text
 
-from corpus.sources import MAX_BYTES, Document, Rejected, decode, from_text
-
-USER_AGENT = "gapbot/0.1 (+https://github.com/; article indexer)"
+__all__ = ["Fetcher", "check_feed", "fetch_documents", "feed_documents"]
 FEED_BUDGET = 300.0  # seconds spent fetching one feed's entry pages; later entries use the feed's own text
-
-
-class Fetcher:
-    """GET with a timeout, a redirect limit, a size cap and a deadline. Tests point it at a local server."""
-
-    def __init__(self, *, timeout: float = 10.0, max_redirects: int = 5, deadline: float = 60.0):
-        self.client = httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=max_redirects,
-                                   headers={"User-Agent": USER_AGENT})
-        self.deadline = deadline  # the timeout bounds each read; a server trickling bytes needs this too
-
-    def get(self, url: str, headers: dict[str, str] | None = None) -> httpx.Response:
-        """Fetch url; raise Rejected with a one-line reason on any failure."""
-        start = time.monotonic()
-        try:
-            with self.client.stream("GET", url, headers=headers or {}) as r:
-                if r.status_code == 304:
-                    return r
-                if r.status_code >= 400:
-                    raise Rejected(f"HTTP {r.status_code} from {url}")
-                body = bytearray()
-                for chunk in r.iter_bytes():
-                    body.extend(chunk)
-                    if len(body) > MAX_BYTES:
-                        raise Rejected("over 5 MB")
-                    if time.monotonic() - start > self.deadline:
-                        raise Rejected(f"took over {self.deadline:g} s fetching {url}")
-                r._content = bytes(body)
-                return r
-        except httpx.TimeoutException:
-            raise Rejected(f"timed out fetching {url}") from None
-        except httpx.TooManyRedirects:
-            raise Rejected(f"too many redirects from {url}") from None
-        except httpx.HTTPError as e:
-            raise Rejected(f"could not fetch {url}: {type(e).__name__}") from None
 
 
 def fetch_documents(url: str, fetcher: Fetcher) -> list[Document]:
@@ -56,6 +21,15 @@ def fetch_documents(url: str, fetcher: Fetcher) -> list[Document]:
     return from_text(text, source=url, hint=hint, url=str(r.url), fetcher=fetcher)
 
 
+def check_feed(url: str, fetcher: Fetcher) -> None:
+    """Rejected (with the reason) unless url answers now with an RSS or Atom feed."""
+    import feedparser
+
+    parsed = feedparser.parse(decode(fetcher.get(url).content, url))
+    if not (parsed.version or parsed.entries):
+        raise Rejected("not an RSS or Atom feed")
+
+
 def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
                    max_entries: int = 500) -> list[Document]:
     """Each feed entry's page (fetched), or the entry's own content when the page cannot be had."""
@@ -66,18 +40,17 @@ def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
     if not entries:
         raise Rejected("feed has no entries" if (feed.version or feed.feed) else "not a readable feed")
     publisher = feed.feed.get("title")
-    docs = []
+    docs: list[Document] = []
     until = time.monotonic() + FEED_BUDGET
     for e in entries:
         link = e.get("link")
-        in_budget = time.monotonic() < until
-        doc = _entry_page(link, fetcher) if link and fetcher and link != source and in_budget else None
+        fetch = bool(link and fetcher and link != source and time.monotonic() < until)
+        page, why = _entry_page(link, fetcher) if fetch else (None, None)
+        doc = page or _entry_content(e, source)
         if doc is None:
-            content = (e.get("content") or [{}])[0].get("value") or e.get("summary") or ""
-            if not content.strip():
-                continue
-            doc = Document(f"{source}#{e.get('id') or link}", "html", f"<html><body><h1>{e.get('title', '')}"
-                           f"</h1>{content}</body></html>", url=link)
+            if why:  # the page could not be had and the feed gave no text instead: say so, never drop it quietly
+                docs.append(Document(link, "html", "", url=link, title=e.get("title"), rejected=why))
+            continue
         doc.title = doc.title or e.get("title")
         doc.date = _entry_date(e)
         doc.publisher = publisher
@@ -87,12 +60,23 @@ def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
     return docs
 
 
-def _entry_page(link: str, fetcher: Fetcher) -> Document | None:
+def _entry_page(link: str, fetcher: Fetcher) -> tuple[Document | None, str | None]:
+    """The entry's page, or None and why it could not be had."""
     try:
         r = fetcher.get(link)
-        return Document(link, "html", decode(r.content, link), url=str(r.url))
-    except Rejected:
+        return Document(link, "html", decode(r.content, link), url=str(r.url)), None
+    except Rejected as e:
+        return None, str(e)
+
+
+def _entry_content(entry, source: str) -> Document | None:
+    """The text the feed itself carries for an entry, if any."""
+    content = (entry.get("content") or [{}])[0].get("value") or entry.get("summary") or ""
+    if not content.strip():
         return None
+    link = entry.get("link")
+    return Document(f"{source}#{entry.get('id') or link}", "html", f"<html><body><h1>{entry.get('title', '')}"
+                    f"</h1>{content}</body></html>", url=link)
 
 
 def _entry_date(entry) -> str | None:

@@ -149,6 +149,9 @@ class Ingester:
             docs = self._documents(source)
             out = []
             for doc in docs:
+                if doc.rejected:  # a feed entry whose page failed: counted, not dropped
+                    out.append(IngestResult(doc.source, "rejected", reason=doc.rejected))
+                    continue
                 arts = [a for a in documents_to_articles(doc) if a.paragraphs]
                 if not arts:
                     out.append(IngestResult(doc.source, "rejected", reason="no article text found"))

@@ -29,6 +29,7 @@ class Document:
     title: str | None = None
     date: str | None = None
     publisher: str | None = None
+    rejected: str | None = None  # why this item could not be had (a feed entry whose page failed)
 
 
 def canonical_url(url: str | None) -> str | None:

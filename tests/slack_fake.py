@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import os
 import threading
 import time
@@ -233,7 +234,9 @@ def _open(request: urllib.request.Request) -> HttpResult:
 def slash_body(command: str, text: str, *, response_url: str, **fields: str) -> str:
     """A slash command's form body, from the recorded payload, with this command, text and response_url."""
     payload = json.loads((FIXTURES / "slash_command.json").read_text())
-    payload.update(command=command, text=text, response_url=response_url, **fields)
+    # Slack gives every invocation its own trigger_id, so two commands are never byte-identical
+    payload.update(command=command, text=text, response_url=response_url,
+                   trigger_id=f"{time.time_ns()}.{secrets.token_hex(8)}", **fields)
     return urlencode(payload)
 
 

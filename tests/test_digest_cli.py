@@ -16,7 +16,7 @@ from digest_fakes import (ARTICLES, SLACK, corpus_fixture, fake_fixture, gapbot,
 
 from adapters.digest import serve as serve_module  # noqa: E402
 from adapters.digest.run import Config, Runner  # noqa: E402
-from bot.digest import store  # noqa: E402
+from bot.digest import feeds, store  # noqa: E402
 
 
 def test_add_list_remove(corpus, fake, capsys):
@@ -74,10 +74,10 @@ def publish(fake, etag: str, *names: str) -> list[str]:
 
 def test_feeds_are_polled_with_conditional_get_before_each_digest(corpus, fake):
     feed = f"{fake.url}/feeds/ai.xml"
+    first = publish(fake, '"v1"', "04_talent.txt")
     assert gapbot(corpus, fake.env(), "feeds", "add", feed) == (0, f"subscribed {feed}\n")
     assert gapbot(corpus, fake.env(), "feeds", "add", feed)[1].startswith("already subscribed")
     store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
-    first = publish(fake, '"v1"', "04_talent.txt")
     assert gapbot(corpus, fake.env(), "digest")[0] == 0
     assert titles_posted(fake, "slack", "C0DIGEST") == first
     assert gapbot(corpus, fake.env(), "digest")[0] == 0  # feed unchanged: a 304, nothing new, no post
@@ -92,7 +92,7 @@ def test_feeds_are_polled_with_conditional_get_before_each_digest(corpus, fake):
 
 def test_a_broken_feed_is_reported_and_does_not_stop_the_digest(corpus, fake):
     feed = f"{fake.url}/feeds/gone.xml"
-    gapbot(corpus, fake.env(), "feeds", "add", feed)
+    feeds.add(corpus.store.db, feed, now=datetime.now(timezone.utc))  # it answered when subscribed; gone now
     code, out = gapbot(corpus, fake.env(), "feeds", "poll")
     assert code == 1 and "HTTP 404" in out
     assert "error: HTTP 404" in gapbot(corpus, fake.env(), "feeds", "list")[1]
@@ -103,14 +103,43 @@ def test_a_broken_feed_is_reported_and_does_not_stop_the_digest(corpus, fake):
     fake.unexpected.clear()  # the 404 was the point
 
 
-def test_a_scheduled_run_polls_the_feeds_then_posts(corpus, fake):
+def test_a_scheduled_digest_posts_what_the_feed_job_indexed_without_polling_itself(corpus, fake):
     from adapters.digest.feeds import poll_all
 
-    gapbot(corpus, fake.env(), "feeds", "add", f"{fake.url}/feeds/ai.xml")
     titles = publish(fake, '"v1"', "05_robotics.txt")
+    gapbot(corpus, fake.env(), "feeds", "add", f"{fake.url}/feeds/ai.xml")
     dest, _ = store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
-    Runner(corpus, Config.from_env(fake.env()), poll=lambda: poll_all(corpus)).scheduled(dest.id)
-    assert titles_posted(fake, "slack", "C0DIGEST") == titles
+    config = Config.from_env(fake.env())
+    [polled] = poll_all(corpus, fetcher=config.fetcher())
+    hits = fake.feeds["/feeds/ai.xml"]["hits"]
+    Runner(corpus, config).scheduled(dest.id)
+    assert polled.added == 1 and titles_posted(fake, "slack", "C0DIGEST") == titles
+    assert fake.feeds["/feeds/ai.xml"]["hits"] == hits  # the digest itself never waits on a feed
+
+
+def test_feeds_add_refuses_what_cannot_be_fetched_now(corpus, fake, capsys):
+    cases = [({}, f"{fake.url}/feeds/ai.xml", "loopback address (set GAPBOT_ALLOW_PRIVATE_URLS=1"),
+             (fake.env(), "http://127.0.0.1:9/nothing.xml", "could not fetch"),
+             (fake.env(), f"{fake.url}/feeds/missing.xml", "HTTP 404"),
+             (fake.env(), "http://169.254.169.254/latest/meta-data/", "link-local address"),
+             ({"GAPBOT_ALLOW_PRIVATE_URLS": "sometimes"}, f"{fake.url}/feeds/ai.xml", "must be 1")]
+    publish(fake, '"v1"', "05_robotics.txt")
+    fake.pages["/pages/plain.html"] = "<html><body><p>Not a feed.</p></body></html>"
+    cases.append((fake.env(), f"{fake.url}/pages/plain.html", "not an RSS or Atom feed"))
+    for env, url, reason in cases:
+        assert gapbot(corpus, env, "feeds", "add", url)[0] != 0
+        assert reason in capsys.readouterr().err
+    assert feeds.all_feeds(corpus.store.db) == []
+    fake.unexpected.clear()  # the 404 was the point
+
+
+def test_a_feed_entry_whose_page_is_gone_is_counted_as_rejected(corpus, fake):
+    titles = publish(fake, '"v1"', "04_talent.txt", "05_robotics.txt")
+    del fake.pages["/pages/05_robotics.txt.html"]
+    results = corpus.index([f"{fake.url}/feeds/ai.xml"], fetcher=Config.from_env(fake.env()).fetcher())
+    assert [(r.status, r.title) for r in results][0] == ("added", titles[0])
+    assert results[1].status == "rejected" and "HTTP 404" in (results[1].reason or "")
+    fake.unexpected.clear()
 
 
 def test_digest_schedule_installs_a_job_per_destination(corpus, monkeypatch):

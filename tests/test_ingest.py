@@ -1,7 +1,10 @@
 """Ingest: dedupe, bad sources rejected with a reason while the batch lands, HTTP pages and feeds."""
 from __future__ import annotations
 
+from corpus.fetch import Fetcher, Reach
 from corpus.seeds import seed_paths
+
+LOOPBACK = Reach(private=True)  # the opt-in these tests need: their pages are served from 127.0.0.1
 
 STORY = "\n\n".join(
     f"Paragraph {i}: Chinese labs trained another large model this quarter, and analysts said the gap with the "
@@ -42,7 +45,8 @@ def test_url_404_and_feed_without_entries_are_rejected(fake_corpus, httpserver):
     httpserver.expect_request("/empty.xml").respond_with_data(
         "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title></channel></rss>",
         content_type="application/rss+xml")
-    r404, rfeed = fake_corpus.index([httpserver.url_for("/gone"), httpserver.url_for("/empty.xml")])
+    r404, rfeed = fake_corpus.index([httpserver.url_for("/gone"), httpserver.url_for("/empty.xml")],
+                                      fetcher=Fetcher(reach=LOOPBACK))
     assert r404.status == "rejected" and "404" in r404.reason
     assert rfeed.status == "rejected" and "no entries" in rfeed.reason
 
@@ -53,9 +57,10 @@ def test_article_page_and_feed_over_http(fake_corpus, httpserver):
             f"</title><link>{httpserver.url_for('/story')}?utm_source=x</link><pubDate>Tue, 05 Mar 2024 08:00:00 GMT"
             f"</pubDate></item></channel></rss>")
     httpserver.expect_request("/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
-    [page] = fake_corpus.index([httpserver.url_for("/story")])
+    fetcher = Fetcher(reach=LOOPBACK)
+    [page] = fake_corpus.index([httpserver.url_for("/story")], fetcher=fetcher)
     assert page.status == "added" and page.title == "Chip gap widens"
-    [again] = fake_corpus.index([httpserver.url_for("/feed.xml")])
+    [again] = fake_corpus.index([httpserver.url_for("/feed.xml")], fetcher=fetcher)
     assert again.status == "duplicate"  # same canonical URL and text, whatever the tracking parameters
     assert "computing power" in fake_corpus.article(page.article_id).body
 
@@ -71,12 +76,10 @@ def test_republished_copy_is_a_near_duplicate(fake_corpus, tmp_path):
 def test_a_url_that_hangs_times_out_and_the_batch_goes_on(fake_corpus, httpserver, tmp_path):
     import time
 
-    from corpus.feeds import Fetcher
-
     httpserver.expect_request("/slow").respond_with_handler(lambda req: time.sleep(2) or "late")
     good = tmp_path / "good.txt"
     good.write_text("A Headline About The Chip Gap\n\n" + STORY)
-    slow, ok = fake_corpus.index([httpserver.url_for("/slow"), str(good)], fetcher=Fetcher(timeout=0.3))
+    slow, ok = fake_corpus.index([httpserver.url_for("/slow"), str(good)], fetcher=Fetcher(reach=LOOPBACK, timeout=0.3))
     assert slow.status == "rejected" and "timed out" in slow.reason
     assert ok.status == "added"
 

@@ -138,7 +138,7 @@ def test_manifest_for_http_mode_points_everything_at_slack_events(capsys: pytest
 
 def test_procfile_runs_the_http_mode() -> None:
     lines = (ROOT / "Procfile").read_text().splitlines()
-    assert "web: gapbot slack --http --port $PORT" in lines
+    assert "web: gapbot slack --http --host 0.0.0.0 --port $PORT" in lines  # a platform router connects from outside
 
 
 # --- Socket Mode: the same app, fed through slack_bolt's Socket Mode handler ------------------------------------

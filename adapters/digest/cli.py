@@ -141,7 +141,9 @@ def _remove(corpus, target: str) -> int:
 def _run(corpus, config: Config, args: argparse.Namespace) -> int:
     from adapters.digest.feeds import poll_all
 
-    runner = Runner(corpus, config, poll=lambda: poll_all(corpus))
+    fetcher = config.fetcher()
+    # a one-shot digest polls first, within a minute (plus one fetch's 30 s) however slow a feed is
+    runner = Runner(corpus, config, poll=lambda: poll_all(corpus, fetcher=fetcher, budget=60.0))
     outcomes = runner.run_all(dry_run=args.dry_run, only=args.only)
     if not outcomes and args.dry_run and not args.only:
         outcomes = [_console_preview(runner)]
@@ -178,11 +180,11 @@ def _console_preview(runner: Runner) -> Outcome:
 def feeds_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str]) -> int:
     """The `feeds` sub-command."""
     args = feeds_parser().parse_args(argv)
+    config = Config.from_env(env)
     corpus = _open(db, seed)
     sdb = corpus.store.db
     if args.action == "add":
-        added = feeds.add(sdb, args.url, now=utcnow())
-        print(("subscribed " if added else "already subscribed: ") + args.url)
+        return _feeds_add(sdb, args.url, config)
     elif args.action == "remove":
         if not feeds.remove(sdb, args.url):
             print(f"gapbot: not subscribed: {args.url}", file=sys.stderr)
@@ -191,7 +193,23 @@ def feeds_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str]) 
     elif args.action == "list":
         return _feeds_list(corpus, as_json=args.json)
     else:
-        return _feeds_poll(corpus, as_json=args.json)
+        return _feeds_poll(corpus, config, as_json=args.json)
+    return 0
+
+
+def _feeds_add(sdb, url: str, config: Config) -> int:
+    """Subscribe a feed only if it answers now with a feed, from an address gapbot may fetch."""
+    from corpus.feeds import check_feed
+    from corpus.sources import Rejected
+
+    url = feeds.check_url(url)
+    try:
+        check_feed(url, config.fetcher())
+    except Rejected as e:
+        print(f"gapbot: not subscribed: {url}: {e}", file=sys.stderr)
+        return 1
+    added = feeds.add(sdb, url, now=utcnow())
+    print(("subscribed " if added else "already subscribed: ") + url)
     return 0
 
 
@@ -204,10 +222,10 @@ def _feeds_list(corpus, *, as_json: bool) -> int:
     return 0
 
 
-def _feeds_poll(corpus, *, as_json: bool) -> int:
+def _feeds_poll(corpus, config: Config, *, as_json: bool) -> int:
     from adapters.digest.feeds import poll_all
 
-    results = poll_all(corpus)
+    results = poll_all(corpus, fetcher=config.fetcher())
     for r in results:
         _print_json(r.__dict__) if as_json else print(f"{r.status:12} {r.url}  {r.added} added"
                                                       + (f"  {r.error}" if r.error else ""))

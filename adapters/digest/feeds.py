@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()  # one poll at a time in a process; the lease does it across processes
+POLL_BUDGET = 600.0  # seconds one poll may spend; feeds not reached by then wait for the next poll
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class PollResult:
     """What one feed's poll did."""
 
     url: str
-    status: str  # ok | not modified | error
+    status: str  # ok | not modified | error | skipped
     added: int = 0
     error: str | None = None
 
@@ -68,19 +70,31 @@ def poll_one(corpus: "Corpus", feed: feeds.Feed, fetcher: Any) -> PollResult:
     return PollResult(feed.url, "ok", added)
 
 
-def poll_all(corpus: "Corpus", *, fetcher: Any = None) -> list[PollResult]:
-    """Poll every subscribed feed, unless another process is polling them right now."""
+def poll_all(corpus: "Corpus", *, fetcher: Any = None, budget: float = POLL_BUDGET) -> list[PollResult]:
+    """Poll every subscribed feed, unless this or another process is polling them right now (never waits)."""
     subscribed = feeds.all_feeds(corpus.store.db)
-    if not subscribed:
+    if not subscribed or not _lock.acquire(blocking=False):
         return []
     lease = Lease(corpus.store, "feeds")
-    with _lock:
+    try:
         if not lease.acquire():
             return []
         try:
-            return [_safe_poll(corpus, f, fetcher or _fetcher()) for f in subscribed]
+            return _poll_within(corpus, subscribed, fetcher or _fetcher(), time.monotonic() + budget)
         finally:
             lease.release()
+    finally:
+        _lock.release()
+
+
+def _poll_within(corpus: "Corpus", subscribed: list[feeds.Feed], fetcher: Any, until: float) -> list[PollResult]:
+    results = []
+    for f in subscribed:
+        if time.monotonic() >= until:
+            results.append(PollResult(f.url, "skipped", error="the poll's time budget was spent"))
+            continue
+        results.append(_safe_poll(corpus, f, fetcher))
+    return results
 
 
 def _safe_poll(corpus: "Corpus", feed: feeds.Feed, fetcher: Any) -> PollResult:
@@ -93,6 +107,6 @@ def _safe_poll(corpus: "Corpus", feed: feeds.Feed, fetcher: Any) -> PollResult:
 
 
 def _fetcher() -> Any:
-    from corpus.feeds import Fetcher
+    from corpus.fetch import Fetcher
 
     return Fetcher()

@@ -15,6 +15,8 @@ from adapters.digest.slack import SlackPoster, client_for
 from bot.digest import store
 from bot.digest.deliver import Checkpoint, Deliverer, Outcome, Poster
 from bot.digest.model import Destination
+from bot.reply import UserError
+from corpus.fetch import Fetcher, Reach
 
 if TYPE_CHECKING:
     from corpus.index import Corpus
@@ -33,17 +35,27 @@ class Config:
     discord_api_url: str = API_URL
     poll_minutes: float = 30.0
     kill_at: int | None = None
+    reach: Reach = Reach()  # which non-public addresses feeds and their pages may be fetched from
+
+    def fetcher(self) -> Fetcher:
+        """The fetcher for feeds and their entry pages (30 s for any one of them, all told)."""
+        return Fetcher(reach=self.reach, deadline=30.0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Config":
-        """SLACK_BOT_TOKEN, SLACK_API_URL, DISCORD_TOKEN, DISCORD_API_URL, FEED_POLL_MINUTES."""
+        """SLACK_BOT_TOKEN, SLACK_API_URL, DISCORD_TOKEN, DISCORD_API_URL, FEED_POLL_MINUTES,
+        GAPBOT_ALLOW_PRIVATE_URLS."""
         kill = env.get(KILL_ENV, "")
+        try:
+            reach = Reach.from_env(env)
+        except ValueError as e:
+            raise UserError(str(e)) from None
         return cls(slack_token=env.get("SLACK_BOT_TOKEN") or None,
                    slack_api_url=env.get("SLACK_API_URL") or None,
                    discord_token=env.get("DISCORD_TOKEN") or None,
                    discord_api_url=env.get("DISCORD_API_URL") or API_URL,
                    poll_minutes=float(env.get("FEED_POLL_MINUTES") or 30),
-                   kill_at=int(kill) if kill else None)
+                   kill_at=int(kill) if kill else None, reach=reach)
 
 
 _http: httpx.Client | None = None
@@ -108,9 +120,8 @@ class Runner:
         return self.deliverer.preview(dest, poster) if dry_run else self.deliverer.run(dest, poster)
 
     def scheduled(self, dest_id: int) -> None:
-        """The scheduler's job: poll the feeds, then post the destination's digest if it still exists."""
-        if self.poll:
-            self.poll()
+        """The scheduler's job: post the destination's digest if it still exists. It never polls the feeds
+        first: the scheduler's own feed job does that, so a slow or hostile feed cannot delay a digest."""
         dest = store.get(self.corpus.store.db, dest_id)
         if dest is not None:
             out = self.one(dest)

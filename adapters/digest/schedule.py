@@ -4,7 +4,7 @@ meanwhile (from chat or the command line) and retries failed destinations once t
 from __future__ import annotations
 
 import logging
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -43,7 +43,9 @@ class DigestSchedule:
                                id="digest:tick", replace_existing=True, **opts)
         if self.poll is not None:
             every = IntervalTrigger(minutes=self.poll_minutes, timezone=timezone.utc)
-            self.scheduler.add_job(self.poll, every, id="feeds:poll", replace_existing=True, **opts)
+            # first poll at start, so a restarted process does not wait a whole interval for new articles
+            self.scheduler.add_job(self.poll, every, id="feeds:poll", replace_existing=True,
+                                   next_run_time=datetime.now(timezone.utc), **opts)
 
     def sync(self) -> None:
         """Add, reschedule or remove destination jobs to match the database."""

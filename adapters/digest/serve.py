@@ -3,6 +3,7 @@ the Discord bot, the digest scheduler and feed polling — whichever are configu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -12,8 +13,9 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timezone
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -22,6 +24,7 @@ from adapters.digest.run import Config, Runner
 from adapters.digest.schedule import DigestSchedule
 from bot.digest import store
 from bot.digest.model import utcnow
+from corpus.fetch import stop_all
 
 if TYPE_CHECKING:
     from corpus.index import Corpus
@@ -31,11 +34,12 @@ log = logging.getLogger(__name__)
 
 def install(scheduler: BaseScheduler, corpus: "Corpus", config: Config) -> DigestSchedule:
     """Put the digest and feed jobs for this corpus on a scheduler."""
-    runner = Runner(corpus, config, poll=lambda: poll_all(corpus))
+    fetcher = config.fetcher()
+    runner = Runner(corpus, config)
     schedule = DigestSchedule(scheduler, destinations=lambda: store.all_destinations(corpus.store.db),
                               run=runner.scheduled,
                               retries=lambda: store.due_retries(corpus.store.db, now=utcnow()),
-                              poll=lambda: poll_all(corpus), poll_minutes=config.poll_minutes)
+                              poll=lambda: poll_all(corpus, fetcher=fetcher), poll_minutes=config.poll_minutes)
     schedule.install()
     return schedule
 
@@ -47,12 +51,40 @@ def run_scheduler(corpus: "Corpus", config: Config) -> int:
     count = len(store.all_destinations(corpus.store.db))
     print(f"gapbot digest scheduler: {count} destination(s); feeds polled every {config.poll_minutes:g} min",
           file=sys.stderr)
-    _stop_on_sigterm()
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    with _signals_stop(scheduler):
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):  # run in a thread by `serve`, whose main thread gets the signal
+            stop_all()
+            scheduler.shutdown(wait=False)
     return 0
+
+
+@contextlib.contextmanager
+def _signals_stop(scheduler: BaseScheduler) -> Iterator[None]:
+    """While the scheduler runs in the main thread, SIGTERM and Ctrl-C stop every fetch and then the scheduler.
+
+    Not by raising KeyboardInterrupt: APScheduler catches BaseException around submitting a job, so a signal
+    landing there would be swallowed and the process would run on. The previous handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        stop_all()  # a poll stuck on a slow feed ends within a second, so the process exits at once
+        threading.Thread(target=_shutdown, args=(scheduler,), daemon=True).start()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _shutdown(scheduler: BaseScheduler) -> None:
+    with contextlib.suppress(SchedulerNotRunningError):  # a second signal, or it had stopped already
+        scheduler.shutdown(wait=False)
 
 
 def _stop_on_sigterm() -> None:
@@ -76,7 +108,8 @@ def slack_argv(env: Mapping[str, str]) -> list[str] | None:
     if env.get("SLACK_APP_TOKEN"):
         return ["slack", "--socket"]
     if env.get("SLACK_SIGNING_SECRET"):
-        return ["slack", "--http", "--port", env.get("PORT") or "3000"]
+        host = env.get("GAPBOT_SLACK_HOST")  # the listener stays on 127.0.0.1 unless asked (e.g. 0.0.0.0)
+        return ["slack", "--http", "--port", env.get("PORT") or "3000", *(["--host", host] if host else [])]
     return None
 
 
@@ -133,6 +166,7 @@ def serve(*, db: str, seed: bool, env: Mapping[str, str], poll_seconds: float = 
         while all(t.is_alive() for t in threads):
             time.sleep(poll_seconds)
     except KeyboardInterrupt:
+        stop_all()
         return 0
     stopped = [t.name for t in threads if not t.is_alive()]
     print(f"gapbot serve: {', '.join(stopped)} stopped; exiting", file=sys.stderr)

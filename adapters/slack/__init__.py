@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--manifest", action="store_true", help="print the Slack app manifest and exit")
     p.add_argument("--port", type=int, default=None, help="HTTP port (default $PORT or 3000); with --socket, "
                    "serves only /healthz")
-    p.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default 0.0.0.0)")
+    p.add_argument("--host", default="127.0.0.1", help="HTTP address to listen on (default 127.0.0.1, this machine "
+                   "only; give 0.0.0.0 to listen on every interface, e.g. in a container)")
     p.add_argument("--url", help="with --manifest: the app's public https URL (HTTP mode instead of Socket Mode)")
     return p
 

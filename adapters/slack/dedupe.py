@@ -38,20 +38,27 @@ class SeenEvents:
 
 
 def skip_repeats(seen: SeenEvents) -> Callable[..., BoltResponse | None]:
-    """A global Bolt middleware: a retried or already-seen event is acknowledged and not answered again."""
+    """A global Bolt middleware (it runs after the signature check): an event already handled, or a request
+    replayed byte for byte (same signature, so same timestamp and body), is acknowledged and not answered again.
+
+    A retry (X-Slack-Retry-Num) of an event never seen here is answered: the first delivery may never have
+    arrived, and the retry is then the only copy."""
 
     def skip_repeated_events(body: dict[str, Any], request: BoltRequest,
                              next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        if body.get("type") != "event_callback":
-            return next()
-        event_id = str(body.get("event_id") or "")
-        retry = request.headers.get("x-slack-retry-num")
-        if retry:
-            log.info("ignoring Slack's retry %s of event %s", retry[0], event_id)
+        key = _key(body, request)
+        if key and not seen.first_time(key):
+            retry = request.headers.get("x-slack-retry-num")
+            log.info("ignoring %s: already handled%s", key[:40], f" (Slack's retry {retry[0]})" if retry else "")
             return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
-        if event_id and not seen.first_time(event_id):
-            log.info("ignoring event %s: already handled", event_id)
-            return BoltResponse(status=200, body="")
         return next()
 
     return skip_repeated_events
+
+
+def _key(body: dict[str, Any], request: BoltRequest) -> str | None:
+    """What makes a request the same one again: an event's id, or any other request's signature."""
+    if body.get("type") == "event_callback":
+        return f"event:{body['event_id']}" if body.get("event_id") else None
+    signature = request.headers.get("x-slack-signature")
+    return f"signature:{signature[0]}" if signature else None
