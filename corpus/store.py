@@ -162,7 +162,7 @@ class Store:
 
     def articles_version(self) -> int:
         """A counter every insert or delete of an article moves on (migration 0006's triggers)."""
-        return _meta_int(self.db.conn, "articles_version")
+        return articles_version(self.db.conn)
 
     def derived_stale(self) -> bool:
         """Whether entities and the answer tables were rebuilt from fewer articles than there are now."""
@@ -211,6 +211,11 @@ class _Transaction:
 def _meta_int(conn: sqlite3.Connection, key: str) -> int:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return int(row[0]) if row else 0
+
+
+def articles_version(conn: sqlite3.Connection) -> int:
+    """A counter every insert or delete of an article moves on (migration 0006's triggers)."""
+    return _meta_int(conn, "articles_version")
 
 
 def stamp_derived(conn: sqlite3.Connection, version: int) -> bool:

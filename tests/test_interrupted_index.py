@@ -119,3 +119,17 @@ def test_after_kill_9_a_rerun_that_finds_only_duplicates_still_repairs(db: Path,
         linked = {r[0] for r in conn.execute("SELECT a.source FROM articles a JOIN entity_sentences es "
                                              "ON es.article_id = a.id")}
     assert got <= linked
+
+
+def test_a_corpus_written_by_other_means_and_stamped_is_not_rebuilt_on_open(db: Path, tmp_path: Path) -> None:
+    """The benchmark's synthetic corpora write their entity links themselves (bench/synth.py): opening one must
+    keep them, not rebuild them from the mentions the synthetic articles lack."""
+    from bench import synth
+
+    out = tmp_path / "synth.db"
+    synth.build(db, out, 2000, model=HashEmbedder.name, log=lambda m: None)
+    with sqlite3.connect(out) as conn:
+        generation = count(conn, "SELECT value FROM meta WHERE key = 'generation'")
+    corpus = Corpus.open(out, seed=False, embedder=HashEmbedder())
+    assert not corpus.store.derived_stale()
+    assert corpus.store.version() == int(generation)  # not rebuilt (a rebuild moves the generation on)
