@@ -2,11 +2,13 @@
 near-duplicate), no false "could not be indexed", no traceback, exit 0, and /who and /gap up to date."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from load import article
 from test_interrupted_index import ROOT, answers_behind, env
 
@@ -72,3 +74,28 @@ def test_two_indexers_on_near_duplicate_folders(tmp_path: Path) -> None:
         sized = conn.execute("SELECT sized_count FROM gap_overview").fetchone()[0]
     assert sorted(titles) == sorted(set(titles)) and len(titles) == N  # one copy of each story
     assert sized == N  # one estimate per story, as one indexer gives
+
+
+@pytest.mark.stress
+def test_stress_three_indexers_on_overlapping_folders(tmp_path: Path) -> None:
+    """Rounds of three processes at once: a folder, the same folder, and near-duplicate copies of it."""
+    db, per_round, tally = empty_db(tmp_path), 12, {"rounds": 0, "lost": 0, "duplicated": 0, "failed": 0}
+    for r in range(int(os.environ.get("GAPBOT_STRESS_ROUNDS", "4"))):
+        texts = {f"a{i:02d}.html": article(2000 + r * per_round + i) for i in range(per_round)}
+        copies = {f"copy{i:02d}.html": t.replace("</p></article>", " Shares rose.</p></article>")
+                  for i, t in enumerate(texts.values())}
+        src, mirror = write(tmp_path / f"wire{r}", texts), write(tmp_path / f"mirror{r}", copies)
+        procs = [subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db), "--no-seed", "index", str(s)],
+                                  env=env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for s in (src, src, mirror)]
+        runs = [(p, *p.communicate(timeout=900)) for p in procs]
+        statuses = check([(p.returncode, out, err) for p, out, err in runs], db)
+        tally["failed"] += sum(p.returncode != 0 for p, _, _ in runs)
+        with sqlite3.connect(db) as conn:
+            titles = [t for (t,) in conn.execute("SELECT title FROM articles")]
+        tally["lost"] += (r + 1) * per_round - len(set(titles))
+        tally["duplicated"] += len(titles) - len(set(titles))
+        tally["rounds"] += 1
+        assert sorted(statuses) == ["added"] * per_round + ["duplicate"] * 2 * per_round
+    print(tally)
+    assert tally["lost"] == tally["duplicated"] == tally["failed"] == 0
