@@ -161,7 +161,7 @@ class Store:
                         "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
     def articles_version(self) -> int:
-        """A counter every insert or delete of an article moves on (migration 0006's triggers)."""
+        """A counter every insert or delete of an article moves on (migration 0007's triggers)."""
         return articles_version(self.db.conn)
 
     def derived_stale(self) -> bool:
@@ -214,7 +214,7 @@ def _meta_int(conn: sqlite3.Connection, key: str) -> int:
 
 
 def articles_version(conn: sqlite3.Connection) -> int:
-    """A counter every insert or delete of an article moves on (migration 0006's triggers)."""
+    """A counter every insert or delete of an article moves on (migration 0007's triggers)."""
     return _meta_int(conn, "articles_version")
 
 
