@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.core import handle
 from bot.reply import Reply, Request
 from corpus.index import Corpus
+from corpus.stopping import StopFlag, stop_on_signals
 from corpus.store import CorruptDatabase
 
 if TYPE_CHECKING:
@@ -48,31 +49,43 @@ def web_fetcher() -> Fetcher:
 
 
 def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:
-    """Index sources with a progress line on stderr and a summary on stdout."""
+    """Index sources with a progress line on stderr and a summary on stdout; Ctrl-C or SIGTERM stops it between
+    articles, and what landed is still listed."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     fetcher = web_fetcher()
     bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
-    with bar:
+    flag = StopFlag()
+    with stop_on_signals(flag), bar:
         task = bar.add_task("", total=None)
 
         def step(done: int, total: int, source: str) -> None:
             bar.update(task, completed=done, total=total, description=source[-60:])
 
-        results = corpus.index(args.sources, progress=step, fetcher=fetcher)
+        results = corpus.index(args.sources, progress=step, fetcher=fetcher, stop=flag)
+    print_results(results, as_json=args.json, total=None if args.json else corpus.count(), path=corpus.path)
+    if flag.reason:
+        print(f"gapbot: {flag.reason}; the results above are what landed. /who and /gap catch up on the next "
+              f"`gapbot index` or start.", file=sys.stderr)
+    if flag.signum is not None:
+        return 128 + flag.signum
+    return 1 if flag.reason or any(r.status == "rejected" for r in results) else 0
+
+
+def print_results(results: list, *, as_json: bool, total: int | None, path: str) -> None:
+    """One line per result (JSON with --json), then the counts."""
     for r in results:
-        if args.json:
+        if as_json:
             print(json.dumps(r.to_json(), ensure_ascii=False))
         else:
             detail = r.title or r.reason or ""
             print(f"{r.status:9} {r.article_id or '-':10} {r.source}  {detail}")
     counts = {s: sum(r.status == s for r in results) for s in ("added", "duplicate", "rejected")}
-    if not args.json:
+    if total is not None:
         print(f"{counts['added']} added, {counts['duplicate']} duplicate, {counts['rejected']} rejected; "
-              f"{corpus.count()} articles in {corpus.path}")
-    return 1 if counts["rejected"] else 0
+              f"{total} articles in {path}")
 
 
 def render(reply: Reply, *, as_json: bool) -> str:

@@ -275,7 +275,11 @@ class Writer:
                         "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         self.db.execute("PRAGMA optimize")
         from corpus.extract.answers import refresh
+        from corpus.store import articles_version, stamp_derived
 
+        # the entity links were generated with the articles: mark them current, or the first open would rebuild
+        # them from the seed's mentions alone (corpus/store.py, migration 0007)
+        stamp_derived(self.db, articles_version(self.db))
         t = time.perf_counter()
         refresh(self.db)
         return time.perf_counter() - t

@@ -74,9 +74,11 @@ class Guard:
             return False
         return direct or not p.channels or channel in p.channels
 
-    def check(self, request: Request, *, space: str | None = None, direct: bool = False) -> Verdict:
-        """Allow the request, or refuse it: not enabled in this place, or the user is over the rate limit."""
-        if not self.enabled(space=space, channel=request.channel, direct=direct):
+    def check(self, request: Request, *, space: str | None = None, direct: bool = False,
+              parent: str | None = None) -> Verdict:
+        """Allow the request, or refuse it: not enabled in this place, or the user is over the rate limit. A
+        request from a thread gives the thread's channel as `parent`: the channel allowlist checks that one."""
+        if not self.enabled(space=space, channel=parent or request.channel, direct=direct):
             first = self._told.first((request.platform, space, request.channel, request.user))
             return Verdict(_refusal(NOT_ENABLED), repeat=not first)
         wait = self.limiter.take(f"{request.platform}:{request.user}")

@@ -25,9 +25,9 @@ def minhash(text: str, n: int = 5) -> np.ndarray:
     return table.min(axis=0)
 
 
-def near_duplicate(db, signature: np.ndarray) -> tuple[str, float] | None:
-    """(id, similarity) of the most similar indexed article at or above the threshold, else None."""
-    rows = db.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL").fetchall()
+def near_duplicate(db, signature: np.ndarray, *, after: int = 0) -> tuple[str, float] | None:
+    """(id, similarity) of the most similar indexed article (past rowid `after`) at or above the threshold."""
+    rows = db.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL AND rowid > ?", [after]).fetchall()
     if not rows:
         return None
     sigs = np.vstack([np.frombuffer(r[1], dtype=np.uint64) for r in rows])

@@ -1,16 +1,21 @@
 """Corpus: the one object the bot asks — articles, search, gap claims, entities — over one database."""
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from corpus.models import Article, Claim, Hit, IngestResult
-from corpus.store import Store
+from corpus.store import Store, indexer_running
 
 if TYPE_CHECKING:
     from corpus.embed import Embedder
     from corpus.search import Searcher
+    from corpus.stopping import StopFlag
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, source now being read)
 
@@ -34,7 +39,23 @@ class Corpus:
             from corpus.seeds import seed_paths
 
             corpus.index([str(p) for p in seed_paths()])
+        corpus.catch_up()
         return corpus
+
+    def catch_up(self) -> bool:
+        """Rebuild entities and the /who and /gap answer tables if they are older than the articles (an indexing
+        run stopped before its rebuild) and no indexer is at work (it rebuilds when it ends); True if rebuilt."""
+        store = self.store
+        if store.readonly or not store.derived_stale() or indexer_running(store.path):
+            return False
+        from corpus.extract.entities import rebuild_entities
+
+        try:
+            rebuild_entities(store)
+        except sqlite3.OperationalError as e:  # full or busy: answer from the tables as they are, try next time
+            log.warning("could not bring /who and /gap up to date in %s: %s", store.path, e)
+            return False
+        return True
 
     @property
     def embedder(self) -> "Embedder":
@@ -47,12 +68,13 @@ class Corpus:
             return self._embedder
 
     # --- writing -------------------------------------------------------------------------------
-    def index(self, sources: Iterable[str], *, progress: Progress | None = None,
-              fetcher=None) -> list[IngestResult]:
-        """Add articles from files, folders, URLs and feeds; each article is committed on its own."""
+    def index(self, sources: Iterable[str], *, progress: Progress | None = None, fetcher=None,
+              stop: "StopFlag | None" = None) -> list[IngestResult]:
+        """Add articles from files, folders, URLs and feeds; each article is committed on its own. With `stop`
+        (corpus/stopping.py), a signal or a full disk ends the run early and stop.reason says why."""
         from corpus.ingest import Ingester
 
-        return Ingester(self, fetcher=fetcher).run(list(sources), progress=progress)
+        return Ingester(self, fetcher=fetcher).run(list(sources), progress=progress, stop=stop)
 
     # --- reading -------------------------------------------------------------------------------
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
+import signal
+import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
@@ -14,10 +14,12 @@ import numpy as np
 from corpus import sentences as sent
 from corpus.context import search_contexts
 from corpus.clean import CleanArticle, clean
-from corpus.dedupe import minhash, near_duplicate
 from corpus.lexicon import boilerplate_line
 from corpus.models import IngestResult
-from corpus.sources import Document, Rejected, canonical_url, expand, html_article, read_file
+from corpus.sources import Document, Refused, Rejected, expand, html_article, read_file
+from corpus.stopping import Interrupted, StopFlag
+from corpus.store import indexing
+from corpus.write import Duplicate, disk_full, find_duplicate, insert_article, record_duplicate
 
 if TYPE_CHECKING:
     from corpus.index import Corpus
@@ -26,6 +28,15 @@ log = logging.getLogger(__name__)
 MAX_ARTICLE_CHARS = 500_000  # about 80,000 words, far past any article; keeps every later step bounded
 ENCODE_CHUNK = 8  # sentences per model call, sorted by length (see encode_sorted)
 MAX_SENTENCES = 4_000  # the summary compares every pair of sentences: 4,000² float32 is 64 MB
+FULL = "the database or disk is full"
+
+
+class DiskFull(Exception):
+    """SQLite reported SQLITE_FULL while indexing `source`."""
+
+    def __init__(self, source: str):
+        super().__init__(source)
+        self.source = source
 
 
 @dataclass
@@ -125,26 +136,53 @@ class Ingester:
             self._fetcher = Fetcher()
         return self._fetcher
 
-    def run(self, sources: list[str], *,
-            progress: Callable[[int, int, str], None] | None = None) -> list[IngestResult]:
-        """Index every source; returns one result per article or rejected source."""
+    def run(self, sources: list[str], *, progress: Callable[[int, int, str], None] | None = None,
+            stop: StopFlag | None = None) -> list[IngestResult]:
+        """Index every source, then bring the derived tables up to date; one result per article or rejected
+        source. A signal routed to `stop` or a full disk ends the run early: `stop.reason` says why, and the
+        results list exactly what landed."""
+        self.stop = stop or StopFlag()
         results: list[IngestResult] = []
-        added = False
+        with indexing(self.corpus.store.path):
+            try:
+                self._sources(sources, results, progress)
+                self.finish()
+            except Interrupted as e:
+                self.stop.reason = f"interrupted ({signal.Signals(e.signum).name})"
+            except DiskFull as e:
+                results.append(IngestResult(e.source, "rejected", reason=FULL))
+                self.stop.reason = f"stopped: {FULL}"
+        return results
+
+    def _sources(self, sources: list[str], results: list[IngestResult],
+                 progress: Callable[[int, int, str], None] | None) -> None:
         todo = [f for s in sources for f in expand(s)]
         for n, source in enumerate(todo):
             if progress:
-                progress(n, len(todo), source)
-            for r in self._one_source(source):
-                results.append(r)
-                added |= r.status == "added"
-        if added:
-            from corpus.extract.entities import rebuild_entities
+                progress(n, len(todo), str(source))
+            results += self._one_source(source)
+            self.stop.check()
 
-            rebuild_entities(self.corpus.store)  # also fills the answer tables and bumps the generation
-            prepare_vectors(self.corpus)
-        return results
+    def finish(self) -> None:
+        """Rebuild entities and the answer tables when they are older than the articles (this run added some, or
+        an earlier one stopped before its rebuild), and the vector cache with them."""
+        store = self.corpus.store
+        if not store.derived_stale():
+            return
+        from corpus.extract.entities import rebuild_entities
 
-    def _one_source(self, source: str) -> list[IngestResult]:
+        try:
+            rebuild_entities(store)  # also fills the answer tables and bumps the generation
+        except sqlite3.OperationalError as e:
+            if not disk_full(e):
+                raise
+            self.stop.reason = f"{FULL} while updating /who and /gap; they catch up on the next run"
+            return
+        prepare_vectors(self.corpus)
+
+    def _one_source(self, source: str | Refused) -> list[IngestResult]:
+        if isinstance(source, Refused):
+            return [IngestResult(source.path, "rejected", reason=source.reason)]
         try:
             docs = self._documents(source)
             out = []
@@ -161,6 +199,8 @@ class Ingester:
         except Rejected as e:
             return [IngestResult(source, "rejected", reason=str(e))]
         except Exception as e:  # a bug on one source must not lose the batch
+            if isinstance(e, sqlite3.OperationalError) and disk_full(e):
+                raise DiskFull(source) from e  # every later source would fail the same way: stop, say it once
             log.exception("indexing %s failed", source)
             return [IngestResult(source, "rejected", reason=f"could not be indexed ({type(e).__name__})")]
 
@@ -181,29 +221,18 @@ class Ingester:
         if len(p.sentences) > MAX_SENTENCES:
             return IngestResult(doc.source, "rejected", title=art.title, reason=f"too long for one article "
                                 f"({len(p.sentences):,} sentences; at most {MAX_SENTENCES:,})")
-        dup = self._duplicate_of(p)
-        if dup:
-            return IngestResult(doc.source, "duplicate", article_id=dup, title=art.title,
-                                reason="already indexed")
-        self._embed(p)
-        self._write(p)
-        return IngestResult(doc.source, "added", article_id=p.id, title=art.title)
-
-    def _duplicate_of(self, p: Prepared) -> str | None:
         db = self.corpus.store.db
-        url = canonical_url(p.url)
-        row = db.execute("SELECT id FROM articles WHERE text_hash = ? OR (? IS NOT NULL AND canonical_url = ?)",
-                         [p.text_hash, url, url]).fetchone()
-        kind, sim = "same text or URL", 1.0
-        if row is None:
-            near = near_duplicate(db, minhash(p.art.body))
-            if near is None:
-                return None
-            row, kind, sim = (near[0],), "near-duplicate", near[1]
-        with self.corpus.store.transaction() as conn:
-            conn.execute("INSERT INTO duplicates(source, canonical_url, article_id, kind, similarity, added_at) "
-                         "VALUES (?,?,?,?,?,?)", [p.source, url, row[0], kind, sim, now()])
-        return row[0]
+        seen = db.execute("SELECT COALESCE(max(rowid), 0) FROM articles").fetchone()[0]
+        dup = find_duplicate(db, p)
+        if dup is None:
+            self._embed(p)
+            dup = self._write(p, seen)  # checks again, in the write: another indexer may have added it since
+        else:
+            with self.stop.writing(), self.corpus.store.transaction() as conn:
+                record_duplicate(conn, p, dup)
+        if dup:
+            return IngestResult(doc.source, "duplicate", article_id=dup[0], title=art.title, reason="already indexed")
+        return IngestResult(doc.source, "added", article_id=p.id, title=art.title)
 
     def _embed(self, p: Prepared) -> None:
         """Vectors for the article's sentences, encoding only text never embedded before."""
@@ -222,9 +251,9 @@ class Ingester:
         p.vectors = np.vstack([np.frombuffer(have[s.hash], dtype=np.float32) for s in p.sentences])
         self._new_vectors = [(s.hash, emb.name, have[s.hash]) for s in todo]
 
-    def _write(self, p: Prepared) -> None:
-        """Everything about one article in one transaction."""
-        from corpus.extract.claims import extract_claims
+    def _write(self, p: Prepared, seen: int) -> Duplicate | None:
+        """Everything about one article in one transaction, unless an article committed after rowid `seen` (by
+        another indexer) makes it a duplicate: then that is recorded instead and returned."""
         from corpus.extract.entities import extract_spans
         from corpus.summarize import summarize
 
@@ -232,37 +261,13 @@ class Ingester:
         summary = summarize([s.text for s in p.sentences], p.vectors, [s.kind for s in p.sentences])
         spans = extract_spans(p)
         contexts = search_contexts(a.title, [s.text for s in p.sentences], spans)
-        with self.corpus.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO articles(id, title, publisher, author, date, modified, url, canonical_url, source, "
-                "text_hash, minhash, body, summary, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [p.id, a.title, a.publisher, a.author, a.date, a.modified, p.url, canonical_url(p.url), p.source,
-                 p.text_hash, minhash(a.body).tobytes(), a.body, json.dumps(summary, ensure_ascii=False), now()])
-            conn.executemany("INSERT OR IGNORE INTO embeddings(hash, model, vector) VALUES (?,?,?)",
-                             self._new_vectors)
-            pids = []
-            for i, (kind, start, end, text) in enumerate(p.passages):
-                cur = conn.execute("INSERT INTO passages(article_id, idx, kind, start, \"end\", text) "
-                                   "VALUES (?,?,?,?,?,?)", [p.id, i, kind, start, end, text])
-                pids.append(cur.lastrowid)
-            for s, ctx in zip(p.sentences, contexts):
-                cur = conn.execute("INSERT INTO sentences(article_id, passage_id, idx, kind, start, \"end\", text, "
-                                   "context, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-                                   [p.id, pids[s.passage], s.idx, s.kind, s.start, s.end, s.text, ctx, s.hash])
-                s.id = cur.lastrowid
-                conn.execute("INSERT INTO sentences_fts(rowid, text, context) VALUES (?,?,?)", [s.id, s.text, ctx])
-            for c in extract_claims(p):
-                conn.execute("INSERT INTO claims(article_id, sentence_id, low_years, high_years, phrase, direction, "
-                             "dimension, speaker, affiliation, quote, date, as_of, sides, historical) "
-                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                             [p.id, p.sentences[c.sentence_id].id, c.low_years, c.high_years, c.phrase,
-                              c.direction, c.dimension, c.speaker, c.affiliation, c.quote, a.date or a.modified,
-                              c.as_of, json.dumps(c.sides) if c.sides else None, int(c.historical)])
-            for sp in spans:
-                conn.execute("INSERT INTO spans(article_id, sentence_id, text, label, start, \"end\", person_key, "
-                             "role) VALUES (?,?,?,?,?,?,?,?)",
-                             [p.id, p.sentences[sp.sentence].id, sp.text, sp.label, sp.start, sp.end,
-                              sp.person_key, sp.role])
+        with self.stop.writing(), self.corpus.store.transaction() as conn:
+            dup = find_duplicate(conn, p, after=seen)
+            if dup:
+                record_duplicate(conn, p, dup)
+                return dup
+            insert_article(conn, p, summary=summary, spans=spans, contexts=contexts, vectors=self._new_vectors)
+        return None
 
 
 def prepare_vectors(corpus: "Corpus") -> None:
@@ -286,8 +291,3 @@ def encode_sorted(emb, texts: list[str], *, chunk: int = ENCODE_CHUNK) -> np.nda
         part = order[i:i + chunk]
         out[part] = emb.encode([texts[j] for j in part])
     return out
-
-
-def now() -> str:
-    """The current UTC time, ISO 8601 to the second."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

@@ -11,6 +11,7 @@ MAX_BYTES = 5 * 1024 * 1024
 TEXT_EXT = {".txt", ".text", ".md", ".markdown"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 FEED_EXT = {".xml", ".rss", ".atom"}
+WESTERN = {"cp1252", "latin_1", "iso8859_15"}
 TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|cmpid|smid|ocid|mkt_tok)$", re.I)
 
 
@@ -53,29 +54,67 @@ def decode(data: bytes, name: str) -> str:
     if len(data) > MAX_BYTES:
         raise Rejected(f"over 5 MB ({len(data) // (1024 * 1024)} MB)")
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise Rejected("binary file, not text")
+        text = utf16_without_bom(data)
+        if text is None:
+            raise Rejected("binary file, not text")
+        return text
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise Rejected("binary file or unknown text encoding")
-    return str(best)
+    # equally plausible readings are ordered by name (cp1250 before cp1252): prefer Western European, the commonest
+    # legacy encoding of news text, so a short Latin-1 article keeps its "ã" instead of getting "ă"
+    ties = [m for m in matches if (m.chaos, m.coherence) == (matches[0].chaos, matches[0].coherence)]
+    western = [m for m in ties if WESTERN & set(m.could_be_from_charset)]
+    return str((western or matches)[0])
 
 
-def expand(source: str) -> list[str]:
-    """A folder becomes the indexable files inside it (recursively); anything else stays as it is."""
+def utf16_without_bom(data: bytes) -> str | None:
+    """The text, if data is UTF-16 without a byte-order mark: NUL bytes (the high half of ASCII-range characters)
+    all on one side of each byte pair, strict decoding and printable text. None for anything else (binary)."""
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if len(data) % 2 or (even and odd):
+        return None
+    try:
+        text = data.decode("utf-16-le" if odd else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    printable = sum(c.isprintable() or c in "\r\n\t" for c in text)
+    return text if printable >= 0.98 * len(text) else None
+
+
+@dataclass
+class Refused:
+    """A file found in a folder that is not read, and why (a link out of the folder)."""
+
+    path: str
+    reason: str
+
+
+def expand(source: str) -> list[str | Refused]:
+    """A folder becomes the indexable files inside it (recursively); a link inside it that leads out of it is
+    refused, not followed; anything else stays as it is."""
     if re.match(r"^https?://", source, re.I):
         return [source]
     p = Path(source)
-    if p.is_dir():
-        exts = TEXT_EXT | HTML_EXT | FEED_EXT
-        return sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in exts
-                      and not any(part.startswith(".") for part in f.relative_to(p).parts))
-    return [source]
+    if not p.is_dir():
+        return [source]
+    root, exts = p.resolve(), TEXT_EXT | HTML_EXT | FEED_EXT
+    out: list[str | Refused] = []
+    for f in sorted(p.rglob("*")):
+        if any(part.startswith(".") for part in f.relative_to(p).parts):
+            continue
+        wanted = f.suffix.lower() in exts
+        if f.is_symlink() and (wanted or f.is_dir()) and not f.resolve().is_relative_to(root):
+            out.append(Refused(str(f), f"a link to {f.resolve()}, outside {source}: not followed"))
+        elif f.is_file() and wanted:
+            out.append(str(f))
+    return out
 
 
 def read_file(path: str) -> list[Document]:

@@ -1,10 +1,14 @@
 """The SQLite store: one connection per thread, WAL mode, schema from numbered migrations."""
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Iterator
 
 import sqlite_utils
 
@@ -13,6 +17,10 @@ from corpus.context import anaphoric
 
 class CorruptDatabase(Exception):
     """The database file cannot be read as a gapbot database."""
+
+
+class ForeignDatabase(CorruptDatabase):
+    """A readable SQLite file gapbot must not change: another application's, or from a newer gapbot."""
 
 
 def migrations() -> list[tuple[str, str]]:
@@ -29,19 +37,58 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.create_function("anaphoric", 1, anaphoric, deterministic=True)  # used by migration 0004
 
 
+def read_only(path: str | Path) -> bool:
+    """Whether this process cannot write the database: the file or its folder (WAL needs -wal/-shm beside it)."""
+    p = Path(path)
+    return p.exists() and not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK))
+
+
+def _open(path: str | Path, readonly: bool) -> sqlite3.Connection:
+    if not readonly:
+        return sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+    # without -wal/-shm files and no right to create them, SQLite reads a WAL database only as immutable
+    p = Path(path)
+    wal = Path(f"{p}-wal")
+    immutable = not (wal.exists() and wal.stat().st_size) and not Path(f"{p}-shm").exists()
+    uri = f"{p.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False, isolation_level=None)
+
+
 def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at path and bring its schema up to date."""
-    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+    """Open (creating if needed) the database at path and bring its schema up to date; a database this process
+    cannot write is opened read-only, as it is."""
+    readonly = read_only(path)
+    conn = _open(path, readonly)
     try:
         _configure(conn)  # the first statement to read the file: a damaged header fails here
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-        migrate(conn)
+        check_owner(conn, path)
+        if not readonly:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn)
     except sqlite3.DatabaseError as e:
         conn.close()
         raise CorruptDatabase(f"{path} is not a readable gapbot database ({e}). Restore it from a backup "
                               f"(see `gapbot backup` in README.md), or move it away to start afresh.") from e
+    except CorruptDatabase:
+        conn.close()
+        raise
     return sqlite_utils.Database(conn)
+
+
+def check_owner(conn: sqlite3.Connection, path: str | Path) -> None:
+    """Refuse another application's SQLite file and one written by a newer gapbot (never convert either)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    if tables and "_migrations" not in tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise ForeignDatabase(f"{path} is another application's SQLite database (tables: {shown}), not a gapbot "
+                              f"one; gapbot leaves it unchanged. Give gapbot a new file with --db.")
+    if tables:
+        known = {name for name, _ in migrations()}
+        newer = sorted({r[0] for r in conn.execute("SELECT name FROM _migrations")} - known)
+        if newer:
+            raise ForeignDatabase(f"{path} was written by a newer gapbot (migration {newer[0]} is unknown to this "
+                                  f"version); gapbot leaves it unchanged. Upgrade gapbot to open it.")
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
@@ -61,7 +108,8 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
                 applied.append(name)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     return applied
 
@@ -87,6 +135,7 @@ class Store:
         self.path = str(path)
         self._local = threading.local()
         self._damage: str | None = None
+        self.readonly = read_only(path)
         _ = self.db  # open once now so schema errors surface at start-up
 
     @property
@@ -110,6 +159,14 @@ class Store:
         """Mark the corpus as changed, so answering processes reload their in-memory indexes."""
         self.db.execute("INSERT INTO meta(key, value) VALUES ('generation', 1) ON CONFLICT(key) "
                         "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def articles_version(self) -> int:
+        """A counter every insert or delete of an article moves on (migration 0007's triggers)."""
+        return articles_version(self.db.conn)
+
+    def derived_stale(self) -> bool:
+        """Whether entities and the answer tables were rebuilt from fewer articles than there are now."""
+        return _meta_int(self.db.conn, "derived_version") < self.articles_version()
 
     def damage(self, error: BaseException) -> str | None:
         """After an unexpected error: why the file is damaged, if it is (PRAGMA quick_check), else None."""
@@ -145,4 +202,48 @@ class _Transaction:
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if not exc_type:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:  # SQLite has already rolled back after some errors (SQLITE_FULL)
+            self.conn.execute("ROLLBACK")
+
+
+def _meta_int(conn: sqlite3.Connection, key: str) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def articles_version(conn: sqlite3.Connection) -> int:
+    """A counter every insert or delete of an article moves on (migration 0007's triggers)."""
+    return _meta_int(conn, "articles_version")
+
+
+def stamp_derived(conn: sqlite3.Connection, version: int) -> bool:
+    """In the rebuild's write transaction: record that the derived tables reflect articles_version `version`.
+    False (and nothing recorded) when a rebuild from more articles has already committed: its tables are newer."""
+    if _meta_int(conn, "derived_version") > version:
+        return False
+    conn.execute("INSERT INTO meta(key, value) VALUES ('derived_version', ?) ON CONFLICT(key) "
+                 "DO UPDATE SET value = excluded.value", [version])
+    return True
+
+
+@contextmanager
+def indexing(path: str) -> Iterator[None]:
+    """Held (shared, so indexers run side by side) while a process indexes into the database at path; the
+    kernel drops it when the process dies, even by kill -9."""
+    with open(f"{path}-indexing", "a") as f:
+        fcntl.flock(f, fcntl.LOCK_SH)
+        yield
+
+
+def indexer_running(path: str) -> bool:
+    """Whether any process holds indexing(path) now (False also when the lock file cannot be made)."""
+    try:
+        with open(f"{path}-indexing", "a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False

@@ -106,7 +106,7 @@ class GapBot(discord.Client):
         request = Request(self.request_text(message), platform="discord", user=str(message.author.id),
                           channel=str(message.channel.id),
                           is_admin=self.guard.is_admin("discord", str(message.author.id)) or _is_admin(message.author))
-        verdict = self.check(request, message.guild.id if message.guild else None)
+        verdict = self.check(request, message.guild.id if message.guild else None, parent_of(message.channel))
         if not verdict.allowed:  # a message reply cannot be ephemeral, so it is said once and kept short
             if not verdict.repeat and verdict.reply is not None:
                 await self.send_reply(message, Answer(verdict.reply, None))
@@ -152,9 +152,10 @@ class GapBot(discord.Client):
             log.warning("could not reply in channel %s: %s", message.channel.id, type(e).__name__)
 
     # --- slash commands ---------------------------------------------------------------------------
-    def check(self, request: Request, guild_id: int | None) -> Verdict:
-        """The guard's verdict for a request from this server (a DM has none)."""
-        verdict = self.guard.check(request, space=str(guild_id) if guild_id else None, direct=guild_id is None)
+    def check(self, request: Request, guild_id: int | None, parent: str | None = None) -> Verdict:
+        """The guard's verdict for a request from this server (a DM has none), in a thread of `parent`."""
+        verdict = self.guard.check(request, space=str(guild_id) if guild_id else None, direct=guild_id is None,
+                                   parent=parent)
         if verdict.reply is not None:
             log.info("refused user %s in channel %s: %s", request.user, request.channel, verdict.reply.title)
         return verdict
@@ -167,7 +168,7 @@ class GapBot(discord.Client):
             interaction.guild_id is not None and interaction.permissions.administrator)
         request = Request(f"/{name} {arg}".strip(), platform="discord", user=user,
                           channel=str(interaction.channel_id), is_admin=is_admin)
-        verdict = self.check(request, interaction.guild_id)
+        verdict = self.check(request, interaction.guild_id, parent_of(interaction.channel))
         if verdict.reply is not None:  # Discord needs an answer to every interaction, so even a repeat gets one
             first = render.render(verdict.reply)[0]
             await interaction.response.send_message(**first.kwargs(), ephemeral=True)
@@ -202,3 +203,9 @@ def _my_permissions(message: discord.Message) -> discord.Permissions:
     if me is None:
         return discord.Permissions(embed_links=True, attach_files=True)
     return message.channel.permissions_for(me)  # type: ignore[union-attr]
+
+
+def parent_of(channel: object) -> str | None:
+    """The channel a thread belongs to (what the channel allowlist checks, README: Discord); None elsewhere."""
+    parent = channel.parent_id if isinstance(channel, discord.Thread) else None
+    return str(parent) if parent else None

@@ -10,6 +10,7 @@ from corpus.context import ANAPHOR
 from corpus.extract.answers import fill
 from corpus.extract.entities import STOP_NAMES, kind_of, name_key
 from corpus.extract.people import plausible_name
+from corpus.store import stamp_derived
 
 if TYPE_CHECKING:
     from corpus.store import Store
@@ -176,8 +177,10 @@ def _link_followers(db, groups: dict, opener: re.Pattern = ANAPHOR) -> None:
 def build(store: "Store") -> None:
     """Recompute entities, entity_names and entity_sentences, then the answer tables /who and /gap read
     (corpus/extract/answers.py), and bump the corpus generation: one transaction, so a reader never sees the
-    new entities without their answers."""
+    new entities without their answers. Stamped with the articles version read first (corpus/store.py), so a
+    rebuild racing another indexer never records itself as newer than what it read."""
     db = store.db
+    version = store.articles_version()
     rows = list(db.query("SELECT article_id, sentence_id, text, label, person_key, role FROM spans"))
     persons, _ = _person_groups(rows)
     tokens = {t.lower() for g in persons.values() for n in g["names"] for t in n.split()}
@@ -201,6 +204,8 @@ def build(store: "Store") -> None:
         for sid, _, _ in g["sentences"]:
             by_sentence[sid].add(k)
     with store.transaction() as conn:
+        if not stamp_derived(conn, version):
+            return  # another process rebuilt from more articles while this one read them
         conn.execute("DELETE FROM entity_sentences")
         conn.execute("DELETE FROM entity_names")
         conn.execute("DELETE FROM entities")

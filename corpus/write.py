@@ -1,0 +1,80 @@
+"""Writing one prepared article: the duplicate check and every row, inside the caller's write transaction."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from corpus.dedupe import minhash, near_duplicate
+from corpus.sources import canonical_url
+
+if TYPE_CHECKING:
+    from corpus.ingest import Prepared
+
+Duplicate = tuple[str, str, float]  # (article id, kind, similarity)
+
+
+def find_duplicate(db, p: "Prepared", *, after: int = 0) -> Duplicate | None:
+    """(article id, kind, similarity) of the indexed article p repeats, among those past rowid `after`."""
+    url = canonical_url(p.url)
+    row = db.execute("SELECT id FROM articles WHERE rowid > ? AND (text_hash = ? OR (? IS NOT NULL AND "
+                     "canonical_url = ?))", [after, p.text_hash, url, url]).fetchone()
+    if row is not None:
+        return row[0], "same text or URL", 1.0
+    near = near_duplicate(db, minhash(p.art.body), after=after)
+    return None if near is None else (near[0], "near-duplicate", near[1])
+
+
+def record_duplicate(conn: sqlite3.Connection, p: "Prepared", dup: Duplicate) -> None:
+    """Note that p's source repeats an indexed article."""
+    conn.execute("INSERT INTO duplicates(source, canonical_url, article_id, kind, similarity, added_at) "
+                 "VALUES (?,?,?,?,?,?)", [p.source, canonical_url(p.url), dup[0], dup[1], dup[2], now()])
+
+
+def insert_article(conn: sqlite3.Connection, p: "Prepared", *, summary: list, spans: list, contexts: list[str],
+                   vectors: list[tuple[str, str, bytes]]) -> None:
+    """The article, its new embeddings, passages, sentences (and their full-text rows), claims and spans."""
+    from corpus.extract.claims import extract_claims
+
+    a = p.art
+    conn.execute(
+        "INSERT INTO articles(id, title, publisher, author, date, modified, url, canonical_url, source, "
+        "text_hash, minhash, body, summary, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [p.id, a.title, a.publisher, a.author, a.date, a.modified, p.url, canonical_url(p.url), p.source,
+         p.text_hash, minhash(a.body).tobytes(), a.body, json.dumps(summary, ensure_ascii=False), now()])
+    conn.executemany("INSERT OR IGNORE INTO embeddings(hash, model, vector) VALUES (?,?,?)",
+                     vectors)
+    pids = []
+    for i, (kind, start, end, text) in enumerate(p.passages):
+        cur = conn.execute("INSERT INTO passages(article_id, idx, kind, start, \"end\", text) "
+                           "VALUES (?,?,?,?,?,?)", [p.id, i, kind, start, end, text])
+        pids.append(cur.lastrowid)
+    for s, ctx in zip(p.sentences, contexts):
+        cur = conn.execute("INSERT INTO sentences(article_id, passage_id, idx, kind, start, \"end\", text, "
+                           "context, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+                           [p.id, pids[s.passage], s.idx, s.kind, s.start, s.end, s.text, ctx, s.hash])
+        s.id = cur.lastrowid
+        conn.execute("INSERT INTO sentences_fts(rowid, text, context) VALUES (?,?,?)", [s.id, s.text, ctx])
+    for c in extract_claims(p):
+        conn.execute("INSERT INTO claims(article_id, sentence_id, low_years, high_years, phrase, direction, "
+                     "dimension, speaker, affiliation, quote, date, as_of, sides, historical) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     [p.id, p.sentences[c.sentence_id].id, c.low_years, c.high_years, c.phrase,
+                      c.direction, c.dimension, c.speaker, c.affiliation, c.quote, a.date or a.modified,
+                      c.as_of, json.dumps(c.sides) if c.sides else None, int(c.historical)])
+    for sp in spans:
+        conn.execute("INSERT INTO spans(article_id, sentence_id, text, label, start, \"end\", person_key, "
+                     "role) VALUES (?,?,?,?,?,?,?,?)",
+                     [p.id, p.sentences[sp.sentence].id, sp.text, sp.label, sp.start, sp.end,
+                      sp.person_key, sp.role])
+
+
+def disk_full(e: sqlite3.Error) -> bool:
+    """Whether SQLite failed because the database or its disk is full (SQLITE_FULL)."""
+    return getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
