@@ -7,6 +7,7 @@ report said"). Appositions give roles ("Name, the CEO of X, said"; "analyst Name
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,7 +169,7 @@ def _role(doc: Any, subj: Any, person: Any, lo: int, hi: int) -> str | None:
 
 
 def _trim(text: str) -> str | None:
-    text = text.strip(" ,;—–-")
+    text = re.split(r",?\s+(?:who|which|whose|where)\b", text)[0].strip(" ,;—–-")  # a role, not its clause
     for art in ("the ", "a ", "an "):
         if text.lower().startswith(art):
             text = text[len(art):]
