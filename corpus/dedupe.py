@@ -27,7 +27,8 @@ def minhash(text: str, n: int = 5) -> np.ndarray:
 
 def near_duplicate(db, signature: np.ndarray, *, after: int = 0) -> tuple[str, float] | None:
     """(id, similarity) of the most similar indexed article (past rowid `after`) at or above the threshold."""
-    rows = db.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL AND rowid > ?", [after]).fetchall()
+    rows = db.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL AND rowid > ?",
+                      [after]).fetchall()
     if not rows:
         return None
     sigs = np.vstack([np.frombuffer(r[1], dtype=np.uint64) for r in rows])

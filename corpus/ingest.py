@@ -231,7 +231,8 @@ class Ingester:
             with self.stop.writing(), self.corpus.store.transaction() as conn:
                 record_duplicate(conn, p, dup)
         if dup:
-            return IngestResult(doc.source, "duplicate", article_id=dup[0], title=art.title, reason="already indexed")
+            return IngestResult(doc.source, "duplicate", article_id=dup[0], title=art.title,
+                                reason="already indexed")
         return IngestResult(doc.source, "added", article_id=p.id, title=art.title)
 
     def _embed(self, p: Prepared) -> None:
@@ -266,7 +267,8 @@ class Ingester:
             if dup:
                 record_duplicate(conn, p, dup)
                 return dup
-            insert_article(conn, p, summary=summary, spans=spans, contexts=contexts, vectors=self._new_vectors)
+            insert_article(conn, p, summary=summary, spans=spans, contexts=contexts,
+                           vectors=self._new_vectors)
         return None
 
 
