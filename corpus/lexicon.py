@@ -21,8 +21,8 @@ _FURNITURE = [
     r"(?:related|similar|more|recommended|popular|trending|latest)\s*(?:posts?|articles?|stories|news|"
     r"reads?|content|videos?)?(?:\s+from\s+.*)?",
     r"(?:trending|latest|comments?|popular|most read|most popular|read more|see also|you may also like|"
-    r"discussion about this post|leave a (?:reply|comment)|post a comment|newsletter|advertisement|"
-    r"sponsored|skip to (?:main )?content|back to top(?: button)?|close(?: search window)?|no results?|"
+    r"discussion about this post|leave a (?:reply|comment)|post a comment|newsletter|"
+    r"skip to (?:main )?content|back to top(?: button)?|close(?: search window)?|no results?|"
     r"view all results?|load more|show more|welcome back!?|forgotten password\??|lost your password\??|"
     r"retrieve your password|sign in|log ?in|log ?out|register|subscribe|menu|search|home|next|previous)",
     r".*(?:login to your account|your email address will not be published|required fields are marked|"
@@ -35,8 +35,31 @@ _FURNITURE = [
     r"newspapers (?:in|from) .*",
     r"\d+:\d+(?:\s*/\s*\d+:\d+)?",
     r"[×✕✖x]",
+    r"[\w\-]+ icon(?:\s+(?:it|this)\b.*)?",  # an icon's label read as text ("Close icon", "Menu icon It …")
+    r"(?:reading time\s*:?\s*)?\d+\s*min(?:ute)?s?(?:\s+read)?|reading time\s*:?.*",  # read-time badges
+    r"why you can trust .{1,40}|our standards\s*:.*",  # trust badges
+    r"posted in (?!.*\bby\b).{1,40}",  # a blog's category trailer ("Posted in News"), not "Posted in May by …"
+    r"\(?(?:reporting|writing|editing|additional reporting) by [^.]{1,120}\)?",  # wire-service credit lines
 ]
 _FURNITURE_RE = re.compile(r"^\s*(?:" + "|".join(_FURNITURE) + r")\s*$", re.I)
+# Lines a page drops between paragraphs of a story: ad slots and "continues below" notes. They are skipped,
+# never allowed to end a story the way a related-articles list does.
+_INTERSTITIAL_RE = re.compile(r"^\s*(?:" + "|".join([
+    r"advertisement|advertising|ad|ads|sponsored(?: content)?|promoted(?: content)?|paid (?:post|content)",
+    r"(?:the )?(?:story|article|text) continues(?: below| after)?"
+    r"(?: (?:the|this) )?(?: ?advert(?:isement)?| ?ad)?",
+    r"(?:scroll|continue reading)(?: down)?(?: to continue| below)?(?: with content)?",
+]) + r")\s*[:.]?\s*$", re.I)
+# Photo credits on a line of their own: "Name | Agency | Agency" (each part a short capitalised name), or
+# "Photo: Agency", "Image credit: Name".
+_CREDIT_PART = r"[A-Z][\w.&'’\-]*(?:\s+[A-Za-z][\w.&'’\-]*){0,4}"
+_PIPE_CREDIT_RE = re.compile(rf"^{_CREDIT_PART}(?:\s*\|\s*{_CREDIT_PART})+$")
+_LABEL = (r"(?i:photo(?:graph)?s?|images?|pictures?|illustrations?|video|credits?|source)"
+          r"(?i:\s+(?:by|credit))?\s*:")
+_LABEL_CREDIT_RE = re.compile(rf"^\(?{_LABEL}\s*[^.!?]{{1,60}}\)?$")
+# A caption ending in its credit: "… on Tuesday. Photo: Agency" or "… in Beijing. Jane Doe/Agency".
+_CAPTION_TAIL_RE = re.compile(rf"[.!?”\"]\s+(?:\(?{_LABEL}\s*[^.!?]{{1,60}}\)?|"
+                              r"(?:[A-Z][\w'’\-]+\s+){1,3}[A-Z][\w'’\-]+\s*/\s*[A-Z][\w'’\- ]{1,40})$")
 _CREDIT_RE = re.compile(r"^[\W\d]*[A-Z][A-Z .'\-]+\s*/\s*[A-Z][A-Z .'\-]+[\W]*$")  # PHOTO NAME / AGENCY
 
 
@@ -53,6 +76,22 @@ def section_line(text: str) -> bool:
     """A menu line naming site sections ("News", "World", "Tech & Science")."""
     words = [w for w in re.findall(r"[^\W_]+", text.lower()) if w not in ("and", "the")]
     return bool(words) and len(words) <= 4 and all(w in SECTION_WORDS for w in words)
+
+
+def interstitial_line(text: str) -> bool:
+    """An ad slot or "story continues below" note printed between two paragraphs of a story."""
+    return bool(_INTERSTITIAL_RE.match(text))
+
+
+def credit_line(text: str) -> bool:
+    """A photo credit on a line of its own ("Name | Agency", "Photo: Agency")."""
+    t = text.strip()
+    return len(t.split()) <= 14 and bool(_PIPE_CREDIT_RE.match(t) or _LABEL_CREDIT_RE.match(t))
+
+
+def caption_credit(text: str) -> bool:
+    """A photo caption that ends with its credit ("… on Tuesday. Photo: Agency")."""
+    return bool(_CAPTION_TAIL_RE.search(text.strip()))
 
 
 def boilerplate_line(text: str) -> bool:
