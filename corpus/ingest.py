@@ -15,9 +15,10 @@ from corpus import sentences as sent
 from corpus.context import search_contexts
 from corpus.clean import CleanArticle, clean
 from corpus.dedupe import minhash, near_duplicate
-from corpus.lexicon import boilerplate_line
 from corpus.models import IngestResult
-from corpus.sources import Document, Rejected, canonical_url, expand, html_article, read_file
+from corpus.htmlpage import html_articles
+from corpus.meta import date_from_url
+from corpus.sources import Document, Rejected, canonical_url, expand, read_file
 
 if TYPE_CHECKING:
     from corpus.index import Corpus
@@ -91,20 +92,10 @@ def prepare(art: CleanArticle, *, source: str, url: str | None) -> Prepared:
 def documents_to_articles(doc: Document) -> list[CleanArticle]:
     """The articles in one document (HTML through trafilatura, text through the scrape cleaner)."""
     if doc.kind == "html":
-        meta = html_article(doc)
-        if meta is None:
-            return []
-        paras = [ln.strip() for ln in meta["text"].split("\n") if ln.strip() and not boilerplate_line(ln)]
-        title = doc.title or meta["title"] or (paras[0][:80] if paras else "")
-        if paras and paras[0].strip() == title:
-            paras = paras[1:]
-        from corpus.meta import parse_date
-
-        return [CleanArticle(title=title, paragraphs=paras, publisher=doc.publisher or meta["publisher"],
-                             author=meta["author"], date=doc.date or parse_date(meta["date"] or ""))]
+        return html_articles(doc)
     arts = clean(doc.content)
     for a in arts:
-        a.date = a.date or doc.date
+        a.date = a.date or doc.date or date_from_url(a.url or doc.url)
         a.publisher = a.publisher or doc.publisher
     return arts
 
@@ -172,7 +163,7 @@ class Ingester:
         if len(art.body) > MAX_ARTICLE_CHARS:
             return IngestResult(doc.source, "rejected", title=art.title, reason=f"too long for one article "
                                 f"({len(art.body):,} characters; at most {MAX_ARTICLE_CHARS:,})")
-        p = prepare(art, source=doc.source, url=doc.url)
+        p = prepare(art, source=doc.source, url=art.url or doc.url)  # the page's own (canonical) address first
         if len(p.sentences) < 2:
             return IngestResult(doc.source, "rejected", title=art.title, reason="too little article text")
         if len(p.sentences) > MAX_SENTENCES:
@@ -200,6 +191,9 @@ class Ingester:
         with self.corpus.store.transaction() as conn:
             conn.execute("INSERT INTO duplicates(source, canonical_url, article_id, kind, similarity, added_at) "
                          "VALUES (?,?,?,?,?,?)", [p.source, url, row[0], kind, sim, now()])
+            # a copy seen at an address gives the first copy (a file, a pasted text) that address for its citations
+            conn.execute("UPDATE articles SET url = ?, canonical_url = ? WHERE id = ? AND url IS NULL",
+                         [p.url, url, row[0]])
         return row[0]
 
     def _embed(self, p: Prepared) -> None:
