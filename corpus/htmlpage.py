@@ -56,7 +56,7 @@ def published_by(tree) -> str | None:
         return None
     for el in tree.xpath("//body//*"):
         text = " ".join(el.text_content().split())
-        m = PUBLISHED_BY.match(text) if len(text) <= PUBLISHED_BY_MAX_CHARS else None
-        if m:
+        m = PUBLISHED_BY.search(text) if len(text) <= PUBLISHED_BY_MAX_CHARS else None
+        if m and len(m.group(1).split()) <= 6:
             return m.group(1).rstrip(".")
     return None

@@ -6,17 +6,20 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from corpus.lexicon import STOPWORDS, boilerplate_line, caption_credit, credit_line, interstitial_line
+from corpus.lexicon import STOPWORDS, boilerplate_line, caption_credit, credit_line, interstitial_line, photo_credit
 
 END_PUNCT = re.compile(r"[.!?;:][\"'”’»)\]]*$|[.!?][\"'”’»)\]]*\s*\*+$")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")  # a finished sentence (not ";" or ":")
 BOLD = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*$")
 MD_HEADING = re.compile(r"^\s*#{1,3}\s+(.+?)\s*#*\s*$")
+MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^()\s]*\))*\)")  # [text](url) -> text
+MD_EMPHASIS = re.compile(r"(?<![\w*_])([*_]{1,2})(?=\S)([^*_\n]+?)(?<=\S)\1(?![\w*_])")
 SEPARATOR = re.compile(r"^\s*([-=*_~#])\1{2,}\s*$")
 BYLINE = re.compile(r"^(?:[\s\-–—•]*|.{0,40}?\b(?:posted|published|updated)\b.{0,40}?\s)"
                     r"(?:by|written by|author:?)\s+(.*)$", re.I)
 WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
-CAPTION_MAX_WORDS = 60  # a photo caption is a sentence or two; a longer line above a credit is body text
+CAPTION_MAX_WORDS = 40  # a photo caption is a sentence or two; a longer line above a credit is body text
 
 
 @dataclass
@@ -98,9 +101,13 @@ def lines_of(text: str) -> list[Line]:
         s = raw.strip()
         if not s:
             continue
+        s = MD_LINK.sub(r"\1", MD_IMAGE.sub("", s)).strip()
+        if not s:
+            continue  # a Markdown image on its own line
         bold = BOLD.match(s) or MD_HEADING.match(s)
         body = bold.group(1).strip() if bold else s
         body = re.sub(r"^[\u2022•·▪●\-–—*]\s+(?=\S)", "", body) if not bold else body
+        body = MD_EMPHASIS.sub(r"\2", body)
         out.append(Line(i, body, s, bold=bool(bold), heading=bool(MD_HEADING.match(s))))
     out = without_inserts(out)
     counts = Counter(key(ln.text) for ln in out)
@@ -119,7 +126,7 @@ def without_inserts(lines: list[Line]) -> list[Line]:
             drop.add(n)
         elif credit_line(ln.text):
             drop.add(n)
-            if n and _caption_shaped(lines[n - 1]):
+            if n and photo_credit(ln.text) and _caption_shaped(lines[n - 1]):
                 drop.add(n - 1)  # the caption printed above its credit
     return [ln for n, ln in enumerate(lines) if n not in drop]
 

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from corpus import sentences
-from corpus.lexicon import boilerplate_line, section_line
+from corpus.lexicon import author_bio, boilerplate_line, section_line
 from corpus.lines import BYLINE, END_PUNCT, SENTENCE_END, CleanArticle, Line, key
 
 MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -15,9 +15,10 @@ DATE_RE = re.compile(
     rf"\d{{4}}-\d{{2}}-\d{{2}})\b", re.I)
 MODIFIED_RE = re.compile(r"(?:last\s+)?(?:modified|updated)\s*:?\s*", re.I)
 HEAD_WINDOW = 14  # lines above the body where the headline, byline and date are looked for
-# "Published by Example Wire" names who put the page out, not who wrote it
-PUBLISHED_BY = re.compile(r"^[\s\-–—•|]*(?:published|distributed|presented|brought to you) by\s+(.+?)\s*$",
-                          re.I)
+# "Published by Example Wire" names who put the page out, not who wrote it (also after a "·" or "|")
+PUBLISHED_BY = re.compile(r"(?:^|[|·•–—]\s*)(?:published|distributed|presented|brought to you) by\s+"
+                          r"([^|·•]+?)\s*$", re.I)
+SITE_SUFFIX = re.compile(r"^(.{12,}?)\s+[|–—·-]\s+([^|–—·]{2,40})$")  # "Headline | Site", "Headline - Site"
 # a staff byline with no person: "Business Desk", "Our Bureau", "Reuters Staff", "Newsroom"
 DESK = re.compile(r"^(?:by\s+)?((?:[A-Z][\w&'’\-]*\s+){0,4}"
                   r"(?:Desk|Staff|Bureau|Newsroom|Team|Correspondents?))$")
@@ -56,13 +57,24 @@ def site_name(lines: list[Line]) -> str | None:
     if 1 <= len(words) <= 4 and not BYLINE.match(t) and not DATE_RE.search(t) and not END_PUNCT.search(t) \
             and not first.bold:
         return t
+    head, site = split_site(t)
+    if site and any(key(ln.text) == key(head) for ln in lines if ln is not first):
+        return site  # a browser-title line "Headline | Site" whose headline the page prints again
     return None
+
+
+def split_site(t: str) -> tuple[str, str | None]:
+    """A browser-title line "Headline | Site" as (headline, site); (t, None) when it has no such suffix."""
+    m = SITE_SUFFIX.match(t.strip())
+    if m and len(m.group(2).split()) <= 5:
+        return m.group(1).strip(), m.group(2).strip()
+    return t, None
 
 
 def published_by(window: list[Line]) -> str | None:
     """The publisher a "Published by …" line names."""
     for ln in window:
-        m = PUBLISHED_BY.match(ln.text)
+        m = PUBLISHED_BY.search(ln.text.strip())
         if m and 1 <= len(m.group(1).split()) <= 6:
             return m.group(1).rstrip(".")
     return None
@@ -85,7 +97,7 @@ def domain_name(lines: list[Line]) -> str | None:
 def _candidate(ln: Line, publisher: str | None) -> bool:
     t = ln.text.strip()
     words = ln.words
-    if len(words) < 3 or len(words) > 30 or BYLINE.match(t) or DESK.match(t) or PUBLISHED_BY.match(t) \
+    if len(words) < 3 or len(words) > 30 or BYLINE.match(t) or DESK.match(t) or PUBLISHED_BY.search(t) \
             or t.endswith(("…", "...")):
         return False
     if DATE_RE.fullmatch(t.strip(" ,")) or (publisher and key(t) == key(publisher)):
@@ -103,10 +115,10 @@ def pick_title(window: list[Line], publisher: str | None) -> str | None:
     marked = [ln for ln in cands if ln.bold]
     if marked:
         return strip_quotes(marked[-1].text)
-    keys = [key(ln.text) for ln in cands]
+    keys = [key(split_site(ln.text)[0]) for ln in cands]  # "Headline | Site" counts as a print of "Headline"
     twice = [ln for ln, k in zip(cands, keys) if keys.count(k) >= 2]
     if twice:
-        return strip_quotes(twice[-1].text)
+        return strip_quotes(split_site(twice[-1].text)[0])
     return strip_quotes(cands[0].text)
 
 
@@ -128,7 +140,7 @@ def author(window: list[Line]) -> str | None:
     """The author from a byline ("By CHENG YU email@x"), or None when the byline names nobody."""
     for ln in window:
         m = BYLINE.match(ln.text)
-        if not m or PUBLISHED_BY.match(ln.text):
+        if not m or PUBLISHED_BY.search(ln.text.strip()):
             continue
         rest = re.sub(r"\S+@\S+|https?://\S+", " ", m.group(1))
         one = r"(?:[A-Z][A-Za-z'’\-]+\.?\s+){1,3}[A-Z][A-Za-z'’\-]+"
@@ -219,8 +231,11 @@ def paragraphs(span: list[Line]) -> list[str]:
 
 
 def finished(paras: list[str]) -> list[str]:
-    """The paragraphs without a last sentence the capture cut off mid-word ("…and the index closed hig")."""
+    """The paragraphs without a closing note on the author, or a last sentence the capture cut off mid-word
+    ("…and the index closed hig")."""
     paras = list(paras)
+    while paras and author_bio(paras[-1]):
+        paras.pop()
     while paras and not SENTENCE_END.search(paras[-1]):
         parts = sentences.split(paras[-1])
         if len(parts) > 1 and SENTENCE_END.search(parts[-2].text):

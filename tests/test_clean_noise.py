@@ -69,6 +69,21 @@ def test_a_last_sentence_cut_off_by_the_capture_is_dropped(paras, kept):
     assert finished(paras) == kept
 
 
+def test_labelled_links_inside_a_story_and_promo_and_bio_tails_are_not_body():
+    text = page("Hefei Chip Designers Narrow The Gap", *STORY[:2], "Read more: Why packaging is the new bottleneck",
+                *STORY[2:], "Jane Roe is a senior technology reporter for Example News based in Shanghai.",
+                "Sign up for our free weekly newsletter to get the chip stories that matter in your inbox.",
+                "Share this article: Facebook Twitter Email")
+    [a] = clean(text)
+    assert a.paragraphs == STORY
+
+
+def test_a_closing_sentence_about_a_fellow_or_a_former_reporter_stays():
+    last = "Roe is a fellow at a Washington think tank who studies export controls and the chip trade."
+    [a] = clean(page("Hefei Chip Designers Narrow The Gap", *STORY, last))
+    assert a.paragraphs[-1] == last
+
+
 def test_a_sentence_without_a_full_stop_inside_the_body_survives():
     lines = STORY[:2] + ["A spokesman listed the three product lines that the lab would drop before the summer break ended"] + \
         STORY[2:] + ["Asked about prices, the chief financial officer said the board was still weighing a cut of"]
@@ -83,12 +98,16 @@ def test_a_sentence_without_a_full_stop_inside_the_body_survives():
     ("Advertisement spending rose five per cent in March.", False),
     ("Sponsored by the city, the lab hired two hundred engineers.", False),
     ("The story continues to develop, officials said.", False),
+    ("Read more: Why chip packaging is the new bottleneck", True), ("RELATED: Inside a Shenzhen robot fair", True),
+    ("Continue reading the main story", True), ("Advertisement - Scroll to continue", True),
+    ("Related companies also saw their shares rise.", False), ("Watch makers have started to add AI chips.", False),
 ])
 def test_ad_slots_are_interstitial(line, expected):
     assert interstitial_line(line) is expected
 
 
 @pytest.mark.parametrize("line, expected", [
+    ("(Photo by Jane Roe/Example Images)", True),
     ("Jane Roe | Example Photo Agency", True), ("Staff Photographer | Wire Pictures | Example Images", True),
     ("Photo: Example Agency", True), ("(Image credit: Jane Roe)", True),
     ("Revenue rose, the company said | and costs fell", False),
@@ -105,6 +124,9 @@ def test_photo_credit_lines(line, expected):
     ("The firm runs its own TCP/IP stack on the new chip.", False),
     ("The firm said it would expand. Investors cheered the news.", False),
     ("Prices rose. Photos of the plant were not released.", False),
+    ("FILE PHOTO: A chip plant in Wuxi, China, May 1, 2024. AGENCY/Jane Roe/File Photo", True),
+    ("Robots on a line in Ningbo on March 3. (Photo by Jane Roe/Example Images)", True),
+    ("Image recognition: the lab said its model beat rivals.", False),
 ])
 def test_captions_ending_with_their_credit(line, expected):
     assert caption_credit(line) is expected
@@ -115,7 +137,19 @@ def test_captions_ending_with_their_credit(line, expected):
     ("Close icon", True), ("2 min read", True), ("Reading Time: 3 minutes", True),
     ("Why you can trust Example News", True), ("Posted in Uncategorized", True),
     ("(Reporting by Jane Roe; Editing by John Doe)", True),
+    ("Share this article: Facebook Twitter LinkedIn Email", True), ("Share on WhatsApp", True),
+    ("Facebook | X | Copy link", True), ("Follow us on Telegram", True), ("Follow Jane Roe on LinkedIn", True),
+    ("Sign up for the Example Daily newsletter to get the top stories in your inbox every morning.", True),
+    ("Download the Example News app for breaking alerts", True), ("Listen to this article · 4 min", True),
+    ("Updated 3 hours ago", True), ("Image 2 of 7", True), ("This story was originally published by Example News.", True),
+    ("Write to Jane Roe at jane@example.org", True), ("Have a tip? Send it to the newsroom.", True),
     ("Fashion icon opens a robotics lab in Shenzhen", False),
+    ("Share prices of chip makers rose 4% on Tuesday.", False), ("Twitter and Facebook stayed blocked for years.", False),
+    ("Follow-on funding came from two state funds, the filing showed.", False),
+    ("Get ready for the next wave of AI chips, analysts warned on Monday.", False),
+    ("Subscribers to the service rose to 20 million, the company said.", False),
+    ("The story was first reported by local media.", False), ("Contact lenses with chips are the next frontier.", False),
+    ("Topics on the agenda include export controls.", False), ("The ratio was 1 of 4, the survey found.", False),
     ("Posted in March by Jane Roe", False),
     ("The chip took 2 min to read the model weights, engineers said.", False),
 ])
@@ -130,6 +164,12 @@ def test_captions_credits_and_ads_inside_a_story_neither_split_nor_stay_in_it():
                 "Story continues below advertisement", STORY[4])
     [a] = clean(text)
     assert a.paragraphs == STORY and a.author == "Jane Roe"
+
+
+def test_a_chart_source_goes_but_the_paragraph_above_it_stays():
+    text = page("Hefei Chip Designers Narrow The Gap", *STORY[:3], "Source: National statistics office", *STORY[3:])
+    [a] = clean(text)
+    assert a.paragraphs == STORY
 
 
 def test_a_standfirst_the_story_repeats_and_a_headline_glued_to_a_caption_are_not_the_body():
@@ -171,6 +211,8 @@ def test_key_point_bullets_full_of_names_open_the_body_and_an_icon_label_is_not_
     ("Posted on March 3, 2024 by Jane Roe", "Jane Roe", None),
     ("By JANE ROE and LI MING", "Jane Roe and Li Ming", None),
     ("Technology Desk", "Technology Desk", None),
+    ("Published March 3, 2024 by Jane Roe", "Jane Roe", None),
+    ("March 3, 2024 · Published by Harbour Wire", None, "Harbour Wire"),
 ])
 def test_bylines_name_authors_and_publish_lines_name_publishers(byline, author, publisher):
     [a] = clean(page("- ", "Hefei Chip Designers Narrow The Gap", byline, *STORY))
@@ -182,6 +224,20 @@ def test_a_wire_credit_under_the_story_names_the_reporters_and_a_domain_line_the
                      "(Reporting by Jane Roe and Li Ming; Editing by John Doe)", "Posted in Uncategorized"))
     assert (a.author, a.publisher) == ("Jane Roe and Li Ming", "example.tv")
     assert a.body.endswith(STORY[-1])
+
+
+@pytest.mark.parametrize("lines, title", [
+    (["Hefei chip designers narrow the gap | Example News", "Hefei chip designers narrow the gap"],
+     "Hefei chip designers narrow the gap"),
+    (["Example News", "Hefei chip designers narrow the gap - Example News", "Hefei chip designers narrow the gap"],
+     "Hefei chip designers narrow the gap"),
+    # a dash or a colon inside a headline printed once is part of it
+    (["Hefei chip designers - and their rivals - narrow the gap"], "Hefei chip designers - and their rivals - narrow the gap"),
+    (["Hefei chip designers narrow the gap: analysts"], "Hefei chip designers narrow the gap: analysts"),
+])
+def test_a_site_name_after_a_headline_is_not_part_of_the_title(lines, title):
+    [a] = clean(page(*lines, *STORY))
+    assert a.title == title
 
 
 @pytest.mark.parametrize("url, day", [
