@@ -32,10 +32,10 @@ def clean(text: str) -> list[CleanArticle]:
     arts = [a for a in arts if a.paragraphs]
     for a in arts:
         a.publisher = a.publisher or arts[0].publisher
-        a.url = a.url or cap.url
-        a.date = a.date or cap.date or date_from_url(a.url)  # the page's own date first
-    if cap.title and len(arts) == 1:
-        arts[0].title = cap.title
+        a.date = a.date or cap.date or date_from_url(cap.url)  # the page's own date first
+    if len(arts) == 1:  # the capture's URL and title belong to the page, so to its only article
+        arts[0].url = cap.url
+        arts[0].title = cap.title or arts[0].title
     return arts
 
 

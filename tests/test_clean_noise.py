@@ -57,6 +57,18 @@ def test_the_page_date_wins_over_the_capture_date_and_the_capture_url_is_kept():
                                         "Hefei Chip Designers Narrow The Gap")
 
 
+def test_a_page_of_two_stories_gives_neither_the_capture_url():
+    second = [f"Robot makers in Ningbo {t}" for t in ("said sales rose by a third in the first quarter of the year.",
+              "expect exports to grow again this year as buyers abroad look for cheaper arms and grippers.",
+              "also said wages for engineers had risen faster than prices, which squeezed their margins.",
+              "plan to open training centres with two local universities to hire more graduates soon.")]
+    text = "URL: https://example.org/2024/03/01/briefing\n\n" + page(
+        "**Hefei chip designers narrow the gap with foreign rivals**", *STORY,
+        "**Robot makers in Ningbo report strong sales in the first quarter**", *second)
+    arts = clean(text)
+    assert len(arts) == 2 and all(a.url is None and a.date == "2024-03-01" for a in arts)
+
+
 @pytest.mark.parametrize("paras, kept", [
     (["One whole sentence here.", "Two. Then the capture stopped in the midd"], ["One whole sentence here.", "Two."]),
     (["One whole sentence here.", "and the rest was lost without any ending at all"], ["One whole sentence here."]),
