@@ -47,11 +47,12 @@ def _weight(span: list[Line]) -> int:
 def _without_repeats(span: list[Line], lines: list[Line]) -> list[Line]:
     """A body without text the page printed twice: a standfirst that the story repeats, or a headline glued
     to an image caption with no space between ("…Gap Widens In AIChip exports fell…")."""
-    keys = [key(ln.text) for ln in span]
-    first = next((n for n, ln in enumerate(span) if ln.is_prose()), None)
+    if not span:
+        return span
+    keys = [key(ln.text) for ln in span]  # a span opens with a prose line
     drop = set()
-    if first is not None and len(keys[first]) >= 40 and any(k.startswith(keys[first]) for k in keys[first + 1:]):
-        drop.add(first)  # a summary above the story that its first paragraphs repeat
+    if len(keys[0]) >= 40 and any(k.startswith(keys[0]) for k in keys[1:]):
+        drop.add(0)  # a summary above the story that its first paragraphs repeat
     shown = {key(ln.text) for ln in lines if ln.i < span[0].i and len(ln.words) >= 5 and not ln.is_prose()}
     for n, k in enumerate(keys):
         if any(k.startswith(h) and k[len(h):len(h) + 1].isalnum() for h in shown):

@@ -1,5 +1,5 @@
-"""An HTML page into an article: trafilatura's text and metadata, plus what the markup says about the page itself
-(its canonical address, a "Published by …" line naming the publisher rather than an author)."""
+"""An HTML page into an article: trafilatura's text and metadata, plus what the markup says about the page
+itself (its canonical address, a "Published by …" line naming the publisher rather than an author)."""
 from __future__ import annotations
 
 from urllib.parse import urljoin

@@ -13,8 +13,8 @@ was we were what when where which while who whom why will with would you your yo
 according did does many much may might must shall whose upon via within without yet s t don
 """.split())
 
-_SOCIAL = (r"(?:facebook|twitter|x|linkedin|reddit|whatsapp|telegram|e-?mail|print|copy link|flipboard|pinterest|"
-           r"threads|bluesky|mastodon|weibo|wechat|messenger|sms|pocket|tumblr|comments?)")
+_SOCIAL = (r"(?:facebook|twitter|x|linkedin|reddit|whatsapp|telegram|e-?mail|print|copy link|flipboard|"
+           r"pinterest|threads|bluesky|mastodon|weibo|wechat|messenger|sms|pocket|tumblr|comments?)")
 # Whole lines that are page furniture on news and blog sites, whatever the site: share bars, login and
 # comment forms, related/trending lists, tag and category lines, visit counters, copyright, print trailers.
 _FURNITURE = [
@@ -44,11 +44,11 @@ _FURNITURE = [
     r"(?:reading time\s*:?\s*)?\d+\s*min(?:ute)?s?(?:\s+read)?|reading time\s*:?.*",  # read-time badges
     r"why you can trust .{1,40}|our standards\s*:.*",  # trust badges
     # page tools and consent banners
-    r"listen to (?:this|the) (?:article|story).*|save(?: (?:article|story|for later))?|gift (?:this )?article|"
-    r"topics|editor'?s picks?|sponsored links|loading\W*|video ad feedback|click to expand|"
+    r"listen to (?:this|the) (?:article|story).*|save(?: (?:article|story|for later))?|"
+    r"gift (?:this )?article|topics|editor'?s picks?|sponsored links|loading\W*|video ad feedback|click to expand|"
     r"enlarge (?:image|photo)|join the conversation|accept(?: all)? cookies|manage (?:preferences|cookies)|"
     r"terms (?:&|and) conditions|download (?:the|our) app|\d+\s+comments?|recommended for you|subscribe now|"
-    r"newsletter sign[- ]?up",
+    r"newsletter sign[- ]?up|open in (?:the )?app|get the app|sign up|write",
     rf"follow (?:[\w'’\-]+ ){{1,3}}on {_SOCIAL}",  # "Follow Jane Roe on X"
     r"(?:updated\s+)?\d+\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?)\s+ago",  # "5 hours ago"
     r"(?:image|photo|picture|slide)?\s*\d+\s*(?:/|of)\s*\d+",  # gallery counters: "Image 1 of 4", "2 / 9"
@@ -57,7 +57,7 @@ _FURNITURE = [
     r"\b(?:published|appeared|republished)\b.*|a version of this (?:article|story)\b.*",
     r"(?:write to|contact|e-?mail) (?:the (?:author|reporter|writer)|[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+){0,2}) "
     r"at\b.*|(?:have|got) a (?:news )?tip\b.*",
-    r"posted in (?!.*\bby\b).{1,40}",  # a blog's category trailer ("Posted in News"), not "Posted in May by …"
+    r"posted in (?!.*\bby\b).{1,40}",  # a blog's category line ("Posted in News"), not "Posted in May by …"
     r"\(?(?:reporting|writing|editing|additional reporting) by [^.]{1,120}\)?",  # wire-service credit lines
 ]
 _FURNITURE_RE = re.compile(r"^\s*(?:" + "|".join(_FURNITURE) + r")\s*$", re.I)
@@ -70,18 +70,21 @@ _INTERSTITIAL_RE = re.compile(r"^\s*(?:" + "|".join([
     r"(?: (?:the|this) )?(?: ?advert(?:isement)?| ?ad)?",
     r"(?:scroll|continue reading)(?: down)?(?: to continue| below)?(?: with content| the main story)?",
     # a labelled link to another story: "Read more: …", "RELATED: …", "Watch: …"
-    r"(?:read more|read also|also read|see also|related|recommended|more on this|further reading|watch|listen|"
-    r"explore more|don'?t miss|must read|editor'?s pick)\s*[:|–—]\s*\S.{0,150}",
+    r"(?:read more|read also|also read|see also|related|recommended|more on this|further reading|watch|"
+    r"listen|explore more|don'?t miss|must read|editor'?s pick)\s*[:|–—]\s*\S.{0,150}",
 ]) + r")\s*[:.]?\s*$", re.I)
 # Calls to action under a story: "Sign up for our daily newsletter …", "Download the Example app …"
-_PROMO_RE = re.compile(r"^(?:sign up|subscribe|get|download|follow|join|click|tap|listen|register|don'?t miss|want|"
+_PROMO_RE = re.compile(r"^(?:thanks? (?:you )?for reading\b.{0,80}?|)"
+                       r"(?:sign up|subscribe|get|download|follow|join|click|tap|listen|register|don'?t miss|want|"
                        r"like this|enjoy(?:ed)?|support|become a (?:member|subscriber)|never miss)\b.{0,200}?"
                        r"\b(?:newsletters?|inbox|subscri(?:be|ption|bers?)|podcasts?|news alerts?|"
                        r"(?:our|the)(?: [\w'’\-]+){0,3} app|(?:whatsapp|telegram) channel|google news|"
-                       r"push notifications)\b", re.I)
+                       r"push notifications|new posts|support (?:my|our|independent) (?:work|journalism))\b",
+                       re.I)
 # An author's bio closing a story: "Jane Roe is a senior reporter covering technology for Example News."
 _BIO_RE = re.compile(r"^(?:[A-Z][\w'’.\-]+ ){1,3}(?:is|was|has been) (?:a|an|the|our) (?:[\w\-,]+ ){0,5}"
-                     r"(?:reporter|correspondent|writer|editor|journalist|columnist|contributor|producer|intern)s?\b")
+                     r"(?:reporter|correspondent|writer|editor|journalist|columnist|contributor|producer|"
+                     r"intern)s?\b")
 # Photo credits on a line of their own: "Name | Agency | Agency" (each part a short capitalised name), or
 # "Photo: Agency", "Image credit: Name".
 _CREDIT_PART = r"[A-Z][\w.&'’\-]*(?:\s+[A-Za-z][\w.&'’\-]*){0,4}"

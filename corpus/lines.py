@@ -6,7 +6,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from corpus.lexicon import STOPWORDS, boilerplate_line, caption_credit, credit_line, interstitial_line, photo_credit
+from corpus.lexicon import (STOPWORDS, boilerplate_line, caption_credit, credit_line, interstitial_line,
+                            photo_credit)
 
 END_PUNCT = re.compile(r"[.!?;:][\"'”’»)\]]*$|[.!?][\"'”’»)\]]*\s*\*+$")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")  # a finished sentence (not ";" or ":")
@@ -50,7 +51,7 @@ class Line:
         if not (END_PUNCT.search(text) or long_enough):
             return False
         stop = sum(x.lower() in STOPWORDS for x in w) / len(w)
-        # headlines seldom end with a full stop, so a line that does may carry more names ("Lab Chief Ann Lee …")
+        # headlines seldom end with a full stop, so a line that does may carry more names ("Lab Chief Ann Lee")
         limit = 0.7 if SENTENCE_END.search(text) else 0.6
         return stop >= 0.18 and title_case_ratio(w) < limit
 

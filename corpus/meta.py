@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from corpus import sentences
-from corpus.lexicon import author_bio, boilerplate_line, section_line
+from corpus.lexicon import SECTION_WORDS, STOPWORDS, author_bio, boilerplate_line, section_line
 from corpus.lines import BYLINE, END_PUNCT, SENTENCE_END, CleanArticle, Line, key
 
 MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -23,6 +23,7 @@ SITE_SUFFIX = re.compile(r"^(.{12,}?)\s+[|–—·-]\s+([^|–—·]{2,40})$")  
 DESK = re.compile(r"^(?:by\s+)?((?:[A-Z][\w&'’\-]*\s+){0,4}"
                   r"(?:Desk|Staff|Bureau|Newsroom|Team|Correspondents?))$")
 DOMAIN = re.compile(r"^(?:www\.)?([a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,})$", re.I)
+PERSON = re.compile(r"^[A-Z][a-z'’\-]+(?: [A-Z]\.)?(?: [A-Z][a-z'’\-]+){1,2}$")  # "Jane Roe", "Mary K. Lee"
 # a wire-service credit at the end: "(Reporting by Jane Doe and Wang Lei; Editing by …)"
 REPORTING = re.compile(r"^\(?\s*(?:additional\s+)?reporting by\s+([^;)]+)", re.I)
 # a date in the address: /2025/06/10/, /2025-06-10/ or -20250610
@@ -39,7 +40,7 @@ def describe(head: list[Line], span: list[Line], lines: list[Line], *, first: bo
         title=title,
         paragraphs=finished(paragraphs(span)),
         publisher=publisher or domain_name(lines),
-        author=author(window) or desk(window) or reporters(tail),
+        author=author(window) or desk(window) or name_over_date(head[-HEAD_WINDOW:]) or reporters(tail),
         date=find_date(window) or find_modified(window),  # a dateline that reads "Updated <date>"
         modified=find_modified(tail + window),
     )
@@ -137,7 +138,7 @@ def fallback_title(span: list[Line]) -> str:
 
 
 def author(window: list[Line]) -> str | None:
-    """The author from a byline ("By CHENG YU email@x"), or None when the byline names nobody."""
+    """The author from a byline ("By JANE ROE jane@x"), or None when the byline names nobody."""
     for ln in window:
         m = BYLINE.match(ln.text)
         if not m or PUBLISHED_BY.search(ln.text.strip()):
@@ -149,6 +150,19 @@ def author(window: list[Line]) -> str | None:
             n = name.group(1).strip()
             # "By JANE ROE and LI MING"
             return " ".join(w.title() if w.isupper() and len(w) > 1 else w for w in n.split())
+    return None
+
+
+def name_over_date(head: list[Line]) -> str | None:
+    """A byline without "By": a person's name on a line of its own, then (within three lines) a date line or a
+    "Follow" button."""
+    for n, ln in enumerate(head):
+        common = {w.lower() for w in ln.words} & (STOPWORDS | SECTION_WORDS)
+        if ln.bold or common or not PERSON.match(ln.text.strip()):
+            continue
+        after = [x.text.strip() for x in head[n + 1:n + 4]]
+        if any(t.lower() == "follow" or (len(t.split()) <= 6 and parse_date(t)) for t in after):
+            return ln.text.strip()
     return None
 
 

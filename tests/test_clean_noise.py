@@ -231,6 +231,19 @@ def test_bylines_name_authors_and_publish_lines_name_publishers(byline, author, 
     assert (a.author, a.publisher) == (author, publisher)
 
 
+@pytest.mark.parametrize("head, author", [
+    (["Hefei Chip Designers Narrow The Gap", "Jane Roe", "March 3, 2024"], "Jane Roe"),
+    (["Hefei Chip Designers Narrow The Gap", "Mary K. Lee", "Follow", "4 min read"], "Mary K. Lee"),
+    (["Hefei Chip Designers Narrow The Gap", "Jane Roe"], None),  # a name with no date or follow button after it
+    (["Hefei Chip Designers Narrow The Gap", "Tech News", "March 3, 2024"], None),  # a section, not a person
+    (["**Chip Wars**", "March 3, 2024"], None),  # a marked-up headline
+    (["Hefei Chip Designers Narrow The Gap", "The Chip War", "March 3, 2024"], None),
+])
+def test_a_bare_name_over_a_date_is_a_byline(head, author):
+    [a] = clean(page(*head, *STORY))
+    assert a.author == author
+
+
 def test_a_wire_credit_under_the_story_names_the_reporters_and_a_domain_line_the_site():
     [a] = clean(page("Hefei Chip Designers Narrow The Gap", "- example.tv", "- 3 min read", *STORY,
                      "(Reporting by Jane Roe and Li Ming; Editing by John Doe)", "Posted in Uncategorized"))
