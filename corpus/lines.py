@@ -13,6 +13,8 @@ END_PUNCT = re.compile(r"[.!?;:][\"'”’»)\]]*$|[.!?][\"'”’»)\]]*\s*\*+$
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")  # a finished sentence (not ";" or ":")
 BOLD = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*$")
 MD_HEADING = re.compile(r"^\s*#{1,3}\s+(.+?)\s*#*\s*$")
+INLINE_AD = re.compile(r"(?<=[.!?”\"’])[ \t]+(?:ADVERTISEMENT|Advertisement|(?:Story|Article) continues below"
+                       r"(?: advertisement)?)[ \t]+(?=[A-Z“\"‘])")
 MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^()\s]*\))*\)")  # [text](url) -> text
 MD_EMPHASIS = re.compile(r"(?<![\w*_])([*_]{1,2})(?=\S)([^*_\n]+?)(?<=\S)\1(?![\w*_])")
@@ -87,6 +89,8 @@ def normalise(text: str) -> str:
     text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
     # an article glued to the previous one's last sentence: "...companies.**Next Headline**"
     text = re.sub(r"(?<=[.!?”\"’])[ \t]*(\*\*[A-Z“\"‘])", r"\n\n\1", text)
+    # an ad slot left between two sentences of a flattened capture: "…said. Advertisement The company…"
+    text = INLINE_AD.sub(" ", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 

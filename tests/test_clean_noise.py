@@ -178,6 +178,11 @@ def test_captions_credits_and_ads_inside_a_story_neither_split_nor_stay_in_it():
     assert a.paragraphs == STORY and a.author == "Jane Roe"
 
 
+def test_an_ad_slot_between_two_sentences_of_a_flattened_capture_goes():
+    [a] = clean(" ".join(STORY[:2]) + " Advertisement " + " ".join(STORY[2:]) + " Advertisement spending rose.")
+    assert a.body == " ".join(STORY) + " Advertisement spending rose."
+
+
 def test_a_chart_source_goes_but_the_paragraph_above_it_stays():
     text = page("Hefei Chip Designers Narrow The Gap", *STORY[:3], "Source: National statistics office", *STORY[3:])
     [a] = clean(text)
