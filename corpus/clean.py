@@ -5,124 +5,72 @@ a lexicon of web-page furniture (share bars, login forms, related lists), headli
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 
+from corpus.capture import split_capture
 from corpus.lexicon import STOPWORDS, boilerplate_line
+from corpus.lines import SEPARATOR, CleanArticle, Line, key, lines_of
+from corpus.meta import date_from_url, describe
 
-END_PUNCT = re.compile(r"[.!?;:][\"'”’»)\]]*$|[.!?][\"'”’»)\]]*\s*\*+$")
-BOLD = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*$")
-MD_HEADING = re.compile(r"^\s*#{1,3}\s+(.+?)\s*#*\s*$")
-SEPARATOR = re.compile(r"^\s*([-=*_~#])\1{2,}\s*$")
-BYLINE = re.compile(r"^(?:[\s\-–—•]*|.{0,40}?\b(?:posted|published|updated)\b.{0,40}?\s)"
-                    r"(?:by|written by|author:?)\s+(.*)$", re.I)
-WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
-
-
-@dataclass
-class Line:
-    """One non-empty line of the scrape with the features the cleaner looks at."""
-
-    i: int
-    text: str
-    raw: str
-    bold: bool = False
-    heading: bool = False
-    repeats: int = 1
-
-    @property
-    def words(self) -> list[str]:
-        """The alphabetic words of the line."""
-        return WORD.findall(self.text)
-
-    def is_prose(self) -> bool:
-        """A sentence-shaped line: long enough, ends like a sentence, has function words, not title case."""
-        w = self.words
-        if self.bold or len(w) < 8 or boilerplate_line(self.text):
-            return False
-        text = self.text.rstrip()
-        if text.endswith(("…", "...")) and not text.endswith(("”", '"')):
-            return False  # a teaser cut short
-        long_enough = len(w) >= 15 and re.search(r"[.!?][\"”’]?\s+[A-Z“\"]", text)
-        if not (END_PUNCT.search(text) or long_enough):
-            return False
-        stop = sum(x.lower() in STOPWORDS for x in w) / len(w)
-        return stop >= 0.18 and title_case_ratio(w) < 0.6
-
-
-@dataclass
-class CleanArticle:
-    """An article cut out of a scrape."""
-
-    title: str
-    paragraphs: list[str]
-    publisher: str | None = None
-    author: str | None = None
-    date: str | None = None
-    modified: str | None = None
-    headings: list[str] = field(default_factory=list)
-
-    @property
-    def body(self) -> str:
-        """Paragraphs separated by blank lines."""
-        return "\n\n".join(self.paragraphs)
-
-
-def title_case_ratio(words: list[str]) -> float:
-    """Share of longer words that start with a capital letter."""
-    long = [w for w in words if len(w) > 3]
-    return sum(w[0].isupper() for w in long) / len(long) if long else 1.0
-
-
-def normalise(text: str) -> str:
-    """NFC, unified newlines, no control characters, no trailing spaces."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
-    # an article glued to the previous one's last sentence: "...companies.**Next Headline**"
-    text = re.sub(r"(?<=[.!?”\"’])[ \t]*(\*\*[A-Z“\"‘])", r"\n\n\1", text)
-    return "\n".join(line.rstrip() for line in text.split("\n"))
-
-
-def key(text: str) -> str:
-    """Comparison key of a line: lower case, letters and digits only."""
-    return re.sub(r"[\W_]+", " ", text.lower()).strip()
-
-
-def lines_of(text: str) -> list[Line]:
-    """The non-empty lines of a scrape, with markup noted and stripped."""
-    out = []
-    for i, raw in enumerate(normalise(text).split("\n")):
-        s = raw.strip()
-        if not s:
-            continue
-        bold = BOLD.match(s) or MD_HEADING.match(s)
-        body = bold.group(1).strip() if bold else s
-        body = re.sub(r"^[\u2022•·▪●\-–—*]\s+(?=\S)", "", body) if not bold else body
-        out.append(Line(i, body, s, bold=bool(bold), heading=bool(MD_HEADING.match(s))))
-    counts = Counter(key(ln.text) for ln in out)
-    for ln in out:
-        ln.repeats = counts[key(ln.text)]
-    return out
+__all__ = ["CleanArticle", "clean"]
+TEASER_WORDS = (4, 12)  # a related-story link is headline length; a longer line is the story's own text
 
 
 def clean(text: str) -> list[CleanArticle]:
     """Every article found in a plain-text (or Markdown) scrape, boilerplate removed."""
+    cap, text = split_capture(text)
     lines = lines_of(text)
-    spans = [s for s in _bodies(lines) if sum(len(ln.words) for ln in s if ln.is_prose()) >= 40]
-    if not spans:
-        return []
-    from corpus.meta import describe
-
-    arts, prev_end = [], 0
-    for n, span in enumerate(spans):
+    arts: list[CleanArticle] = []
+    prev_end = 0
+    for span in _bodies(lines):
+        span = _without_teasers(_trim(_without_repeats(span, lines)))
+        if _weight(span) < 40:
+            continue
         head = [ln for ln in lines if prev_end <= ln.i < span[0].i]
-        arts.append(describe(head, span, lines, first=(n == 0)))
+        arts.append(describe(head, span, lines, first=not arts))
         prev_end = span[-1].i + 1
-    for a in arts[1:]:
+    arts = [a for a in arts if a.paragraphs]
+    for a in arts:
         a.publisher = a.publisher or arts[0].publisher
-    return [a for a in arts if a.paragraphs]
+        a.date = a.date or cap.date or date_from_url(cap.url)  # the page's own date first
+    if len(arts) == 1:  # the capture's URL and title belong to the page, so to its only article
+        arts[0].url = cap.url
+        arts[0].title = cap.title or arts[0].title
+    return arts
+
+
+def _weight(span: list[Line]) -> int:
+    """Words in the prose lines of a span."""
+    return sum(len(ln.words) for ln in span if ln.is_prose())
+
+
+def _without_repeats(span: list[Line], lines: list[Line]) -> list[Line]:
+    """A body without text the page printed twice: a standfirst that the story repeats, or a headline glued
+    to an image caption with no space between ("…Gap Widens In AIChip exports fell…")."""
+    if not span:
+        return span
+    keys = [key(ln.text) for ln in span]  # a span opens with a prose line
+    drop = set()
+    if len(keys[0]) >= 40 and any(k.startswith(keys[0]) for k in keys[1:]):
+        drop.add(0)  # a summary above the story that its first paragraphs repeat
+    shown = {key(ln.text) for ln in lines if ln.i < span[0].i and len(ln.words) >= 5 and not ln.is_prose()}
+    for n, k in enumerate(keys):
+        if any(k.startswith(h) and k[len(h):len(h) + 1].isalnum() for h in shown):
+            drop.add(n)
+    return [ln for n, ln in enumerate(span) if n not in drop]
+
+
+def _without_teasers(span: list[Line]) -> list[Line]:
+    """A body without the links to other stories printed between its paragraphs: a short headline-like line
+    none of whose content words the story itself uses (a subheading shares words with the text it heads)."""
+    used = Counter(w.lower() for ln in span if ln.is_prose() for w in ln.words)
+
+    def teaser(ln: Line) -> bool:
+        content = [w.lower() for w in ln.words if len(w) > 3 and w.lower() not in STOPWORDS]
+        return TEASER_WORDS[0] <= len(ln.words) <= TEASER_WORDS[1] and bool(content) \
+            and not any(used[w] for w in content)
+
+    return [ln for ln in span if ln.is_prose() or not teaser(ln)]
 
 
 def _clusters(lines: list[Line]) -> list[list[Line]]:
@@ -161,7 +109,7 @@ def _bodies(lines: list[Line]) -> list[list[Line]]:
     clusters = _clusters(lines)
     if not clusters:
         return []
-    weight = [sum(len(ln.words) for ln in c if ln.is_prose()) for c in clusters]
+    weight = [_weight(c) for c in clusters]
     best = max(weight)
     # several articles in one file: other big clusters with a headline of their own before them
     keep = [c for c, w in zip(clusters, weight) if w >= 40 and w >= 0.35 * best]

@@ -14,9 +14,10 @@ import numpy as np
 from corpus import sentences as sent
 from corpus.context import search_contexts
 from corpus.clean import CleanArticle, clean
-from corpus.lexicon import boilerplate_line
+from corpus.htmlpage import html_articles
+from corpus.meta import date_from_url
 from corpus.models import IngestResult
-from corpus.sources import Document, Refused, Rejected, expand, html_article, read_file
+from corpus.sources import Document, Refused, Rejected, expand, read_file
 from corpus.stopping import Interrupted, StopFlag
 from corpus.store import indexing
 from corpus.write import Duplicate, disk_full, find_duplicate, insert_article, record_duplicate
@@ -102,20 +103,10 @@ def prepare(art: CleanArticle, *, source: str, url: str | None) -> Prepared:
 def documents_to_articles(doc: Document) -> list[CleanArticle]:
     """The articles in one document (HTML through trafilatura, text through the scrape cleaner)."""
     if doc.kind == "html":
-        meta = html_article(doc)
-        if meta is None:
-            return []
-        paras = [ln.strip() for ln in meta["text"].split("\n") if ln.strip() and not boilerplate_line(ln)]
-        title = doc.title or meta["title"] or (paras[0][:80] if paras else "")
-        if paras and paras[0].strip() == title:
-            paras = paras[1:]
-        from corpus.meta import parse_date
-
-        return [CleanArticle(title=title, paragraphs=paras, publisher=doc.publisher or meta["publisher"],
-                             author=meta["author"], date=doc.date or parse_date(meta["date"] or ""))]
+        return html_articles(doc)
     arts = clean(doc.content)
     for a in arts:
-        a.date = a.date or doc.date
+        a.date = a.date or doc.date or date_from_url(a.url or doc.url)
         a.publisher = a.publisher or doc.publisher
     return arts
 
@@ -215,7 +206,7 @@ class Ingester:
         if len(art.body) > MAX_ARTICLE_CHARS:
             return IngestResult(doc.source, "rejected", title=art.title, reason=f"too long for one article "
                                 f"({len(art.body):,} characters; at most {MAX_ARTICLE_CHARS:,})")
-        p = prepare(art, source=doc.source, url=doc.url)
+        p = prepare(art, source=doc.source, url=art.url or doc.url)  # the page's own (canonical) address first
         if len(p.sentences) < 2:
             return IngestResult(doc.source, "rejected", title=art.title, reason="too little article text")
         if len(p.sentences) > MAX_SENTENCES:

@@ -30,6 +30,9 @@ def record_duplicate(conn: sqlite3.Connection, p: "Prepared", dup: Duplicate) ->
     """Note that p's source repeats an indexed article."""
     conn.execute("INSERT INTO duplicates(source, canonical_url, article_id, kind, similarity, added_at) "
                  "VALUES (?,?,?,?,?,?)", [p.source, canonical_url(p.url), dup[0], dup[1], dup[2], now()])
+    # a copy seen at an address gives the first copy (a file, a pasted text) that address for its citations
+    conn.execute("UPDATE articles SET url = ?, canonical_url = ? WHERE id = ? AND url IS NULL",
+                 [p.url, canonical_url(p.url), dup[0]])
 
 
 def insert_article(conn: sqlite3.Connection, p: "Prepared", *, summary: list, spans: list, contexts: list[str],

@@ -102,9 +102,24 @@ SCRAPES = Path(__file__).parent / "fixtures" / "scrapes"
     # a page that opens with its section menu and never names the site: no "News" as publisher
     ("robotics_fair.txt", "Robotics Startups Weigh the Distance to Silicon Valley", None, "Lena Park", "2025-06-12",
      "Shenzhen hosted its largest robotics fair", "according to customs figures."),
+    # a browser-title line "Headline | Site"; a byline "By … | date | read time"; an ad slot, a labelled link and
+    # a captioned photo inside the story; an author bio, a newsletter pitch and related links after it
+    ("browser_title.txt", "Chip gap widens as export curbs bite", "Example News", "Jane Roe", "2024-03-05",
+     "Chinese chip designers said on Tuesday", "did not respond to a request for comment."),
+    # a Markdown export: links, an image, emphasis, a dateline that says who published the page
+    ("markdown_export.md", "Robot makers in Ningbo close in on rivals", "Harbour Wire", None, "2025-03-12",
+     "Robot makers in Ningbo say", "Software is where we are still behind.\""),
+    # a blogging platform's app banner, follow button and read time; the byline is a bare name over a date
+    ("blog_platform.txt", "The Compute Gap Is Not What You Think", None, "Jane Roe", "2025-03-14",
+     "Most commentary on the race", "two or three years from matching."),
+    # a newsletter post: share menus, like and comment counts, a "thanks for reading, subscribe" pitch
+    ("newsletter_post.txt", "The week in robots", "Example Letters", "Jane Roe", "2025-04-02",
+     "Three things happened this week", "on precision work it is still about three years."),
 ])
 def test_scrapes_from_other_kinds_of_site(name, title, publisher, author, day, first, last):
     [a] = clean((SCRAPES / name).read_text(encoding="utf-8"))
     assert (a.title, a.publisher, a.author, a.date) == (title, publisher, author, day)
     assert a.body.startswith(first) and a.body.endswith(last)
     assert not any(w in a.body for w in ("Share this", "Leave a Reply", "Editing by", "Read Next", "says:"))
+    assert not any(w in a.body for w in ("Advertisement", "Read more", "Example Images", "Wuxi", "newsletter",
+                                         "reporter at", "](", "*", "Tags", "Subscribe", "Follow", "min read"))
