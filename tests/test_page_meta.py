@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from corpus.fetch import Fetcher, Reach
 from corpus.htmlpage import canonical_link, published_by
 from corpus.sources import Document
+
+LOOPBACK = Fetcher(reach=Reach(private=True))  # the opt-in these tests need: their pages come from 127.0.0.1
 
 PARAS = [f"Paragraph {i}: engineers in Wuhan said the new training cluster cut the cost of a large model run, and "
          f"analysts said the distance to the leading American labs had narrowed again this quarter." for i in range(6)]
@@ -54,7 +57,7 @@ def test_published_by(byline, expected):
 def test_a_page_served_at_a_mirror_is_stored_under_its_canonical_address(fake_corpus, httpserver):
     page = html('<link rel="canonical" href="/tech/wuhan-cluster">')
     httpserver.expect_request("/amp/wuhan").respond_with_data(page, content_type="text/html")
-    [r] = fake_corpus.index([httpserver.url_for("/amp/wuhan") + "?utm_source=feed"])
+    [r] = fake_corpus.index([httpserver.url_for("/amp/wuhan") + "?utm_source=feed"], fetcher=LOOPBACK)
     assert r.status == "added"
     assert fake_corpus.article(r.article_id).url == httpserver.url_for("/tech/wuhan-cluster")
 
@@ -62,7 +65,7 @@ def test_a_page_served_at_a_mirror_is_stored_under_its_canonical_address(fake_co
 def test_published_by_names_the_publisher_not_the_author(fake_corpus, httpserver):
     page = html('<meta name="author" content="Example Wire">', '<p class="byline">Published by Example Wire</p>')
     httpserver.expect_request("/wire/wuhan").respond_with_data(page, content_type="text/html")
-    [r] = fake_corpus.index([httpserver.url_for("/wire/wuhan")])
+    [r] = fake_corpus.index([httpserver.url_for("/wire/wuhan")], fetcher=LOOPBACK)
     art = fake_corpus.article(r.article_id)
     assert (art.publisher, art.author) == ("Example Wire", None)
 
@@ -73,7 +76,7 @@ def test_a_copy_seen_later_at_an_address_gives_the_first_copy_its_address(fake_c
     [a] = fake_corpus.index([str(first)])
     assert fake_corpus.article(a.article_id).url is None
     httpserver.expect_request("/2024/05/07/wuhan").respond_with_data(TEXT, content_type="text/plain")
-    [b] = fake_corpus.index([httpserver.url_for("/2024/05/07/wuhan")])
+    [b] = fake_corpus.index([httpserver.url_for("/2024/05/07/wuhan")], fetcher=LOOPBACK)
     assert b.status == "duplicate" and b.article_id == a.article_id
     assert fake_corpus.article(a.article_id).url == httpserver.url_for("/2024/05/07/wuhan")
 
@@ -81,14 +84,14 @@ def test_a_copy_seen_later_at_an_address_gives_the_first_copy_its_address(fake_c
 def test_a_first_copy_that_has_an_address_keeps_it(fake_corpus, httpserver):
     httpserver.expect_request("/original").respond_with_data(TEXT, content_type="text/plain")
     httpserver.expect_request("/reprint").respond_with_data(TEXT, content_type="text/plain")
-    [a] = fake_corpus.index([httpserver.url_for("/original")])
-    [b] = fake_corpus.index([httpserver.url_for("/reprint")])
+    [a] = fake_corpus.index([httpserver.url_for("/original")], fetcher=LOOPBACK)
+    [b] = fake_corpus.index([httpserver.url_for("/reprint")], fetcher=LOOPBACK)
     assert b.status == "duplicate" and fake_corpus.article(a.article_id).url == httpserver.url_for("/original")
 
 
 def test_a_text_page_fetched_at_a_dated_address_takes_its_date_from_the_address(fake_corpus, httpserver):
     httpserver.expect_request("/2024/05/07/wuhan").respond_with_data(TEXT, content_type="text/plain")
-    [r] = fake_corpus.index([httpserver.url_for("/2024/05/07/wuhan")])
+    [r] = fake_corpus.index([httpserver.url_for("/2024/05/07/wuhan")], fetcher=LOOPBACK)
     assert fake_corpus.article(r.article_id).date == "2024-05-07"
 
 
