@@ -39,8 +39,9 @@ def _sub(sub: argparse._SubParsersAction, name: str, text: str, *, json_help: st
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: global --db/--no-seed, then a sub-command."""
-    p = argparse.ArgumentParser(prog="gapbot", description="Answers, with citations, what the articles say "
-                                "about the China-US AI gap.", epilog="`gapbot COMMAND --help` explains a command.")
+    p = argparse.ArgumentParser(prog="gapbot", epilog="`gapbot COMMAND --help` explains a command.",
+                                description="Answers, with citations, what the articles say "
+                                "about the China-US AI gap.")
     p.add_argument("--version", action="version", version=f"gapbot {version()}")
     p.add_argument("--db", default=None, help="database file (default $GAPBOT_DB or ./gapbot.db)")
     p.add_argument("--no-seed", action="store_true", help="do not index the bundled seed articles into a new db")
@@ -61,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=10, help="how many hits (default 10, at most 200)")
     s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid",
                    help="keyword (bm25), vector (dense) or both (hybrid, the default)")
-    s = _sub(sub, "show", "one article: metadata and cleaned body", json_help="the article as one JSON object")
+    s = _sub(sub, "show", "one article: metadata and cleaned body",
+             json_help="the article as one JSON object")
     s.add_argument("article_id", help="an id from /sources (a unique prefix is enough)")
     s = sub.add_parser("backup", help="copy the database safely while it is in use",
                        description="Copy the database safely while it is in use (SQLite online backup).")

@@ -1,4 +1,4 @@
-"""Settings from a `.env` file: KEY=value lines put into the environment, never over a variable already set."""
+"""Settings from a `.env` file: KEY=value lines put into the environment, never over one set already."""
 from __future__ import annotations
 
 import os
@@ -28,7 +28,7 @@ def _value(raw: str) -> str:
 
 
 def load(path: str | Path = ".env", environ: MutableMapping[str, str] | None = None) -> list[str]:
-    """Set the file's variables that are not already set (real environment variables win); returns their names.
+    """Set the file's variables that are not set already (real environment variables win); returns the names.
 
     Empty values are skipped too, so the blank lines of a copied .env.example change nothing."""
     env = os.environ if environ is None else environ

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int, str], None]  # (done, total, source now being read)
 
-# Publication (or update) date, newest first; an undated article sorts after every dated one rather than at the
-# day it was added, which would put it above this week's news.
+# Publication (or update) date, newest first; an undated article sorts after every dated one rather than at
+# the day it was added, which would put it above this week's news.
 NEWEST_FIRST = "COALESCE(date, modified) IS NULL, COALESCE(date, modified) DESC, added_at DESC, rowid DESC"
 
 

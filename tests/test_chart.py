@@ -1,4 +1,4 @@
-"""The /gap chart: no invented dates, no overlapping bars, legend and labels clear, citation numbers on bars."""
+"""The /gap chart: no invented dates, no overlapping bars, legend and labels clear, source numbers on bars."""
 from __future__ import annotations
 
 from datetime import date

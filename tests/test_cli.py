@@ -22,7 +22,8 @@ def gapbot(*args: str, cwd: Path, env: dict | None = None, **kw) -> subprocess.C
         full.pop("GAPBOT_DB", None)
     kw.setdefault("stdout", subprocess.PIPE)
     kw.setdefault("stderr", subprocess.PIPE)
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=full, text=True, timeout=120, **kw)
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=full, text=True, timeout=120,
+                          **kw)
 
 
 def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

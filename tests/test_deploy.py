@@ -1,5 +1,5 @@
-"""The deployment files agree with the code and the README: the commands they run exist, the variables they set
-are documented, and .env.example lists every documented variable.
+"""The deployment files agree with the code and the README: the commands they run exist, the variables
+they set are documented, and .env.example lists every documented variable.
 
 No Docker daemon is needed (none is available where these tests run): the files are parsed, not built."""
 from __future__ import annotations

@@ -43,7 +43,8 @@ def test_every_third_party_import_is_a_declared_dependency():
 
 def test_license_and_metadata():
     meta = PROJECT["project"]
-    assert meta["license"] == "MIT" and (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert meta["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
     assert "Typing :: Typed" in meta["classifiers"] and any("3.11" in c for c in meta["classifiers"])
 
 

@@ -1,4 +1,4 @@
-"""Replies a new team meets first: sources per article, /sources order, /who suggestions, /help never echoes a ping.
+"""Replies a new team meets first: sources per article, /sources order, /who suggestions, no echoed ping.
 
 The corpus is five small articles written for these tests (fictional companies and people)."""
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_sources_are_numbered_per_article_and_every_quote_stays_in_the_json(corp
     assert len(lines) == len(articles) == 3 and len(reply.citations) > len(articles)
     assert [ln[:3] for ln in lines] == ["[1]", "[2]", "[3]"]
     numbers = {c.article_id: c.n for c in reply.citations}
-    for c in reply.to_json()["citations"]:  # the contract: every citation has its number and an exact sentence
+    for c in reply.to_json()["citations"]:  # the contract: each citation has its number and an exact sentence
         assert c["n"] == numbers[c["article_id"]]
         body = corpus.article(c["article_id"]).body
         assert c["quote"] in body and f"{c['quote']} [{c['n']}]" in reply.text
@@ -61,7 +61,8 @@ def test_sources_lists_undated_articles_after_every_dated_one(corpus):
     lines = [ln for ln in reply.text.splitlines() if ln.startswith("• ")]
     dates = [m[0] if (m := re.search(r"\d{4}-\d\d-\d\d(?= \(id)", ln)) else None for ln in lines]
     assert dates == sorted(dates[:4], reverse=True) + [None] and "no date" in lines[-1]
-    assert reply.data["articles"][-1]["date"] is None and "Robot makers" in reply.data["articles"][-1]["title"]
+    last = reply.data["articles"][-1]
+    assert last["date"] is None and "Robot makers" in last["title"]
 
 
 def test_show_prints_the_date_sources_shows(corpus, capsys):
@@ -73,7 +74,8 @@ def test_show_prints_the_date_sources_shows(corpus, capsys):
 
 
 @pytest.mark.parametrize("typed,expected", [("zentrov", "ZENTROVA"), ("ZENTROVAH", "ZENTROVA"),
-                                            ("korvana lab", "Korvana Labs"), ("mireth dinamics", "Mireth Dynamics")])
+                                            ("korvana lab", "Korvana Labs"),
+                                            ("mireth dinamics", "Mireth Dynamics")])
 def test_who_suggests_close_names_in_any_case(corpus, typed, expected):
     reply = ask(corpus, f"/who {typed}")
     assert not reply.answered and reply.data["suggestions"][0] == expected
@@ -87,7 +89,8 @@ def test_who_suggestions_skip_names_that_are_not_close(corpus):
 def test_help_never_echoes_a_ping():
     for typed in ("/help <!channel>", "/help @everyone", "/help <@U0123|boss>", "/help <#C0123|general>"):
         reply = ask(None, typed)
-        assert "no /" in reply.title and not PING.search(json.dumps(reply.to_json(), ensure_ascii=False)), typed
+        shown = json.dumps(reply.to_json(), ensure_ascii=False)
+        assert "no /" in reply.title and not PING.search(shown), typed
 
 
 def test_no_reply_that_repeats_user_text_carries_a_ping(corpus):

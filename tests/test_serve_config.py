@@ -10,7 +10,8 @@ from conftest import ROOT
 
 
 def test_no_tokens_names_both_platforms_and_the_missing_variables():
-    assert skipped({}) == ["Slack skipped: SLACK_BOT_TOKEN is not set", "Discord skipped: DISCORD_TOKEN is not set"]
+    assert skipped({}) == ["Slack skipped: SLACK_BOT_TOKEN is not set",
+                           "Discord skipped: DISCORD_TOKEN is not set"]
 
 
 def test_a_bot_token_alone_asks_for_the_app_token_or_signing_secret():
@@ -22,8 +23,9 @@ def test_a_bot_token_alone_asks_for_the_app_token_or_signing_secret():
 def test_serve_without_tokens_prints_the_reasons_before_running(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.update(PYTHONPATH=str(ROOT), GAPBOT_EMBEDDER="hash")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(tmp_path / "s.db"), "--no-seed", "serve"],
-                            cwd=tmp_path, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    argv = [sys.executable, "-m", "bot", "--db", str(tmp_path / "s.db"), "--no-seed", "serve"]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            text=True)
     try:
         lines = []
         for line in proc.stderr:  # read until the line that says what runs; the process then idles
