@@ -20,6 +20,8 @@ DELEGATED = {
     "feeds": ("adapters.digest", "manage subscribed RSS/Atom feeds"),
     "serve": ("adapters.digest", "run everything configured in one process"),
 }
+# options of delegated sub-commands that answer without opening the database
+NO_DATABASE = {"-h", "--help", "--manifest"}
 
 
 def version() -> str:
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.cmd not in DELEGATED and rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    if not args.no_seed:
+    if not args.no_seed and not NO_DATABASE & set(rest):
         first_run_note(db)
     return quiet_on_closed_pipe(lambda: dispatch(args, rest, db=db))
 

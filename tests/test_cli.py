@@ -109,6 +109,9 @@ def test_a_new_database_says_on_stderr_that_seeding_is_under_way(tmp_path):
     done = gapbot("--db", "fresh.db", "ask", "/sources", cwd=tmp_path)
     assert done.returncode == 0 and "indexing the bundled articles" in done.stderr
     assert "indexing the bundled" not in done.stdout and "articles indexed" in done.stdout
+    for args in (["slack", "--manifest"], ["digest", "--help"]):  # these never open the database
+        done = gapbot("--db", "other.db", *args, cwd=tmp_path)
+        assert done.returncode == 0 and "indexing" not in done.stderr and not (tmp_path / "other.db").exists()
 
 
 @pytest.mark.slow
