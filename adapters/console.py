@@ -142,7 +142,8 @@ def cmd_show(args: argparse.Namespace, corpus: Corpus) -> int:
     if args.json:
         print(json.dumps(art.to_json(), ensure_ascii=False))
     else:
-        meta = " · ".join(x for x in (art.publisher, art.author, art.date, art.url) if x)
+        # the date /sources shows: publication, else last update
+        meta = " · ".join(x for x in (art.publisher, art.author, art.date or art.modified, art.url) if x)
         print(f"{art.title}\n{meta}\n\n{art.body}")
     return 0
 

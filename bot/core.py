@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 MAX_ARGS = 500  # characters of an argument the core reads; the rest is ignored (and said so)
 _MENTION = re.compile(r"^\s*(?:<@[!&]?[A-Za-z0-9]+(?:\|[^>]*)?>\s*)+")
+# a zero-width space after "@", and after "<" before "!", "@" or "#": shown the same, parsed as nothing
+_DEFUSE = (("@", "@\u200b"), ("<!", "<\u200b!"), ("<@", "<\u200b@"), ("<#", "<\u200b#"))
 _WHO_IS = re.compile(r"^(?:who|what)\s*(?:is|are|was|'s)\s+(?P<name>[^?]{1,80}?)\s*\??$", re.I)
 
 
@@ -36,9 +38,11 @@ def clean_text(text: str) -> str:
 
 
 def safe_echo(text: str, limit: int = 120) -> str:
-    """User text fit to repeat back: shortened, and unable to become a mass or user ping on any platform."""
+    """User text fit to repeat back: shortened, and unable to become a ping or a link on any platform."""
     text = clean_text(text)[:limit]
-    return text.replace("@", "@\u200b").replace("<!", "<\u200b!").replace("<@", "<\u200b@")
+    for ping, inert in _DEFUSE:
+        text = text.replace(ping, inert)
+    return text
 
 
 def parse(text: str) -> tuple[str, str, bool]:

@@ -85,10 +85,17 @@ class Reply:
             parts.append(f"{s.heading}\n{s.text}" if s.heading else s.text)
         if self.citations:
             parts.append("Sources:\n" + "\n".join(f"[{c.n}] {c.label()}" + (f" <{c.url}>" if c.url else "")
-                                                  for c in self.citations))
+                                                  for c in self.sources()))
         if self.footer:
             parts.append(self.footer)
         return "\n\n".join(p for p in parts if p)
+
+    def sources(self) -> list[Citation]:
+        """One citation per number (per article), in number order: what a reply's source list shows."""
+        first: dict[int, Citation] = {}
+        for c in self.citations:
+            first.setdefault(c.n, c)
+        return [first[n] for n in sorted(first)]
 
     def to_json(self) -> dict[str, Any]:
         """The CLI.md Reply object."""

@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, source now being read)
 
+# Publication (or update) date, newest first; an undated article sorts after every dated one rather than at
+# the day it was added, which would put it above this week's news.
+NEWEST_FIRST = "COALESCE(date, modified) IS NULL, COALESCE(date, modified) DESC, added_at DESC, rowid DESC"
+
 
 class Corpus:
     """An indexed corpus in one SQLite file. Cheap to open; the embedding model loads on first search."""
@@ -78,13 +82,13 @@ class Corpus:
 
     # --- reading -------------------------------------------------------------------------------
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
-        """Indexed articles, newest first (by publication date, then by when added)."""
+        """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""
         sql = "SELECT * FROM articles"
         params: list = []
         if since:
             sql += " WHERE added_at > ?"
             params.append(since)
-        sql += " ORDER BY COALESCE(date, modified, substr(added_at, 1, 10)) DESC, added_at DESC, rowid DESC"
+        sql += f" ORDER BY {NEWEST_FIRST}"
         if limit:
             sql += " LIMIT ?"
             params.append(int(limit))
@@ -129,8 +133,7 @@ class Corpus:
     def article_list(self) -> list[dict]:
         """Every article's metadata without its body, newest first (cheap even for a large corpus)."""
         return list(self.store.db.query(
-            "SELECT id, title, publisher, date, url, added_at FROM articles ORDER BY "
-            "COALESCE(date, modified, substr(added_at, 1, 10)) DESC, added_at DESC, rowid DESC"))
+            f"SELECT id, title, publisher, date, url, added_at FROM articles ORDER BY {NEWEST_FIRST}"))
 
     def entities_for(self, article_id: str, *, limit: int = 8) -> list[str]:
         """The notable entities an article names, most mentioned first."""

@@ -113,6 +113,18 @@ def slack_argv(env: Mapping[str, str]) -> list[str] | None:
     return None
 
 
+def skipped(env: Mapping[str, str]) -> list[str]:
+    """Why Slack or Discord will not run, one line each (nothing when both are configured)."""
+    out = []
+    if not env.get("SLACK_BOT_TOKEN"):
+        out.append("Slack skipped: SLACK_BOT_TOKEN is not set")
+    elif slack_argv(env) is None:
+        out.append("Slack skipped: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)")
+    if not env.get("DISCORD_TOKEN"):
+        out.append("Discord skipped: DISCORD_TOKEN is not set")
+    return out
+
+
 def _available(module: str) -> bool:
     if importlib.util.find_spec(module) is None:
         log.warning("%s is not installed; skipped", module)
@@ -159,7 +171,9 @@ def serve(*, db: str, seed: bool, env: Mapping[str, str], poll_seconds: float = 
 
     corpus = Corpus.open(db, seed=seed)  # seed once, before the components open the database themselves
     parts = components(env, db=db, corpus=corpus, config=Config.from_env(env))
-    print("gapbot serve: " + ", ".join(c.name for c in parts), file=sys.stderr)
+    for reason in skipped(env):
+        print(f"gapbot serve: {reason}", file=sys.stderr)
+    print("gapbot serve: running " + ", ".join(c.name for c in parts), file=sys.stderr, flush=True)
     threads = [_thread(c) for c in parts]
     _stop_on_sigterm()
     try:

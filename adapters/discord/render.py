@@ -154,7 +154,7 @@ def _blocks(reply: Reply, *, links: str) -> list[str]:
 def _source(group: list[Citation], *, links: str) -> str:
     """'[1] [3] Title — Publisher — date', the title linked to the article when it has a web address."""
     c = group[0]
-    numbers = " ".join(f"\\[{x.n}\\]" for x in group)
+    numbers = " ".join(f"\\[{n}\\]" for n in sorted({x.n for x in group}))  # quotes of one article share n
     title = plain(c.title[:200]).replace("[", "(").replace("]", ")")
     meta = " — ".join(plain(x) for x in (c.publisher, c.date) if x)
     url = _safe_url(c.url)

@@ -23,7 +23,7 @@ _TOKEN = re.compile(r"@(?:channel|here|everyone)\b|.", re.IGNORECASE | re.DOTALL
 def render(reply: Reply, *, max_messages: int = MAX_MESSAGES) -> list[Message]:
     """The reply as Slack messages, each {"blocks": [...], "text": fallback}; long replies span several."""
     blocks = title_blocks(reply.title) + [b for s in reply.sections for b in section_blocks(s)]
-    blocks += source_blocks(reply.citations) + context_blocks(reply.footer or "")
+    blocks += source_blocks(reply.sources()) + context_blocks(reply.footer or "")
     pages = paginate(blocks, max_messages=max_messages)
     text = fallback(reply)
     return [{"blocks": page, "text": text if i == 0 else f"{text[:200]} (part {i + 1} of {len(pages)})"}
@@ -51,7 +51,7 @@ def section_blocks(section: Section) -> list[Block]:
 
 
 def source_blocks(citations: list[Citation]) -> list[Block]:
-    """Numbered sources linking to the articles, as context lines of up to ten each."""
+    """Numbered sources (one per article) linking to the articles, as context lines of up to ten each."""
     elements = [_mrkdwn(source_line(c)) for c in citations]
     return [{"type": "context", "elements": elements[i:i + CONTEXT_ELEMENTS]}
             for i in range(0, len(elements), CONTEXT_ELEMENTS)]

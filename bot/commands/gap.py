@@ -73,7 +73,9 @@ def cmd_gap(args: str, ctx: Context) -> Reply:
     title = (f"China–US AI gap{scope}: {n_sized} estimate{'s' if n_sized != 1 else ''} spanning {rng[0]:g}–{rng[1]:g} years, median {med:g} years"
              if rng else f"China–US AI gap{scope}: no sized estimates, only statements of a gap")
     sections = _grouped(sized, citer) + _unsized(unsized, n_unsized, citer)
-    image = Attachment("gap.png", lambda: render_gap_chart(sized), title="AI gap estimates") if sized else None
+    numbers = {c.article_id: c.n for c in citer.citations}  # the chart labels bars with the reply's numbers
+    image = (Attachment("gap.png", lambda: render_gap_chart(sized, numbers), title="AI gap estimates")
+             if sized else None)
     return Reply(command="gap", title=title, sections=sections, citations=citer.citations, image=image,
                  data={"claims": claims_json, "range_years": rng, "median_years": med},
                  footer=f"From {ctx.corpus.count() if n_articles is None else n_articles} articles. /who NAME for a speaker, /ask for anything else.")

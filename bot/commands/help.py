@@ -1,7 +1,7 @@
 """/help: generated from the command registry."""
 from __future__ import annotations
 
-from bot.core import Context
+from bot.core import Context, safe_echo
 from bot.registry import COMMANDS, command, commands
 from bot.reply import Reply, Section, UserError
 
@@ -25,6 +25,6 @@ def cmd_help(args: str, ctx: Context) -> Reply:
                      sections=[Section(overview())], ephemeral=True)
     cmd = COMMANDS.get(name)
     if cmd is None:
-        raise UserError(f"There is no /{name[:40]} command. Try /help.")
+        raise UserError(f"There is no /{safe_echo(name, 40)} command. Try /help.")
     body = cmd.summary + (f"\n{cmd.details}" if cmd.details else "")
     return Reply(command="help", title=cmd.usage, sections=[Section(body)], ephemeral=True)

@@ -112,11 +112,21 @@ def profile(ctx: Context, e: dict, citer: Citer, *, several: bool) -> list[Secti
 
 
 def _unknown(db, name: str) -> Reply:
-    from rapidfuzz import fuzz, process
-
-    names = [r[0] for r in db.execute("SELECT name FROM entities ORDER BY mention_count DESC LIMIT 5000")]
-    sugg = [m[0] for m in process.extract(name, names, scorer=fuzz.WRatio, limit=5, score_cutoff=70)]
     shown = safe_echo(name, 60)
+    sugg = suggestions(db, name)
     hint = " Did you mean: " + ", ".join(sugg) + "?" if sugg else ""
     return Reply(command="who", title=f"“{shown}” is not in the corpus.{hint}", answered=False, ephemeral=True,
                  data={"entity": None, "suggestions": sugg})
+
+
+def suggestions(db, name: str, limit: int = 5) -> list[str]:
+    """Known names close to the one asked for, in any case ("iflytec" finds "iFLYTEK"), best first."""
+    from rapidfuzz import fuzz, process, utils
+
+    names = [r[0] for r in db.execute("SELECT name FROM entities ORDER BY mention_count DESC LIMIT 5000")]
+    found = process.extract(name, names, scorer=fuzz.WRatio, processor=utils.default_process,
+                            limit=limit * 2, score_cutoff=70)
+    out: dict[str, str] = {}
+    for match, _, _ in found:  # one spelling per name: "iFLYTEK" and "iFlytek" are the same suggestion
+        out.setdefault(match.casefold(), match)
+    return list(out.values())[:limit]
