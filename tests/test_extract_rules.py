@@ -99,6 +99,13 @@ def test_previously_then_now_in_one_quote_by_a_speaker_named_after_it():
     assert {c.speaker for c in found} == {"Lee"} or {c.speaker for c in found} == {"Grace Lee"}
 
 
+def test_a_place_named_for_where_something_was_said_is_not_a_side():
+    [c] = claims("Petra Lindqvist, a researcher in Stockholm, has studied the field for a decade.",
+                 "“We are ahead, by two years probably, of China,” Lindqvist said in an interview with Reuters "
+                 "in Geneva on Tuesday.")
+    assert (c.low_years, c.direction, c.speaker) == (2.0, "china_behind", "Petra Lindqvist")
+
+
 def test_speaker_named_only_by_a_surname_after_the_full_name():
     found = claims("Petra Lindqvist, head of research at Northwind, studies Chinese chipmakers.",
                    "China is at least two years behind the US in lithography, Lindqvist told Bloomberg.")

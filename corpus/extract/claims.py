@@ -143,7 +143,8 @@ def sides_of(sentence: str, china_names: set[str] = frozenset(), us_names: set[s
     return Sides(sorted(china), sorted(us), other)
 
 
-COMPARED = r"(?:behind|ahead of|than|over|between|trail\w*|lag\w*|lead\w*|match\w*|rival\w*|with)"
+COMPARED = r"(?:behind|ahead of|than|over|between|trail\w*|lag\w*|lead\w*|match\w*|rival\w*|" \
+           r"(?:gap|par|parity|level|up|compared) with)"  # 'with' alone is too loose: 'an interview with X'
 
 
 def _compared(sentence: str, name: str) -> bool:
