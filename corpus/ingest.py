@@ -148,11 +148,18 @@ class Ingester:
     def _sources(self, sources: list[str], results: list[IngestResult],
                  progress: Callable[[int, int, str], None] | None) -> None:
         todo = [f for s in sources for f in expand(s)]
-        for n, source in enumerate(todo):
-            if progress:
-                progress(n, len(todo), str(source))
+        self._progress, self._done, self._total = progress, 0, len(todo)
+        for source in todo:
+            self._tick(0, str(source))
             results += self._one_source(source)
+            self._done += 1  # a source with no documents still counts once
             self.stop.check()
+
+    def _tick(self, more: int, label: str) -> None:
+        """Report progress in articles: a source that turns out to hold several (a feed) adds the rest."""
+        self._total += more
+        if self._progress:
+            self._progress(self._done, self._total, label)
 
     def finish(self) -> None:
         """Rebuild entities and the answer tables when they are older than the articles (this run added some, or
@@ -177,7 +184,11 @@ class Ingester:
         try:
             docs = self._documents(source)
             out = []
-            for doc in docs:
+            self._tick(max(len(docs) - 1, 0), str(source))
+            for n, doc in enumerate(docs):
+                if n:  # each further document of a source is an article of the progress count
+                    self._done += 1
+                    self._tick(0, doc.source)
                 if doc.rejected:  # a feed entry whose page failed: counted, not dropped
                     out.append(IngestResult(doc.source, "rejected", reason=doc.rejected))
                     continue

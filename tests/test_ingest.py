@@ -99,3 +99,23 @@ def test_cli_index_reports_each_source_as_json_lines(tmp_path):
     assert p.returncode == 1
     assert [x["status"] for x in lines] == ["added", "rejected"]
     assert set(lines[0]) == {"source", "status", "article_id", "title", "reason"}
+
+
+def test_progress_counts_articles_not_sources(fake_corpus, httpserver, tmp_path):
+    items = ""
+    for n in range(3):
+        body = STORY.replace("Paragraph", f"Story {n}, part")
+        page = f"<html><head><title>Story {n}</title></head><body><article><h1>Story {n}</h1>" \
+               f"{''.join(f'<p>{p}</p>' for p in body.split(chr(10) * 2))}</article></body></html>"
+        httpserver.expect_request(f"/s{n}").respond_with_data(page, content_type="text/html")
+        items += f"<item><title>Story {n}</title><link>{httpserver.url_for(f'/s{n}')}</link></item>"
+    feed = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>{items}</channel></rss>"
+    httpserver.expect_request("/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
+    local = tmp_path / "local.txt"
+    local.write_text("A Local Story On The Chip Gap\n\n" + STORY)
+    seen: list[tuple[int, int]] = []
+    results = fake_corpus.index([str(local), httpserver.url_for("/feed.xml")], fetcher=Fetcher(reach=LOOPBACK),
+                                progress=lambda done, total, label: seen.append((done, total)))
+    assert [r.status for r in results] == ["added"] * 4
+    assert seen[-1] == (3, 4)  # the last of four articles, once the feed's three entries were known
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
