@@ -21,8 +21,10 @@ _KINDS = [(re.compile(p, re.IGNORECASE), kind) for p, kind, _ in KINDS]
 NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
                 "|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?"
                 "|thousands?|millions?|billions?|trillions?|dozens?|half|twice|double|triple|tenfold")
-# A number standing alone ("130", "$50", "20%", "7-10"), not a digit inside a name ("GPT-4", "K2").
-NUMBER = re.compile(rf"(?<![\w\-.])[$€£¥]?\d[\d,.]*%?(?![A-Za-z])|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
+# A number standing alone ("130", "$50", "20%", "7-10"), not a digit inside a name ("GPT-4", "K2") nor a
+# year ("in 2027" is a date, not an amount).
+NUMBER = re.compile(rf"[$€£¥]\d|(?<![\w\-.])(?!(?:19|20)\d\d\b)\d[\d,.]*%?(?![A-Za-z])|\b(?:{NUMBER_WORDS})\b",
+                    re.IGNORECASE)
 UNIT = r"(?:days?|weeks?|months?|quarters?|years?|decades?|generations?)"
 # A length of time: a number or quantifier and a unit close after it ("two to three years", "a year-long",
 # "7-10 months", "a matter of months", "half a year").

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from corpus import vectors
-from corpus.context import anaphoric
+from corpus.context import points_back
 from corpus.embed import encode_query
 from corpus.lexicon import STOPWORDS
 from corpus.models import Hit
@@ -149,7 +149,7 @@ class Searcher:
             c = semantic.get(sid)
             if c is None and mode == "hybrid":
                 c = self._cosine_of(sid, query)
-            if mode != "bm25" and row["prev_id"] is not None and _points_back(row["text"]):
+            if mode != "bm25" and row["prev_id"] is not None and points_back(row["text"]):
                 c = max(c or 0.0, self._cosine_with_antecedent(sid, row["prev_id"], query))
             if mode == "bm25":
                 score = b
@@ -224,14 +224,6 @@ class Searcher:
             for r in self.corpus.store.db.query(q, chunk):
                 out[r["id"]] = r
         return out
-
-
-PERSON_PRONOUN = re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:he|she|his|her)\b", re.I)
-
-
-def _points_back(text: str) -> bool:
-    """Whether a sentence opens with a pronoun or a "the company"-style phrase naming what came before."""
-    return anaphoric(text) or bool(PERSON_PRONOUN.match(text))
 
 
 def _title_like(text: str) -> float:

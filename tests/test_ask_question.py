@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands.ask import _pair, coverage
+from corpus.context import points_back
 from corpus.question import answer_kind, fits, focus, fold, frame_words, spellings
 from tests.conftest import ask
 
@@ -69,6 +70,7 @@ def test_the_kind_of_answer_a_question_asks_for(question, kind):
     ("amount", "The company employs about 900 engineers.", True),
     ("amount", "It raised $50 million in seed capital.", True),
     ("amount", "It hired engineers from GPT-4 teams.", False),
+    ("amount", "It aims to match them by the end of 2027.", False),  # a year is a date, not an amount
     (None, "Anything at all.", True),
 ])
 def test_whether_a_sentence_carries_that_kind_of_answer(kind, text, ok):
@@ -133,3 +135,19 @@ def test_an_amount_asked_of_a_thing_the_article_never_names_is_refused(drones, q
 def test_a_pair_of_country_names_is_no_missing_name(drones):
     # the article says "Chinese" and "U.S.", never "China" or "US"
     assert "eighteen months" in first(drones, "How big is the China-US gap in drone autonomy?")
+
+
+def test_sentences_that_point_back_to_a_person_or_thing():
+    assert points_back("She pointed to scarce airspace.") and points_back("His firm ships in May.")
+    assert points_back("The company employs 900 engineers.") and points_back("Its chief said so.")
+    assert not points_back("Shenzhen hosted a fair.") and not points_back("Heavy rain fell.")
+
+
+def test_a_sentence_that_points_back_finds_its_names_further_up(drones):
+    # "The company employs … three research centres" names Skyward Aero only two sentences before
+    assert "three research centres" in first(drones, "How many research centres does Skyward Aero run?")
+
+
+def test_a_question_of_time_with_no_length_of_time_near_it_is_refused(drones):
+    # the article says what Skyward Aero builds, never for how long
+    assert ask(drones, "/ask How long has Skyward Aero been building inspection drones?").answered is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from dataclasses import dataclass
 
 import snowballstemmer
 
@@ -11,8 +12,9 @@ from bot.cite import Citer
 from bot.core import Context, clean_text, safe_echo
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
+from corpus.context import points_back
 from corpus.models import Hit
-from corpus.question import KIND_NOUNS, focus, fold, frame_words, spellings
+from corpus.question import KIND_NOUNS, answer_kind, fits, focus, fold, frame_words, spellings
 from corpus.search import terms
 
 SHOW = 3
@@ -46,19 +48,56 @@ def cmd_ask(args: str, ctx: Context) -> Reply:
 
 
 def answer_hits(ctx: Context, question: str, hits: list[Hit]) -> list[Hit]:
-    """The hits worth showing: empty when no hit's paragraph covers the question's key words."""
+    """The hits worth showing: empty when no hit covers what the question asks."""
     if not hits or missing_names(ctx, question):
         return []
-    weights = _weights(ctx, question)
-    if not weights:
-        return hits[:5]
-    topic = _topic(question)
-    asked = {w: 1.0 for w in terms(focus(question)) if w not in KIND_NOUNS}
-    for h in hits[:5]:
-        text = surroundings(ctx, h)
-        if coverage(weights, text) >= MIN_COVERAGE and all(not t or coverage(t, text) > 0 for t in (topic, asked)):
-            return hits[:5]
-    return []
+    needs = Needs.of(ctx, question)
+    return hits[:5] if not needs.weights or any(covers(ctx, needs, h) for h in hits[:5]) else []
+
+
+@dataclass
+class Needs:
+    """What an answering hit must show: the question's key words, by weight (its names anywhere in the hit's
+    article, the rest near the hit), the topic after "about", the thing asked the value of, the answer kind."""
+
+    weights: dict[str, float]
+    names: set[str]
+    topic: dict[str, float]
+    asked: dict[str, float]
+    kind: str | None
+
+    @classmethod
+    def of(cls, ctx: Context, question: str) -> Needs:
+        """The needs of one question."""
+        capitalised = {w.lower() for w in re.findall(r"(?<=\s)[A-Z][^\s?!,;:]*", fold(question))}
+        weights = _weights(ctx, question)
+        return cls(weights, {w for w in weights if w in capitalised or w.rstrip(".") in capitalised},
+                   _topic(question), {w: 1.0 for w in terms(focus(question)) if w not in KIND_NOUNS},
+                   answer_kind(question))
+
+
+def covers(ctx: Context, needs: Needs, h: Hit) -> bool:
+    """Whether a hit answers: it carries the asked-for kind of answer, the topic and the asked-for thing are
+    near it, and enough of the key words are; for a sentence that points back ("The company employs…") the
+    names may be anywhere in its article, as the name it points to may be further up."""
+    near = surroundings(ctx, h)
+    if not fits(needs.kind, h.text) or any(t and coverage(t, near) == 0 for t in (needs.topic, needs.asked)):
+        return False
+    local = {w: x for w, x in needs.weights.items() if w not in needs.names}
+    names = {w: x for w, x in needs.weights.items() if w in needs.names}
+    if not points_back(h.text):
+        return coverage(needs.weights, near) >= MIN_COVERAGE
+    local = {w: x for w, x in needs.weights.items() if w not in needs.names}
+    names = {w: x for w, x in needs.weights.items() if w in needs.names}
+    got = (coverage(local, near) * sum(local.values()) if local else 0.0) + \
+        (coverage(names, near + " " + _article_text(ctx, h.article_id)) * sum(names.values()) if names else 0.0)
+    return got / sum(needs.weights.values()) >= MIN_COVERAGE
+
+
+def _article_text(ctx: Context, article_id: str) -> str:
+    row = ctx.corpus.store.db.execute("SELECT title || ' ' || body FROM articles WHERE id = ?",
+                                      [article_id]).fetchone()
+    return row[0] if row else ""
 
 
 def _topic(question: str) -> dict[str, float]:
