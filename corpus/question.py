@@ -3,7 +3,10 @@ about ("how many users", "what is the firm's revenue"). Search prefers sentences
 /ask refuses when no sentence near the best hits names the asked-for thing."""
 from __future__ import annotations
 
+import functools
 import re
+
+import snowballstemmer
 
 # Answer kinds, each asked by English question openings. Order matters: the first that matches decides.
 KINDS: list[tuple[str, str, str]] = [
@@ -71,6 +74,9 @@ AUX = r"(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|should|
 WORD = r"[\w.'’\"“”+\-]+"
 # The thing a question asks the amount or value of: "how many <users> does…", "how much <seed money> did…",
 # "what is <the revenue> of…", "what was the firm's <revenue> in…".
+# The noun a what/which question asks for ("what computing platform did…", "which model did…"): the answer
+# usually names one ("…, a computing platform that…"); a kind noun ("what reasons") is the exception.
+WH_NOUN = re.compile(rf"\b(?:what|which)\s+({WORD}(?:\s+{WORD}){{0,2}}?)\s+{AUX}\b", re.IGNORECASE)
 FOCUS = [re.compile(rf"\bhow\s+(?:many|much)\s+({WORD}(?:\s+{WORD}){{0,3}}?)\s+{AUX}\b", re.IGNORECASE),
          re.compile(rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?(?:{WORD}['’]s\s+)?({WORD}(?:\s+{WORD}){{0,2}}?)"
                     r"(?:\s+(?:of|for|in|at|on|and|to|by|with)\b|[?,;.!]|$)", re.IGNORECASE)]
@@ -83,6 +89,12 @@ def focus(question: str) -> str:
         if m:
             return m.group(1).strip()
     return ""
+
+
+def wh_noun(question: str) -> str:
+    """The words of the noun a what/which question asks for ("" when it names none)."""
+    m = WH_NOUN.search(question)
+    return m.group(1) if m else ""
 
 
 def frame_words(question: str) -> set[str]:
@@ -120,3 +132,20 @@ def fold(text: str) -> str:
         text = rx.sub(to, text)
     return text
 
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem(w: str) -> str:
+    """Snowball stem ('faces' and 'face', 'developed' and 'develop' meet), possessive dropped."""
+    return _STEMMER.stemWord(re.sub(r"['’]s$", "", w))
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """Weighted share of the question's words found (by stem) in the text."""
+    have = {_stem(t) for t in re.findall(r"[^\W_]+(?:[.'’\-][^\W_]+)*", fold(text).lower())}
+    have |= {_stem(p) for t in list(have) for p in re.split(r"[.'’\-]", t)}
+    got = sum(wt for w, wt in weights.items() if _stem(w) in have or all(_stem(p) in have for p in
+                                                                          re.split(r"[.'’\-]", w) if p))
+    return got / sum(weights.values())

@@ -16,7 +16,7 @@ from corpus.context import points_back
 from corpus.embed import encode_query
 from corpus.lexicon import STOPWORDS
 from corpus.models import Hit
-from corpus.question import answer_kind, fits
+from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, wh_noun
 from corpus.vectors import ExactIndex, IVFIndex
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ DENSE_WEIGHT = 0.65
 KIND_WEIGHT = {"para": 1.0, "faq": 0.8, "heading": 0.75}
 MISFIT = 0.8  # a sentence without the kind of answer asked for ("how long?" and no length of time); 0.75-0.82
 # gave the same answers on both eval sets (docs/benchmarks.md)
+UNNAMED = 0.9  # a sentence that never names the noun a what/which question asks for; 0.8-0.95 gave the same
 QUESTION_WORDS = {"what", "which", "who", "whom", "how", "why", "when", "where", "is", "are", "was", "were",
                   "did", "does", "do", "according", "say", "said", "think", "tell"}
 
@@ -143,6 +144,7 @@ class Searcher:
         rows.update(self._rows(ids - set(rows)))
         scored = []
         kind = answer_kind(query)
+        noun = {w: 1.0 for w in terms(wh_noun(query)) if w not in KIND_NOUNS}
         for sid, row in rows.items():
             # log-damped: a sentence that only repeats the question's names must not take the whole lexical score
             b = math.log1p(lexical.get(sid, 0.0)) / math.log1p(top_b)
@@ -158,7 +160,8 @@ class Searcher:
             else:
                 score = DENSE_WEIGHT * (c or 0.0) + (1 - DENSE_WEIGHT) * b
             score *= KIND_WEIGHT.get(row["kind"], 1.0) * _title_like(row["text"]) * _about_itself(row["text"])
-            score *= 1.0 if fits(kind, row["text"]) else MISFIT
+            score *= (1.0 if fits(kind, row["text"]) else MISFIT) * (UNNAMED if noun and not coverage(noun, row[
+                "text"]) else 1.0)
             scored.append(Hit(sid, row["article_id"], row["title"], row["text"], score, row["context"], b, c or 0.0))
         scored.sort(key=lambda h: -h.score)
         return scored[:limit]

@@ -1,12 +1,9 @@
 """/ask: the best quoted sentences for a question, or a plain 'the corpus doesn't say'."""
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass
-
-import snowballstemmer
 
 from bot.cite import Citer
 from bot.core import Context, clean_text, safe_echo
@@ -14,7 +11,7 @@ from bot.registry import command
 from bot.reply import Reply, Section, UserError
 from corpus.context import points_back
 from corpus.models import Hit
-from corpus.question import KIND_NOUNS, answer_kind, fits, focus, fold, frame_words, spellings
+from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, focus, fold, frame_words, spellings
 from corpus.search import terms
 
 SHOW = 3
@@ -168,24 +165,6 @@ def _count(db, version: tuple, match: str | None) -> int:
                         db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
                                    [match]).fetchone()[0])
     return _COUNTS[key]
-
-
-_STEMMER = snowballstemmer.stemmer("english")
-
-
-@functools.lru_cache(maxsize=200_000)
-def _stem(w: str) -> str:
-    """Snowball stem ('faces' and 'face', 'developed' and 'develop' meet), possessive dropped."""
-    return _STEMMER.stemWord(re.sub(r"['’]s$", "", w))
-
-
-def coverage(weights: dict[str, float], text: str) -> float:
-    """Weighted share of the question's words found (by stem) in the text."""
-    have = {_stem(t) for t in re.findall(r"[^\W_]+(?:[.'’\-][^\W_]+)*", fold(text).lower())}
-    have |= {_stem(p) for t in list(have) for p in re.split(r"[.'’\-]", t)}
-    got = sum(wt for w, wt in weights.items() if _stem(w) in have or all(_stem(p) in have for p in
-                                                                          re.split(r"[.'’\-]", w) if p))
-    return got / sum(weights.values())
 
 
 def _context(h: Hit) -> str:
