@@ -14,8 +14,8 @@ KINDS: list[tuple[str, str, str]] = [
      + r"|\bhow\s+many\s+(?:days|weeks|months|years|decades)\b",
      "span", "asks for a length of time"),
     (r"\bhow\s+far\b", "gap", "asks for the size of a lead or lag: a length of time or a ratio"),
-    (r"\bwhen\b(?!\s+it\s+comes)|\bwhat\s+(?:year|month|date|day|time)\b|\bin\s+which\s+year\b",
-     "time", "asks for a point in time ('when it comes to' is an idiom, not a question)"),
+    (r"\bwhen\b(?!\s+(?:it\s+comes|asked))|\bwhat\s+(?:year|month|date|day|time)\b|\bin\s+which\s+year\b",
+     "time", "asks for a point in time ('when it comes to', 'when asked' ask for none)"),
     (r"\bhow\s+(?:many|much|big|large|small|efficient|expensive|high|low)\b"
      + r"|\bwhat\s+(?:share|percentage|proportion|fraction|number|amount)\b", "amount", "asks for a number"),
 ]
@@ -51,8 +51,8 @@ def answer_kind(question: str) -> str | None:
 
 def fits(kind: str | None, text: str) -> bool:
     """Whether a sentence carries an answer of that kind (always true for questions of no kind)."""
-    if kind == "span":
-        return bool(SPAN.search(text))
+    if kind == "span":  # "how long will it take?" is answered by "within two years" and by "by 2027" alike
+        return bool(SPAN.search(text) or DATE.search(text))
     if kind == "gap":
         return bool(SPAN.search(text) or RATIO.search(text))
     if kind == "time":

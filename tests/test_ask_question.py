@@ -59,6 +59,7 @@ def test_the_kind_of_answer_a_question_asks_for(question, kind):
     ("span", "The lag is 7-10 months on most tests.", True),
     ("span", "Parity could come within a year.", True),
     ("span", "The makers are comfortably ahead.", False),
+    ("span", "It aims to get there by the end of 2027.", True),
     ("span", "GPT-4 and K2 were compared.", False),  # digits inside names are no length of time
     ("gap", "It is like a 10 times gap in compute.", True),
     ("gap", "Its chips run at 80% of the rival's speed.", True),
@@ -156,9 +157,23 @@ def test_a_sentence_that_points_back_finds_its_names_further_up(drones):
     assert "three research centres" in first(drones, "How many research centres does Skyward Aero run?")
 
 
-def test_a_question_of_time_with_no_length_of_time_near_it_is_refused(drones):
-    # the article says what Skyward Aero builds, never for how long
-    assert ask(drones, "/ask How long has Skyward Aero been building inspection drones?").answered is False
+@pytest.mark.parametrize("question, kind", [
+    ("How many research centres does Skyward Aero run?", "amount"),  # a count of a named thing needs a number
+    ("How much does Skyward Aero matter to buyers?", None),  # a degree, answered in words
+    ("How far behind are Chinese drone makers?", None),  # "well behind" answers it too
+    ("How long will Skyward Aero take to match the leaders?", None),  # so does "it won't take long"
+])
+def test_only_a_count_of_a_named_thing_is_refused_for_want_of_a_number(drones, question, kind):
+    from bot.commands.ask import Needs
+    from bot.core import Context
+    from bot.reply import Request
+
+    assert Needs.of(Context(Request("/ask " + question), drones), question).kind == kind
+
+
+def test_how_long_is_answered_by_a_date_too(drones):
+    r = ask(drones, "/ask How long will Skyward Aero take to match the leaders?")
+    assert r.answered and any("2027" in p["text"] for p in r.data["passages"][:3])
 
 
 @pytest.mark.parametrize("question, noun", [

@@ -55,7 +55,8 @@ def answer_hits(ctx: Context, question: str, hits: list[Hit]) -> list[Hit]:
 @dataclass
 class Needs:
     """What an answering hit must show: the question's key words, by weight (its names anywhere in the hit's
-    article, the rest near the hit), the topic after "about", the thing asked the value of, the answer kind."""
+    article, the rest near the hit), the topic after "about", the thing asked the value of, and a number when
+    the question asks how many of it."""
 
     weights: dict[str, float]
     names: set[str]
@@ -68,9 +69,12 @@ class Needs:
         """The needs of one question."""
         capitalised = {w.lower() for w in re.findall(r"(?<=\s)[A-Z][^\s?!,;:]*", fold(question))}
         weights = _weights(ctx, question)
+        asked = {w: 1.0 for w in terms(focus(question)) if w not in KIND_NOUNS}
+        # only a count of a named thing ("how many users") has no answer without a number: "how far behind?" or
+        # "how long will it take?" may be answered in words ("well behind", "it won't take long")
+        kind = "amount" if asked and answer_kind(question) == "amount" else None
         return cls(weights, {w for w in weights if w in capitalised or w.rstrip(".") in capitalised},
-                   _topic(question), {w: 1.0 for w in terms(focus(question)) if w not in KIND_NOUNS},
-                   answer_kind(question))
+                   _topic(question), asked, kind)
 
 
 def covers(ctx: Context, needs: Needs, h: Hit) -> bool:
