@@ -1,4 +1,5 @@
-"""Answer quality on the seed gold: search hit@1/hit@5/MRR@10 per mode, /gap claims, /who coverage, refusals.
+"""Answer quality on a gold set (the seed gold, or the dev gold on a database of its articles): search
+hit@1/hit@5/MRR@10 per mode, /gap claims, /who coverage, /ask answers and refusals.
 
 Run as a child (`python -m bench.quality DB GOLD [--search-only]`); prints one JSON object. A search hit is a
 retrieved sentence that is the gold answering sentence (same text after normalising quotes, dashes, case and
@@ -41,6 +42,11 @@ def seed_articles(corpus) -> dict[str, set[str]]:
     return out
 
 
+def _file(answer: dict) -> str:
+    """The article file a gold answer is in (the seed gold says "seed_file", the dev gold "file")."""
+    return answer.get("seed_file") or answer.get("file") or ""
+
+
 def search_quality(corpus, gold: dict, modes=("hybrid", "bm25", "dense"), *, any_article: bool = False) -> dict:
     """hit@1, hit@5 and MRR@10 of each search mode over the answerable questions (any_article: a copy of the
     gold sentence in a synthetic article counts too)."""
@@ -52,7 +58,7 @@ def search_quality(corpus, gold: dict, modes=("hybrid", "bm25", "dense"), *, any
         for q in qs:
             hits = corpus.search(q["question"], limit=10, mode=mode)
             rank = next((i + 1 for i, h in enumerate(hits) if any(
-                same(a["sentence"], h.text) and (any_article or h.article_id in files.get(a["seed_file"], ()))
+                same(a["sentence"], h.text) and (any_article or h.article_id in files.get(_file(a), ()))
                 for a in q["answers"])),
                 None)
             h1 += rank == 1
@@ -114,14 +120,16 @@ def answer_quality(corpus, gold: dict) -> dict:
     out["who_must_mention"] = hit / max(total, 1)
     answerable = [q for q in gold["questions"] if q["type"] == "answerable"]
     refused = [ask("/ask " + q["question"]).answered is False for q in gold["questions"] if q["type"] != "answerable"]
-    top1 = top5 = 0
+    top1 = top5 = answered = 0
     for q in answerable:
         r = ask("/ask " + q["question"])
         texts = [p["text"] for p in (r.data.get("passages") or [])][:5]
         top1 += any(same(a["sentence"], t) for a in q["answers"] for t in texts[:1])
         top5 += any(same(a["sentence"], t) for a in q["answers"] for t in texts)
+        answered += r.answered is True
     out["ask_top1"] = top1 / len(answerable)
     out["ask_top5"] = top5 / len(answerable)
+    out["ask_answered"] = answered / len(answerable)
     out["unanswerable_refused"] = sum(refused) / max(len(refused), 1)
     out["unanswerable_n"] = len(refused)
     return out

@@ -9,6 +9,9 @@ from typing import Protocol
 # is about was named in the sentence before. Entity linking (corpus/extract/entity_build.py) uses it too.
 ANAPHOR = re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:they|it|its|their|together|both|this|the (?:company|firm|startup|"
                      r"group|two|model|platform|chip))\b", re.I)
+# A sentence about a person named before it ("She pointed to…", "His firm…"): kept apart from ANAPHOR, which
+# entity linking uses for things, not people.
+PERSON_PRONOUN = re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:he|she|his|her)\b", re.IGNORECASE)
 PLACES = ("GPE", "LOC", "NORP")  # span labels too broad to say what a sentence is about
 
 
@@ -23,6 +26,11 @@ class Span(Protocol):
 def anaphoric(text: str | None) -> bool:
     """Whether the sentence opens by pointing back to something named before it."""
     return bool(text and ANAPHOR.match(text))
+
+
+def points_back(text: str | None) -> bool:
+    """Whether the sentence opens with a pronoun or a "the company"-style phrase for something named before."""
+    return anaphoric(text) or bool(text and PERSON_PRONOUN.match(text))
 
 
 def search_contexts(title: str | None, texts: list[str], spans: list[Span]) -> list[str]:

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from corpus import vectors
+from corpus.context import points_back
 from corpus.embed import encode_query
 from corpus.lexicon import STOPWORDS
 from corpus.models import Hit
+from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, wh_noun
 from corpus.vectors import ExactIndex, IVFIndex
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ COMMON = 0.05  # share of sentences that makes a word common
 KEEP = 2  # words kept when every word is common
 DENSE_WEIGHT = 0.65
 KIND_WEIGHT = {"para": 1.0, "faq": 0.8, "heading": 0.75}
+MISFIT = 0.8  # a sentence without the kind of answer asked for ("how long?" and no length of time); 0.75-0.82
+# gave the same answers on both eval sets (docs/benchmarks.md)
+UNNAMED = 0.9  # a sentence that never names the noun a what/which question asks for; 0.8-0.95 gave the same
 QUESTION_WORDS = {"what", "which", "who", "whom", "how", "why", "when", "where", "is", "are", "was", "were",
                   "did", "does", "do", "according", "say", "said", "think", "tell"}
 
@@ -138,12 +143,16 @@ class Searcher:
             return []
         rows.update(self._rows(ids - set(rows)))
         scored = []
+        kind = answer_kind(query)
+        noun = {w: 1.0 for w in terms(wh_noun(query)) if w not in KIND_NOUNS}
         for sid, row in rows.items():
             # log-damped: a sentence that only repeats the question's names must not take the whole lexical score
             b = math.log1p(lexical.get(sid, 0.0)) / math.log1p(top_b)
             c = semantic.get(sid)
             if c is None and mode == "hybrid":
                 c = self._cosine_of(sid, query)
+            if mode != "bm25" and row["prev_id"] is not None and points_back(row["text"]):
+                c = max(c or 0.0, self._cosine_with_antecedent(sid, row["prev_id"], query))
             if mode == "bm25":
                 score = b
             elif mode == "dense":
@@ -151,6 +160,8 @@ class Searcher:
             else:
                 score = DENSE_WEIGHT * (c or 0.0) + (1 - DENSE_WEIGHT) * b
             score *= KIND_WEIGHT.get(row["kind"], 1.0) * _title_like(row["text"]) * _about_itself(row["text"])
+            score *= (1.0 if fits(kind, row["text"]) else MISFIT) * (UNNAMED if noun and not coverage(noun, row[
+                "text"]) else 1.0)
             scored.append(Hit(sid, row["article_id"], row["title"], row["text"], score, row["context"], b, c or 0.0))
         scored.sort(key=lambda h: -h.score)
         return scored[:limit]
@@ -173,10 +184,21 @@ class Searcher:
         return lexical, semantic, rows
 
     def _cosine_of(self, sid: int, query: str) -> float:
-        v = self.index().vector(sid)
-        if v is None:  # committed after the index was loaded (a batch still indexing): read it from the store
-            v = self._stored_vector(sid)
+        v = self._vector(sid)
         return 0.0 if v is None else float(v @ self._query_vec(query))
+
+    def _cosine_with_antecedent(self, sid: int, prev: int, query: str) -> float:
+        """Cosine of the query with a sentence that points back ("Its chief said…") read together with the
+        sentence before it: alone, its embedding never sees the name the question asks about."""
+        a, b = (self._vector(i) for i in (sid, prev))
+        if a is None or b is None:
+            return 0.0
+        v = a + b
+        return float(v @ self._query_vec(query)) / (float(np.linalg.norm(v)) or 1.0)
+
+    def _vector(self, sid: int) -> np.ndarray | None:
+        v = self.index().vector(sid)  # None when committed after the index was loaded: read it from the store
+        return v if v is not None else self._stored_vector(sid)
 
     def _stored_vector(self, sid: int) -> np.ndarray | None:
         row = self.corpus.store.db.execute(
@@ -198,7 +220,8 @@ class Searcher:
         out = {}
         for i in range(0, len(ids_l), 900):
             chunk = ids_l[i:i + 900]
-            q = ("SELECT s.id, s.article_id, s.kind, s.text, p.text AS context, a.title FROM sentences s "
+            q = ("SELECT s.id, s.article_id, s.kind, s.text, p.text AS context, a.title, (SELECT b.id FROM sentences "
+                 "b WHERE b.article_id = s.article_id AND b.idx = s.idx - 1) AS prev_id FROM sentences s "
                  "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
                  f"WHERE s.id IN ({','.join('?' * len(chunk))})")
             for r in self.corpus.store.db.query(q, chunk):

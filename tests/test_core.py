@@ -102,7 +102,7 @@ def test_ask_top_answers_and_refusals(seeded, gold):
         else:
             refused += r.answered is False
     assert refused == 5
-    assert top1 >= 22 and top5 >= 24  # measured 23 and 25 (docs/benchmarks.md)
+    assert top1 >= 23 and top5 >= 24  # measured 24 and 25 (docs/benchmarks.md)
 
 
 def test_what_someone_said_about_a_topic_needs_the_topic(seeded):

@@ -1,21 +1,22 @@
 """/ask: the best quoted sentences for a question, or a plain 'the corpus doesn't say'."""
 from __future__ import annotations
 
-import functools
 import math
 import re
-
-import snowballstemmer
+from dataclasses import dataclass
 
 from bot.cite import Citer
 from bot.core import Context, clean_text, safe_echo
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
+from corpus.context import points_back
 from corpus.models import Hit
+from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, focus, fold, frame_words, spellings
 from corpus.search import terms
 
 SHOW = 3
-MIN_COVERAGE = 0.55  # share of the question's weighted key words the answer's paragraph must contain
+MIN_COVERAGE = 0.5  # share of the question's weighted key words the answer's paragraph must contain: on both eval
+# sets together unanswerable questions reach at most 0.46, answerable ones at least 0.57 (docs/benchmarks.md)
 
 
 @command(arg="question", arg_help="a question in plain words", required=True)
@@ -44,18 +45,60 @@ def cmd_ask(args: str, ctx: Context) -> Reply:
 
 
 def answer_hits(ctx: Context, question: str, hits: list[Hit]) -> list[Hit]:
-    """The hits worth showing: empty when no hit's paragraph covers the question's key words."""
+    """The hits worth showing: empty when no hit covers what the question asks."""
     if not hits or missing_names(ctx, question):
         return []
-    weights = _weights(ctx, question)
-    if not weights:
-        return hits[:5]
-    topic = _topic(question)
-    for h in hits[:5]:
-        text = surroundings(ctx, h)
-        if coverage(weights, text) >= MIN_COVERAGE and (not topic or coverage(topic, text) > 0):
-            return hits[:5]
-    return []
+    needs = Needs.of(ctx, question)
+    return hits[:5] if not needs.weights or any(covers(ctx, needs, h) for h in hits[:5]) else []
+
+
+@dataclass
+class Needs:
+    """What an answering hit must show: the question's key words, by weight (its names anywhere in the hit's
+    article, the rest near the hit), the topic after "about", the thing asked the value of, and a number when
+    the question asks how many of it."""
+
+    weights: dict[str, float]
+    names: set[str]
+    topic: dict[str, float]
+    asked: dict[str, float]
+    kind: str | None
+
+    @classmethod
+    def of(cls, ctx: Context, question: str) -> Needs:
+        """The needs of one question."""
+        capitalised = {w.lower() for w in re.findall(r"(?<=\s)[A-Z][^\s?!,;:]*", fold(question))}
+        weights = _weights(ctx, question)
+        asked = {w: 1.0 for w in terms(focus(question)) if w not in KIND_NOUNS}
+        # only a count of a named thing ("how many users") has no answer without a number: "how far behind?" or
+        # "how long will it take?" may be answered in words ("well behind", "it won't take long")
+        kind = "amount" if asked and answer_kind(question) == "amount" else None
+        return cls(weights, {w for w in weights if w in capitalised or w.rstrip(".") in capitalised},
+                   _topic(question), asked, kind)
+
+
+def covers(ctx: Context, needs: Needs, h: Hit) -> bool:
+    """Whether a hit answers: it carries the asked-for kind of answer, the topic and the asked-for thing are
+    near it, and enough of the key words are; for a sentence that points back ("The company employs…") the
+    names may be anywhere in its article, as the name it points to may be further up."""
+    near = surroundings(ctx, h)
+    if not fits(needs.kind, h.text) or any(t and coverage(t, near) == 0 for t in (needs.topic, needs.asked)):
+        return False
+    local = {w: x for w, x in needs.weights.items() if w not in needs.names}
+    names = {w: x for w, x in needs.weights.items() if w in needs.names}
+    if not points_back(h.text):
+        return coverage(needs.weights, near) >= MIN_COVERAGE
+    local = {w: x for w, x in needs.weights.items() if w not in needs.names}
+    names = {w: x for w, x in needs.weights.items() if w in needs.names}
+    got = (coverage(local, near) * sum(local.values()) if local else 0.0) + \
+        (coverage(names, near + " " + _article_text(ctx, h.article_id)) * sum(names.values()) if names else 0.0)
+    return got / sum(needs.weights.values()) >= MIN_COVERAGE
+
+
+def _article_text(ctx: Context, article_id: str) -> str:
+    row = ctx.corpus.store.db.execute("SELECT title || ' ' || body FROM articles WHERE id = ?",
+                                      [article_id]).fetchone()
+    return row[0] if row else ""
 
 
 def _topic(question: str) -> dict[str, float]:
@@ -70,12 +113,22 @@ def missing_names(ctx: Context, question: str) -> list[str]:
     words = re.findall(r"(?<![\w])([A-Z][\w\-.]*[\w]|[\w\-]*\d[\w\-]*)", question)
     first = re.match(r"\W*(\w+)", question)
     names = [w for w in words if not (first and w == first.group(1))]
+    return [w for w in names if not all(any(_named(ctx, s) for s in spellings(part)) for part in _pair(w))]
+
+
+def _pair(word: str) -> list[str]:
+    """A hyphened pair of names ("China-US", "Sino-Japanese") as its names; any other word whole ("GPT-4")."""
+    parts = word.split("-")
+    return parts if len(parts) > 1 and all(p[:1].isupper() and p.isalpha() for p in parts) else [word]
+
+
+def _named(ctx: Context, word: str) -> bool:
+    """Whether some sentence, title or publisher contains the word."""
     db = ctx.corpus.store.db
-    in_text = [w for w in names if db.execute("SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1",
-                                              ['"' + w.replace('"', "") + '"']).fetchone()]
-    return [w for w in names if w not in in_text and not db.execute(
+    return bool(db.execute("SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1",
+                           ['"' + word.replace('"', "") + '"']).fetchone() or db.execute(
         "SELECT 1 FROM articles WHERE instr(lower(title || ' ' || COALESCE(publisher, '')), ?) LIMIT 1",
-        [w.lower()]).fetchone()]
+        [word.lower()]).fetchone())
 
 
 def surroundings(ctx: Context, h: Hit) -> str:
@@ -94,7 +147,7 @@ def _weights(ctx: Context, question: str) -> dict[str, float]:
     version = (ctx.corpus.path, ctx.corpus.store.version())
     total = _count(db, version, None)
     out = {}
-    for w in set(terms(question)):
+    for w in set(terms(fold(question))) - frame_words(question):
         tokens = re.findall(r"[^\W_]+", w)
         if tokens:  # counted in the sentence text only: the context column repeats titles and speakers
             match = "text : (" + " ".join(f'"{t}"' for t in tokens) + ")"
@@ -116,24 +169,6 @@ def _count(db, version: tuple, match: str | None) -> int:
                         db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
                                    [match]).fetchone()[0])
     return _COUNTS[key]
-
-
-_STEMMER = snowballstemmer.stemmer("english")
-
-
-@functools.lru_cache(maxsize=200_000)
-def _stem(w: str) -> str:
-    """Snowball stem ('faces' and 'face', 'developed' and 'develop' meet), possessive dropped."""
-    return _STEMMER.stemWord(re.sub(r"['’]s$", "", w))
-
-
-def coverage(weights: dict[str, float], text: str) -> float:
-    """Weighted share of the question's words found (by stem) in the text."""
-    have = {_stem(t) for t in re.findall(r"[^\W_]+(?:[.'’\-][^\W_]+)*", text.lower())}
-    have |= {_stem(p) for t in list(have) for p in re.split(r"[.'’\-]", t)}
-    got = sum(wt for w, wt in weights.items() if _stem(w) in have or all(_stem(p) in have for p in
-                                                                          re.split(r"[.'’\-]", w) if p))
-    return got / sum(weights.values())
 
 
 def _context(h: Hit) -> str:
