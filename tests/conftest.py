@@ -38,6 +38,18 @@ def seeded(tmp_path_factory):
     return Corpus.open(tmp_path_factory.mktemp("seeded") / "gapbot.db", embedder=MiniLMEmbedder())
 
 
+def one_article_corpus(folder: Path, article: Path):
+    """A corpus of one fixture article alone, indexed with the real model."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from corpus.embed import MiniLMEmbedder
+    from corpus.index import Corpus
+
+    c = Corpus.open(folder / "one.db", seed=False, embedder=MiniLMEmbedder())
+    [r] = c.index([str(article)])
+    assert r.status == "added", r.reason
+    return c
+
+
 @pytest.fixture()
 def fake_corpus(tmp_path):
     """An empty corpus with the deterministic hash embedder (no model)."""

@@ -2,7 +2,6 @@
 stemmed coverage, self-describing sentences, and the migration that gives old databases the same context."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from bot.commands.ask import coverage
 from corpus.context import anaphoric, search_contexts
 from corpus.search import _about_itself, terms
-from tests.conftest import ask
+from tests.conftest import ask, one_article_corpus
 
 ARTICLE = Path(__file__).parent / "fixtures" / "scrapes" / "robotics_fair.txt"
 
@@ -18,14 +17,7 @@ ARTICLE = Path(__file__).parent / "fixtures" / "scrapes" / "robotics_fair.txt"
 @pytest.fixture(scope="module")
 def robotics(tmp_path_factory):
     """The robotics-fair article alone, indexed with the real model."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from corpus.embed import MiniLMEmbedder
-    from corpus.index import Corpus
-
-    c = Corpus.open(tmp_path_factory.mktemp("robotics") / "r.db", seed=False, embedder=MiniLMEmbedder())
-    [r] = c.index([str(ARTICLE)])
-    assert r.status == "added"
-    return c
+    return one_article_corpus(tmp_path_factory.mktemp("robotics"), ARTICLE)
 
 
 def contexts(corpus) -> dict[str, str]:

@@ -3,7 +3,6 @@
 names written several ways, and sentences that point back to the one before."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from bot.commands.ask import _pair, coverage
 from corpus.context import points_back
 from corpus.question import answer_kind, fits, focus, fold, frame_words, spellings, wh_noun
-from tests.conftest import ask
+from tests.conftest import ask, one_article_corpus
 
 ARTICLE = Path(__file__).parent / "fixtures" / "scrapes" / "drone_rivals.txt"
 
@@ -19,14 +18,7 @@ ARTICLE = Path(__file__).parent / "fixtures" / "scrapes" / "drone_rivals.txt"
 @pytest.fixture(scope="module")
 def drones(tmp_path_factory):
     """The drone-makers article alone, indexed with the real model."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from corpus.embed import MiniLMEmbedder
-    from corpus.index import Corpus
-
-    c = Corpus.open(tmp_path_factory.mktemp("drones") / "d.db", seed=False, embedder=MiniLMEmbedder())
-    [r] = c.index([str(ARTICLE)])
-    assert r.status == "added"
-    return c
+    return one_article_corpus(tmp_path_factory.mktemp("drones"), ARTICLE)
 
 
 def first(corpus, question: str) -> str:
