@@ -53,7 +53,7 @@ def test_attribution_from_the_parse(sentence, name, kind, role):
 
 @pytest.mark.parametrize("sentence", [
     "Chinese labs are about a year behind their American rivals.",
-    "“It is a question of money,” the report concluded.",
+    "“It is a question of money,” one of them concluded.",
 ])
 def test_no_attribution_where_nobody_is_named(sentence):
     said = attribution(nlp()(sentence))
@@ -83,6 +83,18 @@ def test_a_lead_held_by_china_is_china_ahead_with_its_dimension_and_speaker():
 def test_direction_follows_which_side_comes_first(sentence, direction):
     [c] = claims(sentence)
     assert c.direction == direction
+
+
+def test_the_lead_as_a_noun_sizes_a_gap():
+    [c] = claims("Farah Nasser, an economist, believes the US lead over China is closer to three years.")
+    assert (c.low_years, c.direction, c.speaker) == (3.0, "china_behind", "Farah Nasser")
+
+
+def test_the_report_points_back_to_the_organisation_quoted_before():
+    found = claims("Chinese labs are about six months behind US rivals, according to a report from the Calder "
+                   "Institute.", "The report found that the gap had been about 18 months in 2024.")
+    assert [(c.low_years, c.speaker, c.historical) for c in found] == [
+        (0.5, "Calder Institute", False), (1.5, "Calder Institute", True)]
 
 
 def test_an_estimate_about_the_past_carries_its_year():

@@ -13,6 +13,7 @@ from typing import Any
 
 from corpus.extract.lexicon import (
     COMPANY_HINT,
+    DOCUMENT_NOUNS,
     GENERIC_SUBJECTS,
     ORG_HINT,
     PUT_OBJECTS,
@@ -29,8 +30,9 @@ NAME_LABELS = ("PERSON", "ORG", "GPE", "PRODUCT")  # the small NER model mislabe
 
 @dataclass
 class Said:
-    """The holder named by a sentence: 'person' (a full name or a surname), 'pronoun', 'org', or 'nobody' (a
-    generic subject such as 'analysts', which names no one and stops the speaker carried from earlier text)."""
+    """The holder named by a sentence: 'person' (a full name or a surname), 'pronoun', 'org', 'document' ('the
+    report', which points back to the organisation quoted before), or 'nobody' (a generic subject such as
+    'analysts', which names no one and stops the speaker carried from earlier text)."""
 
     name: str
     kind: str
@@ -128,7 +130,9 @@ def _holder(doc: Any, subj: Any, known: set[str], lo: int | None = None) -> Said
     org = next((e for e in names if e.label_ in ("ORG", "PERSON") or COMPANY_HINT.search(e.text)
                 or ORG_HINT.search(e.text)), None)
     if org is not None:
-        return Said(org.text, "org")
+        return Said(re.sub(r"^[Tt]he\s+", "", org.text), "org")
+    if low in DOCUMENT_NOUNS and any(c.lower_ in ("the", "its", "this") for c in subj.children):
+        return Said(subj.text, "document")  # "the report found…": the organisation quoted before
     if low in GENERIC_SUBJECTS:
         return Said(subj.text, "nobody")
     return None

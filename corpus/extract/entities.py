@@ -60,6 +60,7 @@ class Analysis:
     speakers: list[Person | None] = field(default_factory=list)
     people: People = field(default_factory=People)
     orgs: dict[str, Person] = field(default_factory=dict)  # organisations quoted as sources, by name
+    last_org: Person | None = None  # the organisation quoted last: what "the report found" points back to
     holders: list[list[tuple[Holder, Person | None]]] = field(default_factory=list)  # per sentence, each verb's
 
 
@@ -77,13 +78,14 @@ def analyse(p: "Prepared") -> Analysis:
         persons = [trim_name(e.text, e.start_char) for e in doc.ents if e.label_ == "PERSON"]
         found = holders(doc, a.people.tokens())
         said = min(found, key=lambda h: (h.depth, h.start)).said if found else None
-        resolved = [(h, a.people.resolve(h.said.name) if h.said.kind == "pronoun" else None) for h in found]
+        resolved = [(h, a.people.resolve(h.said.name) if h.said.kind == "pronoun" else
+                     a.last_org if h.said.kind == "document" else None) for h in found]
         spk = next((x for h, x in resolved if h.said is said), None)
         people = a.people.read(s.text, persons)
         resolved = [(h, _said_person(h.said, people, a) if h.said.kind in ("person", "org") else x)
                     for h, x in resolved]
         a.holders.append(resolved)
-        if said is not None and said.kind in ("person", "org"):
+        if said is not None and said.kind in ("person", "org", "document"):
             spk = next(x for h, x in resolved if h.said is said)
         elif said is None:
             spk = _regex_speaker(s.text, people, a.people)
@@ -123,7 +125,8 @@ def _spans(a: Analysis, i: int, text: str, doc, people: list[Person], spk: Perso
 def _said_person(said: Said, people: list[Person], a: Analysis) -> Person:
     """The tracked person (or organisation) a parsed attribution names."""
     if said.kind == "org":
-        return a.orgs.setdefault(said.name, Person(f"org:{said.name}", said.name, org=True))
+        a.last_org = a.orgs.setdefault(said.name, Person(f"org:{said.name}", said.name, org=True))
+        return a.last_org
     name = " ".join(said.name.split())
     found = next((x for x in people if x.name == name), None) or a.people.resolve(name)
     if found is None:

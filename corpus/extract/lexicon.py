@@ -174,6 +174,7 @@ GAP_WORDS = {
     r"clos(?:e|es|ing) (?:the|this|that)": "'close the gap in N'", r"narrow\w*": "'narrowed it to N'",
     r"ahead": "'N ahead'", r"lead(?:s|ing)? the|leads": "'leads the US by N'",
     r"lead\w*(?:\s+\w+){0,3}\s+by": "'lead Chinese rivals by N'", r"surpass\w*": "'could surpass X in N'",
+    r"lead (?:is|was|of|over|at|stands|remains)": "the noun: 'the US lead is closer to N', 'a lead of N'",
     r"parity|on par": "'reach parity within N'", r"overtak\w*|outpac\w*|leapfrog\w*": "'overtake X within N'",
     r"older": "'models N months older' (the other side had it N earlier)",
 }
