@@ -85,6 +85,32 @@ def test_direction_follows_which_side_comes_first(sentence, direction):
     assert c.direction == direction
 
 
+@pytest.mark.parametrize("sentence, low, high", [
+    ("China's chip industry is as much as a decade behind the US.", 10.0, 10.0),
+    ("Chinese labs are a year or two behind American ones.", 1.0, 2.0),
+    ("US labs are ahead of Chinese rivals by a year or more.", 1.0, None),
+])
+def test_more_ways_to_write_a_size(sentence, low, high):
+    [c] = claims(sentence)
+    assert (c.low_years, c.high_years) == (low, high)
+
+
+def test_an_estimate_after_ago_is_of_an_earlier_time_and_the_ago_phrase_is_no_size():
+    [c] = claims("A year or two ago, US labs were clearly ahead of Chinese ones by a year or more.")
+    assert (c.low_years, c.high_years, c.historical) == (1.0, None, True)
+
+
+def test_the_dimension_is_not_read_from_who_said_it():
+    [c] = claims("Chinese labs trail the US by about a year, according to a survey of researchers.")
+    assert c.dimension == "overall AI"
+
+
+def test_a_stated_parity_between_the_two_sides_is_an_unsized_claim():
+    [c] = extract_claims(article("Chinese firms have essentially caught up with US labs on open-weight models, "
+                                 "Oliver Grant, a fellow at a research centre, warned."))
+    assert (c.sized, c.direction, c.speaker) == (False, "parity", "Oliver Grant")
+
+
 def test_the_lead_as_a_noun_sizes_a_gap():
     [c] = claims("Farah Nasser, an economist, believes the US lead over China is closer to three years.")
     assert (c.low_years, c.direction, c.speaker) == (3.0, "china_behind", "Farah Nasser")

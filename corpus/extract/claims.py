@@ -34,7 +34,7 @@ WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, 
          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
          "twenty": 20, "half a": 0.5, "a half": 0.5, "half": 0.5, "a couple of": 2, "a few": 3, "several": 3}
 NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted((re.escape(w) for w in WORDS), key=len, reverse=True)) + r")"
-UNIT = r"(?P<unit>years?|months?|weeks?)"
+UNIT = r"(?P<unit>years?|months?|weeks?|decades?)"
 Q = r"[“”\"']?"  # a quotation mark inside a figure: about “one or two months”
 RANGE = rf"(?P<a>{NUM})\s*(?:to|-|–|—|or)\s*(?P<b>{NUM}){Q}[\s\-]*{UNIT}"
 SINGLE = rf"(?P<n>{NUM})(?P<half>\s+and\s+a\s+half)?[\s\-]*{UNIT}(?P<half2>\s+and\s+a\s+half)?(?:[\s\-]long)?"
@@ -43,6 +43,8 @@ WITHIN = r"(?:within|in less than|less than|under|inside of|(?:won'?t|will not|m
          r"no more than|up to)"
 PATTERNS = [
     ("at_least", rf"\b(?:at least|more than|over|upwards of)\s+{Q}{SINGLE}"),
+    ("or_more", rf"\b{SINGLE}\s+or\s+(?:more|longer)\b"),  # "a year or more": at least
+    ("unit_range", rf"\b(?P<a>{NUM})[\s\-]*{UNIT}\s+or\s+(?P<b>{NUM})\b(?![\s\-]*(?:years?|months?|weeks?))"),
     ("within_range", rf"\b{WITHIN}\s+(?:the\s+next\s+)?{Q}{RANGE}"),
     ("within", rf"\b{WITHIN}\s+(?:the\s+next\s+)?{Q}{SINGLE}"),
     ("range", rf"\b{RANGE}"),
@@ -60,6 +62,9 @@ NOT_GAP_BEFORE = re.compile(r"\b(?:took|take|takes|taking|spent|spend|spending|l
                             re.I)
 GAP_WORDS = GAP_WORDS_RE  # reasons per entry: corpus/extract/lexicon.py
 DIMENSIONS = [(name, words) for name, words, _ in DIMENSION_WORDS]
+# the part of a sentence that says who said it or why, after the claim itself
+ATTRIBUTION_TAIL = re.compile(r",?\s+(?:according to|because|while|whereas)\b.*$|"
+                              r"[,”\"]\s*(?:[\w.’'\-]+\s+){0,8}?(?:said|says|told|added|estimates?)\b.*$")
 IN_WHAT = re.compile(r"\bin\s+(?:the\s+)?(?:field|area|areas|domain|race|development|terms)?\s*(?:of\s+)?"
                      r"(?P<what>[\w\- ]{3,50}?)(?=[,.;:”\"]|\s+(?:but|while|and|because|by|than|according)\b|$)",
                      re.I)
@@ -86,6 +91,8 @@ def number(word: str) -> float:
 def years(value: float, unit: str) -> float:
     """A duration in years, rounded to two decimals."""
     unit = unit.lower()
+    if unit.startswith("decade"):
+        return round(value * 10, 2)
     per = 1 if unit.startswith("year") else 12 if unit.startswith("month") else 52
     return round(value / per, 2)
 
@@ -93,10 +100,12 @@ def years(value: float, unit: str) -> float:
 def durations(sentence: str) -> list[Found]:
     """Every gap-sized duration phrase in a sentence, as a low/high range in years."""
     found: list[Found] = []
+    taken: list[tuple[int, int]] = []  # every phrase read, kept or not: a shorter reading of it is not a size
     for kind, pat in PATTERNS:
         for m in re.finditer(pat, sentence, re.I):
-            if any(m.start() < f.end and f.start < m.end() for f in found):
+            if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
+            taken.append((m.start(), m.end()))
             if NOT_GAP.search(sentence[m.end():m.end() + 30]) or re.search(r"\d{4}\s*$", sentence[:m.start()]) \
                     or NOT_GAP_BEFORE.search(sentence[max(0, m.start() - 40):m.start()]):
                 continue
@@ -118,7 +127,7 @@ def _range(kind: str, m: re.Match) -> Found:
         lo = hi = years(number(g["n"]) + half, unit)
     if kind == "within":
         lo = 0.0
-    elif kind == "at_least":
+    elif kind in ("at_least", "or_more"):
         hi = None
     return Found(lo, hi, m.group(0).strip(" “”\"'"), m.start(), m.end(), kind)
 
@@ -191,8 +200,9 @@ def _leader(sentence: str, sides: Sides, words: re.Pattern, *, leader: bool) -> 
 
 def dimension(sentence: str, start: int = 0) -> str:
     """What the gap is in: the claim's own words ('behind … in chips') first, then the whole sentence."""
-    m = IN_WHAT.search(sentence, start)
-    for text in ([m.group("what")] if m else []) + [sentence]:
+    ins = [m.group("what") for m in (IN_WHAT.search(sentence, start), IN_WHAT.search(sentence)) if m]
+    claim = ATTRIBUTION_TAIL.sub("", sentence)  # not "…, according to Stanford researchers"
+    for text in ins + [claim]:
         for name, pat in DIMENSIONS:
             if re.search(pat, text, re.I):
                 return name
@@ -224,7 +234,8 @@ def is_gap_statement(sentence: str, sides: Sides) -> bool:
     s = sentence.lower()
     both = bool(sides.china and sides.us)
     return both and bool(re.search(r"\bgap\b", s) or re.search(
-        r"\b(falling|fall|lag\w*|trail\w*) behind\b|\bbehind the (us|u\.s\.|united states)", s))
+        r"\b(falling|fall|lag\w*|trail\w*) behind\b|\bbehind the (us|u\.s\.|united states)", s)
+        or PARITY_RE.search(sentence) or re.search(r"\b(?:caught up|catching up|pulled ahead|overtaken)\b", s))
 
 
 def china_us(sides: Sides, prev: Sides | None, *, about_china: bool) -> bool:

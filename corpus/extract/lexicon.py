@@ -130,9 +130,9 @@ PAST_MARKERS = {"previously": "'previously it was…'", "formerly": "as previous
                 "used to": "'used to be…'", "down from": "'down from more than a year in 2023'",
                 "up from": "the earlier figure", "at the time": "a past moment", "back then": "a past moment",
                 "last year": "the year before the article", "earlier": "'earlier estimates'",
-                "in the past": "a past time"}
+                "in the past": "a past time", "ago": "'a year or two ago, X was ahead by…'"}
 PAST_RE = re.compile(r"\b(?:previously|formerly|once|used to|down from|up from|at the time|back then|"
-                     r"last year|earlier|in the past|(?:\w+ )?years? ago(?: the gap)?)\b", re.I)
+                     r"last year|earlier|in the past|ago)\b", re.I)
 NOW_RE = re.compile(r"\b(?:now|today|currently|at present|at this point|these days|this year)\b", re.I)
 YEAR_RE = re.compile(r"\b(?:in|since|by|as of|during)\s+((?:19|20)\d\d)\b")
 
