@@ -128,7 +128,8 @@ def test_an_amount_asked_of_a_thing_the_article_names_is_answered(drones):
 
 
 @pytest.mark.parametrize("question", ["How many customers does Skyward Aero have?",
-                                      "What was Skyward Aero's revenue last year?"])
+                                      "What was Skyward Aero's revenue last year?",
+                                      "What is Skyward Aero's valuation?", "What is Paulo Brandt's salary?"])
 def test_an_amount_asked_of_a_thing_the_article_never_names_is_refused(drones, question):
     assert ask(drones, "/ask " + question).answered is False
 

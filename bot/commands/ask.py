@@ -69,7 +69,8 @@ class Needs:
         """The needs of one question."""
         capitalised = {w.lower() for w in re.findall(r"(?<=\s)[A-Z][^\s?!,;:]*", fold(question))}
         weights = _weights(ctx, question)
-        asked = {w: 1.0 for w in terms(focus(question)) if w not in KIND_NOUNS}
+        # "X's revenue" asks for the revenue: the owner is a name, weighed with the other key words
+        asked = {w: 1.0 for w in terms(re.sub(r"^.*['’]s\s+", "", focus(question))) if w not in KIND_NOUNS}
         # only a count of a named thing ("how many users") has no answer without a number: "how far behind?" or
         # "how long will it take?" may be answered in words ("well behind", "it won't take long")
         kind = "amount" if asked and answer_kind(question) == "amount" else None
@@ -84,8 +85,6 @@ def covers(ctx: Context, needs: Needs, h: Hit) -> bool:
     near = surroundings(ctx, h)
     if not fits(needs.kind, h.text) or any(t and coverage(t, near) == 0 for t in (needs.topic, needs.asked)):
         return False
-    local = {w: x for w, x in needs.weights.items() if w not in needs.names}
-    names = {w: x for w, x in needs.weights.items() if w in needs.names}
     if not points_back(h.text):
         return coverage(needs.weights, near) >= MIN_COVERAGE
     local = {w: x for w, x in needs.weights.items() if w not in needs.names}
