@@ -111,6 +111,16 @@ def test_a_stated_parity_between_the_two_sides_is_an_unsized_claim():
     assert (c.sized, c.direction, c.speaker) == (False, "parity", "Oliver Grant")
 
 
+def test_a_goal_of_parity_is_not_a_claim_of_parity():
+    assert extract_claims(article("Chinese officials have set a goal of reaching parity with the United States "
+                                  "by 2030.")) == []
+
+
+def test_the_distance_to_the_frontier_sizes_a_gap():
+    [c] = claims("“The distance to the American frontier is now about three to six months,” Mr Liang said.")
+    assert (c.low_years, c.high_years, c.direction) == (0.25, 0.5, "china_behind")
+
+
 def test_the_lead_as_a_noun_sizes_a_gap():
     [c] = claims("Farah Nasser, an economist, believes the US lead over China is closer to three years.")
     assert (c.low_years, c.direction, c.speaker) == (3.0, "china_behind", "Farah Nasser")
@@ -164,6 +174,8 @@ def test_two_views_in_one_sentence_are_each_held_by_their_own_speaker():
     ("It may take five to eight years to bring such robots to every home, Chinese executives said.",),
     ("Chinese labs are closer to US rivals than they were two years ago.",),
     ("Chinese labs say the gap to artificial general intelligence could close within five years.",),
+    ("Four paragraphs on Chinese labs follow.", "In Europe, researchers say the continent lags the US by at least "
+     "two years.", "Chinese labs were not part of that survey.", "Chinese officials did not comment."),
     ("Two years after the ban, Chinese chipmakers are still behind US rivals.",),
     ("China has trailed the US for three years, the report said.",),
 ])

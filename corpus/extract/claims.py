@@ -149,6 +149,9 @@ def sides_of(sentence: str, china_names: set[str] = frozenset(), us_names: set[s
     us = [m.start() for m in US_RE.finditer(sentence) if m.group(0).lower() != "us" or US_CAPS.match(m.group(0))]
     us += [m.start() for n in us_names for m in re.finditer(rf"\b{re.escape(n)}\b", sentence)]
     other = any(_compared(sentence, o) for o in others) or bool(NOT_A_RIVAL_RE.search(sentence))
+    if not china and not other:  # "In Europe, researchers say the continent lags…": a third country leads in
+        cue = GAP_WORDS_RE.search(sentence)
+        other = bool(cue) and any(re.search(rf"\b{re.escape(o)}\b", sentence[:cue.start()]) for o in others)
     return Sides(sorted(china), sorted(us), other)
 
 
@@ -235,7 +238,14 @@ def is_gap_statement(sentence: str, sides: Sides) -> bool:
     both = bool(sides.china and sides.us)
     return both and bool(re.search(r"\bgap\b", s) or re.search(
         r"\b(falling|fall|lag\w*|trail\w*) behind\b|\bbehind the (us|u\.s\.|united states)", s)
-        or PARITY_RE.search(sentence) or re.search(r"\b(?:caught up|catching up|pulled ahead|overtaken)\b", s))
+        or _stated(sentence, PARITY_RE) or re.search(r"\b(?:caught up|catching up|pulled ahead|overtaken)\b", s))
+
+
+def _stated(sentence: str, words: re.Pattern) -> bool:
+    """Whether the sentence says the thing holds, not that it is a goal or a possibility ('a goal of reaching
+    parity by 2030', 'could reach parity')."""
+    m = words.search(sentence)
+    return bool(m) and not HYPOTHETICAL_RE.search(sentence[max(0, m.start() - 60):m.start()])
 
 
 def china_us(sides: Sides, prev: Sides | None, *, about_china: bool) -> bool:
@@ -271,7 +281,7 @@ def extract_claims(p: "Prepared") -> list[Claim]:
     a = analyse(p)
     texts = [s.text for s in p.sentences]
     china_names, us_names = nationalities(texts)
-    others = {sp.text for sp in a.spans if sp.label in ("GPE", "NORP") and re.fullmatch(r"[A-Z][a-z][\w .\-]+", sp.text)
+    others = {sp.text for sp in a.spans if sp.label in ("GPE", "NORP", "LOC") and re.fullmatch(r"[A-Z][a-z][\w .\-]+", sp.text)
               and not CHINA_RE.search(sp.text) and not US_RE.search(sp.text)}
     date = p.art.date or p.art.modified
     # an article about China names it (or a name it ties to China) in several sentences, or in its title

@@ -169,7 +169,7 @@ ROLE_RE = re.compile(rf"\b(?:{ROLE_NOUNS})\b", re.I)
 # --- gap sizes: which sentences size a gap, and which duration phrases are not gap sizes -------------------------
 GAP_WORDS = {
     r"behind": "'N years behind'", r"trail\w*": "'trails by N'", r"lag\w*": "'lags by N', 'a lag of N'",
-    r"gap": "'a gap of N'", r"catch(?:es|ing)? up|catch-up": "'could catch up within N'",
+    r"gap": "'a gap of N'", r"distance (?:to|from|between)": "'the distance to the frontier is N'", r"catch(?:es|ing)? up|catch-up": "'could catch up within N'",
     r"match\w*": "'could match X within N'", r"bridg\w*": "'bridge the gap within N'",
     r"clos(?:e|es|ing) (?:the|this|that)": "'close the gap in N'", r"narrow\w*": "'narrowed it to N'",
     r"ahead": "'N ahead'", r"lead(?:s|ing)? the|leads": "'leads the US by N'",
