@@ -148,7 +148,7 @@ def profiles(results: dict, dbs: dict[str, Path]) -> dict:
         if v.met is not False or not v.profile or v.profile in out:
             continue
         if v.profile == "index":
-            from corpus.seeds import seed_paths
+            from corpus.bundled import seed_paths
 
             out[v.profile] = child("profile", str(OUT / "profile-index.db"), *map(str, seed_paths()), "--index")
         elif "@" in v.profile:

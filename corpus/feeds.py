@@ -1,29 +1,20 @@
-"""RSS/Atom feeds (feedparser) and web pages (through corpus.fetch): fetched, turned into documents."""
+"""RSS/Atom feeds (feedparser): parsed, each entry's page fetched (through corpus.fetch), turned into documents."""
 from __future__ import annotations
 
-import re
 import time
+from typing import TYPE_CHECKING
 
-from corpus.fetch import Fetcher
-from corpus.sources import Document, Rejected, decode, from_text
+from corpus.documents import Document, Rejected, decode
 
-__all__ = ["Fetcher", "check_feed", "fetch_documents", "feed_documents"]
+if TYPE_CHECKING:
+    from corpus.fetch import Fetcher
+
 FEED_BUDGET = 300.0  # seconds spent fetching one feed's entry pages; later entries use the feed's own text
-
-
-def fetch_documents(url: str, fetcher: Fetcher) -> list[Document]:
-    """A URL into documents: a feed gives its entries, a page gives itself."""
-    r = fetcher.get(url)
-    ctype = r.headers.get("content-type", "").lower()
-    text = decode(r.content, url)
-    hint = ".xml" if re.search(r"(rss|atom|xml)", ctype) and "html" not in ctype else ""
-    hint = ".html" if "html" in ctype else hint
-    return from_text(text, source=url, hint=hint, url=str(r.url), fetcher=fetcher)
 
 
 def check_feed(url: str, fetcher: Fetcher) -> None:
     """Rejected (with the reason) unless url answers now with an RSS or Atom feed."""
-    import feedparser
+    import feedparser  # lazy: loads only when a feed is read
 
     parsed = feedparser.parse(decode(fetcher.get(url).content, url))
     if not (parsed.version or parsed.entries):
@@ -33,7 +24,7 @@ def check_feed(url: str, fetcher: Fetcher) -> None:
 def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
                    max_entries: int = 500) -> list[Document]:
     """Each feed entry's page (fetched), or the entry's own content when the page cannot be had."""
-    import feedparser
+    import feedparser  # lazy: loads only when a feed is read
 
     feed = feedparser.parse(text)
     entries = feed.entries[:max_entries]

@@ -20,7 +20,7 @@ import httpcore
 import httpx
 
 from corpus.netguard import Clock, OutOfTime, PinnedBackend, Reach, Stopped, stop_all
-from corpus.sources import MAX_BYTES, Rejected
+from corpus.documents import MAX_BYTES, Rejected
 
 __all__ = ["Fetcher", "Reach", "Response", "stop_all"]
 USER_AGENT = "gapbot/0.1 (+https://github.com/; article indexer)"

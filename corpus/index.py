@@ -7,12 +7,16 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from corpus.bundled import seed_paths
+from corpus.embed import Embedder, default_embedder
+from corpus.extract.claims_store import load_claims
+from corpus.ingest import Ingester
 from corpus.models import Article, Claim, Hit, IngestResult
+from corpus.search import Searcher
 from corpus.store import Store, indexer_running
 
 if TYPE_CHECKING:
-    from corpus.embed import Embedder
-    from corpus.search import Searcher
+    from corpus.fetch import Fetcher
     from corpus.stopping import StopFlag
 
 log = logging.getLogger(__name__)
@@ -27,21 +31,19 @@ NEWEST_FIRST = "COALESCE(date, modified) IS NULL, COALESCE(date, modified) DESC,
 class Corpus:
     """An indexed corpus in one SQLite file. Cheap to open; the embedding model loads on first search."""
 
-    def __init__(self, path: str | Path, *, embedder: "Embedder | None" = None):
+    def __init__(self, path: str | Path, *, embedder: Embedder | None = None):
         self.store = Store(path)
         self.path = self.store.path
         self._embedder = embedder
-        self._searcher: "Searcher | None" = None
+        self._searcher: Searcher | None = None
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, path: str | Path, *, seed: bool = True, embedder: "Embedder | None" = None) -> "Corpus":
+    def open(cls, path: str | Path, *, seed: bool = True, embedder: Embedder | None = None) -> "Corpus":
         """Open the database at path; a new one first indexes the bundled seed articles (unless seed=False)."""
         new = not Path(path).exists() or Path(path).stat().st_size == 0
         corpus = cls(path, embedder=embedder)
         if new and seed:
-            from corpus.seeds import seed_paths
-
             corpus.index([str(p) for p in seed_paths()])
         corpus.catch_up()
         return corpus
@@ -52,33 +54,28 @@ class Corpus:
         store = self.store
         if store.readonly or not store.derived_stale() or indexer_running(store.path):
             return False
-        from corpus.extract.entities import rebuild_entities
-
         try:
-            rebuild_entities(store)
+            store.rebuild_derived()
         except sqlite3.OperationalError as e:  # full or busy: answer from the tables as they are, try next time
             log.warning("could not bring /who and /gap up to date in %s: %s", store.path, e)
             return False
         return True
 
     @property
-    def embedder(self) -> "Embedder":
+    def embedder(self) -> Embedder:
         """The embedder (the real model unless one was given), created on first use."""
         with self._lock:
             if self._embedder is None:
-                from corpus.embed import default_embedder
-
                 self._embedder = default_embedder()
             return self._embedder
 
     # --- writing -------------------------------------------------------------------------------
-    def index(self, sources: Iterable[str], *, progress: Progress | None = None, fetcher=None,
-              stop: "StopFlag | None" = None) -> list[IngestResult]:
+    def index(self, sources: Iterable[str], *, progress: Progress | None = None, fetcher: Fetcher | None = None,
+              stop: StopFlag | None = None) -> list[IngestResult]:
         """Add articles from files, folders, URLs and feeds; each article is committed on its own. With `stop`
         (corpus/stopping.py), a signal or a full disk ends the run early and stop.reason says why."""
-        from corpus.ingest import Ingester
-
-        return Ingester(self, fetcher=fetcher).run(list(sources), progress=progress, stop=stop)
+        ingester = Ingester(self.store, self.embedder, fetcher=fetcher, searcher=self.searcher)
+        return ingester.run(list(sources), progress=progress, stop=stop)
 
     # --- reading -------------------------------------------------------------------------------
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
@@ -114,20 +111,17 @@ class Corpus:
         return self.searcher.search(query, limit=limit, mode=mode)
 
     @property
-    def searcher(self) -> "Searcher":
+    def searcher(self) -> Searcher:
         """The search engine, built once and refreshed when the corpus changes."""
+        embedder = self.embedder  # first: it takes the same lock
         with self._lock:
             if self._searcher is None:
-                from corpus.search import Searcher
-
-                self._searcher = Searcher(self)
+                self._searcher = Searcher(self.store, embedder)
             return self._searcher
 
     def claims(self, *, article_id: str | None = None, sized: bool | None = None, topic: str | None = None,
                limit: int | None = None) -> list[Claim]:
         """Gap claims extracted at index time (all, one article's, only sized ones, about a topic), newest first."""
-        from corpus.extract.claims_store import load_claims
-
         return load_claims(self.store.db, article_id=article_id, sized=sized, topic=topic, limit=limit)
 
     def article_list(self) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Ingest: sources -> clean articles -> dedupe -> sentences, embeddings, extraction -> one transaction each."""
+"""Ingest: sources -> clean articles -> prepare -> dedupe -> embed -> extract -> write, one transaction each."""
 from __future__ import annotations
 
 import hashlib
@@ -6,24 +6,30 @@ import logging
 import re
 import signal
 import sqlite3
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from corpus import sentences as sent
-from corpus.context import search_contexts
+from corpus import vectors
 from corpus.clean import CleanArticle, clean
+from corpus.context import search_contexts
+from corpus.embed import Embedder
+from corpus.extract.claims import extract_claims
+from corpus.extract.entities import analyse
 from corpus.htmlpage import html_articles
 from corpus.meta import date_from_url
-from corpus.models import IngestResult
-from corpus.sources import Document, Refused, Rejected, expand, read_file
+from corpus.models import Duplicate, IngestResult, Prepared, Sentence
+from corpus.schema import indexing
+from corpus.search import Searcher
+from corpus.sources import Document, Refused, Rejected, expand, fetch_documents, read_file
 from corpus.stopping import Interrupted, StopFlag
-from corpus.store import indexing
-from corpus.write import Duplicate, disk_full, find_duplicate, insert_article, record_duplicate
+from corpus.summarize import summarize
+from corpus.write import disk_full
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.fetch import Fetcher
+    from corpus.storage import CorpusStore
 
 log = logging.getLogger(__name__)
 MAX_ARTICLE_CHARS = 500_000  # about 80,000 words, far past any article; keeps every later step bounded
@@ -38,35 +44,6 @@ class DiskFull(Exception):
     def __init__(self, source: str):
         super().__init__(source)
         self.source = source
-
-
-@dataclass
-class Sentence:
-    """A sentence of an article body being prepared for the store."""
-
-    idx: int
-    passage: int
-    kind: str
-    start: int
-    end: int
-    text: str
-    context: str
-    hash: str
-    id: int = 0
-
-
-@dataclass
-class Prepared:
-    """An article ready to be written: metadata, passages, sentences and their vectors."""
-
-    art: CleanArticle
-    source: str
-    url: str | None
-    id: str = ""
-    text_hash: str = ""
-    passages: list[tuple[str, int, int, str]] = field(default_factory=list)
-    sentences: list[Sentence] = field(default_factory=list)
-    vectors: np.ndarray | None = None
 
 
 def text_key(body: str) -> str:
@@ -114,15 +91,18 @@ def documents_to_articles(doc: Document) -> list[CleanArticle]:
 class Ingester:
     """Runs one batch of sources into the corpus; a bad source is rejected and the rest still land."""
 
-    def __init__(self, corpus: "Corpus", *, fetcher=None):
-        self.corpus = corpus
+    def __init__(self, store: CorpusStore, embedder: Embedder, *, fetcher: Fetcher | None = None,
+                 searcher: Searcher | None = None):
+        self.store = store
+        self.embedder = embedder
         self._fetcher = fetcher
+        self._searcher = searcher  # whose vector index to refresh after a batch (prepare_vectors)
 
     @property
-    def fetcher(self):
+    def fetcher(self) -> Fetcher:
         """The HTTP fetcher, made on first use."""
         if self._fetcher is None:
-            from corpus.feeds import Fetcher
+            from corpus.fetch import Fetcher  # lazy: httpx costs ~0.5 s to import; only a URL needs it
 
             self._fetcher = Fetcher()
         return self._fetcher
@@ -134,7 +114,7 @@ class Ingester:
         results list exactly what landed."""
         self.stop = stop or StopFlag()
         results: list[IngestResult] = []
-        with indexing(self.corpus.store.path):
+        with indexing(self.store.path):
             try:
                 self._sources(sources, results, progress)
                 self.finish()
@@ -164,19 +144,16 @@ class Ingester:
     def finish(self) -> None:
         """Rebuild entities and the answer tables when they are older than the articles (this run added some, or
         an earlier one stopped before its rebuild), and the vector cache with them."""
-        store = self.corpus.store
-        if not store.derived_stale():
+        if not self.store.derived_stale():
             return
-        from corpus.extract.entities import rebuild_entities
-
         try:
-            rebuild_entities(store)  # also fills the answer tables and bumps the generation
+            self.store.rebuild_derived()  # also fills the answer tables and bumps the generation
         except sqlite3.OperationalError as e:
             if not disk_full(e):
                 raise
             self.stop.reason = f"{FULL} while updating /who and /gap; they catch up on the next run"
             return
-        prepare_vectors(self.corpus)
+        prepare_vectors(self._searcher or Searcher(self.store, self.embedder))
 
     def _one_source(self, source: str | Refused) -> list[IngestResult]:
         if isinstance(source, Refused):
@@ -208,8 +185,6 @@ class Ingester:
 
     def _documents(self, source: str) -> list[Document]:
         if re.match(r"^https?://", source, re.I):
-            from corpus.feeds import fetch_documents
-
             return fetch_documents(source, self.fetcher)
         return read_file(source)
 
@@ -223,65 +198,51 @@ class Ingester:
         if len(p.sentences) > MAX_SENTENCES:
             return IngestResult(doc.source, "rejected", title=art.title, reason=f"too long for one article "
                                 f"({len(p.sentences):,} sentences; at most {MAX_SENTENCES:,})")
-        db = self.corpus.store.db
-        seen = db.execute("SELECT COALESCE(max(rowid), 0) FROM articles").fetchone()[0]
-        dup = find_duplicate(db, p)
+        seen = self.store.newest_article()
+        dup = self.store.find_duplicate(p)
         if dup is None:
-            self._embed(p)
-            dup = self._write(p, seen)  # checks again, in the write: another indexer may have added it since
+            new_vectors = self._embed(p)
+            # the write checks again: another indexer may have added it since
+            dup = self._write(p, seen, new_vectors)
         else:
-            with self.stop.writing(), self.corpus.store.transaction() as conn:
-                record_duplicate(conn, p, dup)
+            with self.stop.writing():
+                self.store.record_duplicate(p, dup)
         if dup:
             return IngestResult(doc.source, "duplicate", article_id=dup[0], title=art.title,
                                 reason="already indexed")
         return IngestResult(doc.source, "added", article_id=p.id, title=art.title)
 
-    def _embed(self, p: Prepared) -> None:
-        """Vectors for the article's sentences, encoding only text never embedded before."""
-        emb = self.corpus.embedder
-        db = self.corpus.store.db
-        have = {}
-        hashes = [s.hash for s in p.sentences]
-        for i in range(0, len(hashes), 500):
-            chunk = hashes[i:i + 500]
-            q = f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})"
-            have.update({h: v for h, v in db.execute(q, [emb.name, *chunk])})
+    def _embed(self, p: Prepared) -> list[tuple[str, str, bytes]]:
+        """Set the vectors of the article's sentences, encoding only text never embedded before; returns the
+        new embedding rows (hash, model, blob)."""
+        emb = self.embedder
+        have = self.store.stored_vectors(emb.name, [s.hash for s in p.sentences])
         todo = [s for s in p.sentences if s.hash not in have]
         new = encode_sorted(emb, [s.text for s in todo])
         for s, v in zip(todo, new):
             have[s.hash] = v.astype(np.float32).tobytes()
         p.vectors = np.vstack([np.frombuffer(have[s.hash], dtype=np.float32) for s in p.sentences])
-        self._new_vectors = [(s.hash, emb.name, have[s.hash]) for s in todo]
+        return [(s.hash, emb.name, have[s.hash]) for s in todo]
 
-    def _write(self, p: Prepared, seen: int) -> Duplicate | None:
-        """Everything about one article in one transaction, unless an article committed after rowid `seen` (by
-        another indexer) makes it a duplicate: then that is recorded instead and returned."""
-        from corpus.extract.entities import extract_spans
-        from corpus.summarize import summarize
-
-        a = p.art
-        summary = summarize([s.text for s in p.sentences], p.vectors, [s.kind for s in p.sentences])
-        spans = extract_spans(p)
-        contexts = search_contexts(a.title, [s.text for s in p.sentences], spans)
-        with self.stop.writing(), self.corpus.store.transaction() as conn:
-            dup = find_duplicate(conn, p, after=seen)
-            if dup:
-                record_duplicate(conn, p, dup)
-                return dup
-            insert_article(conn, p, summary=summary, spans=spans, contexts=contexts,
-                           vectors=self._new_vectors)
-        return None
+    def _write(self, p: Prepared, seen: int, new_vectors: list[tuple[str, str, bytes]]) -> Duplicate | None:
+        """Extract, then write everything about one article in one transaction, unless an article committed
+        after `seen` (by another indexer) makes it a duplicate: then that is recorded instead and returned."""
+        texts = [s.text for s in p.sentences]
+        summary = summarize(texts, p.vectors, [s.kind for s in p.sentences])
+        analysis = analyse(p)
+        claims = extract_claims(p, analysis)
+        contexts = search_contexts(p.art.title, texts, analysis.spans)
+        with self.stop.writing():
+            return self.store.write_article(p, after=seen, summary=summary, spans=analysis.spans, claims=claims,
+                                            contexts=contexts, vectors=new_vectors)
 
 
-def prepare_vectors(corpus: "Corpus") -> None:
+def prepare_vectors(searcher: Searcher) -> None:
     """Past vectors.EXACT_MAX sentences, build and cache the quantised vector index for the new generation here,
     in the indexing process, so an answering process only reads the cache file (building it holds every float32
     vector: 1.4 GB at 1M sentences, 20 s)."""
-    from corpus import vectors
-
-    if vectors.count(corpus.store.db.conn, corpus.embedder.name) > vectors.EXACT_MAX and vectors.have_faiss():
-        corpus.searcher.index()
+    if searcher.store.vector_count(searcher.embedder.name) > vectors.EXACT_MAX and vectors.have_faiss():
+        searcher.index()
 
 
 def encode_sorted(emb, texts: list[str], *, chunk: int = ENCODE_CHUNK) -> np.ndarray:

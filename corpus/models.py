@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from corpus.lines import CleanArticle
 
 
 @dataclass
@@ -111,3 +116,38 @@ class IngestResult:
     def to_json(self) -> dict[str, Any]:
         """The CLI.md `index --json` line."""
         return asdict(self)
+
+
+# --- the ingest pipeline's plain data: prepare -> extract -> write -----------------------------------------
+
+
+@dataclass
+class Sentence:
+    """A sentence of an article body being prepared for the store."""
+
+    idx: int
+    passage: int
+    kind: str
+    start: int
+    end: int
+    text: str
+    context: str
+    hash: str
+    id: int = 0
+
+
+@dataclass
+class Prepared:
+    """An article ready to be written: metadata, passages, sentences and their vectors."""
+
+    art: CleanArticle
+    source: str
+    url: str | None
+    id: str = ""
+    text_hash: str = ""
+    passages: list[tuple[str, int, int, str]] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    vectors: np.ndarray | None = None
+
+
+Duplicate = tuple[str, str, float]  # an indexed article a new one repeats: (article id, kind, similarity)

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpcore
 
-from corpus.sources import Rejected
+from corpus.documents import Rejected
 
 ENV = "GAPBOT_ALLOW_PRIVATE_URLS"
 SLICE = 0.5  # seconds: the longest a socket wait runs before the deadline and the stop switch are looked at

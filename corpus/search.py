@@ -13,14 +13,14 @@ import numpy as np
 
 from corpus import vectors
 from corpus.context import points_back
-from corpus.embed import encode_query
+from corpus.embed import Embedder, encode_query
 from corpus.lexicon import STOPWORDS
 from corpus.models import Hit
 from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, wh_noun
 from corpus.vectors import ExactIndex, IVFIndex
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.storage import SearchStore
 
 POOL = 100  # candidates taken from each side before fusion
 LARGE = 50_000  # sentences past which BM25 leaves out the commonest words (see Searcher._rare_terms)
@@ -62,27 +62,22 @@ def fts_query(text: str) -> str | None:
 
 
 class Searcher:
-    """Search over one corpus; the vector index is loaded once and reloaded when the corpus changes."""
+    """Search over one store with one embedder; the vector index is loaded once and reloaded when the corpus
+    changes."""
 
-    def __init__(self, corpus: Corpus):
-        self.corpus = corpus
+    def __init__(self, store: SearchStore, embedder: Embedder):
+        self.store = store
+        self.embedder = embedder
         self._index: tuple[int, ExactIndex | IVFIndex] | None = None
         self._lock = threading.Lock()
         self._df: tuple[int, int, dict[str, int]] | None = None  # (version, size, word -> sentence count)
 
     def index(self) -> ExactIndex | IVFIndex:
         """The vector index of the current embedder (exact float32, or quantised IVF for large corpora)."""
-        version = self.corpus.store.version()
+        version = self.store.version()
         with self._lock:
             if self._index is None or self._index[0] != version:
-                emb = self.corpus.embedder
-                conn = self.corpus.store.db.conn
-                conn.execute("BEGIN")  # one snapshot while a writer may be adding rows
-                try:
-                    index = vectors.load(conn, db_path=self.corpus.store.path, model=emb.name, dim=emb.dim,
-                                         generation=version)
-                finally:
-                    conn.execute("COMMIT")
+                index = self.store.vector_index(self.embedder.name, self.embedder.dim, generation=version)
                 self._index = (version, index)
             return self._index[1]
 
@@ -95,11 +90,7 @@ class Searcher:
         q = fts_query(query)
         if q is None:
             return {}
-        q = self._rare_terms(q)
-        rows = self.corpus.store.db.execute(
-            "SELECT rowid, -bm25(sentences_fts, 1.0, 0.25) FROM sentences_fts WHERE sentences_fts MATCH ? "
-            "ORDER BY bm25(sentences_fts, 1.0, 0.25) LIMIT ?", [q, limit]).fetchall()
-        return {r[0]: r[1] for r in rows}
+        return self.store.match(self._rare_terms(q), limit)
 
     def _rare_terms(self, q: str) -> str:
         """In a large corpus, the MATCH expression without the words in over COMMON of the sentences.
@@ -107,18 +98,16 @@ class Searcher:
         FTS5 scores every row that matches any word, so at 1M sentences "china" or "ai" (in half of them) cost
         ~1 s a query; their IDF is near zero, so ranking by the rarer words alone loses little (benchmarks.md).
         """
-        version = self.corpus.store.version()
+        version = self.store.version()
         if self._df is None or self._df[0] != version:
-            size = self.corpus.store.db.execute("SELECT max(rowid) FROM sentences").fetchone()[0] or 0
-            self._df = (version, size, {})
+            self._df = (version, self.store.sentence_high_water(), {})
         _, size, df = self._df
         if size <= LARGE:
             return q
         words = q.split(" OR ")
         for w in words:
             if w not in df:
-                df[w] = self.corpus.store.db.execute(
-                    "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", [w]).fetchone()[0]
+                df[w] = self.store.match_count(w)
         rare = [w for w in words if df[w] <= COMMON * size] or sorted(words, key=df.get)[:KEEP]
         return " OR ".join(rare)
 
@@ -198,35 +187,19 @@ class Searcher:
 
     def _vector(self, sid: int) -> np.ndarray | None:
         v = self.index().vector(sid)  # None when committed after the index was loaded: read it from the store
-        return v if v is not None else self._stored_vector(sid)
-
-    def _stored_vector(self, sid: int) -> np.ndarray | None:
-        row = self.corpus.store.db.execute(
-            "SELECT e.vector FROM sentences s JOIN embeddings e ON e.hash = s.hash AND e.model = ? WHERE s.id = ?",
-            [self.corpus.embedder.name, sid]).fetchone()
-        return np.frombuffer(row[0], dtype=np.float32) if row else None
+        return v if v is not None else self.store.sentence_vector(self.embedder.name, sid)
 
     def _query_vec(self, query: str) -> np.ndarray:
         cached = getattr(self, "_qcache", None)
         if cached and cached[0] == query:
             return cached[1]
         with _one_thread():
-            v = encode_query(self.corpus.embedder, query)
+            v = encode_query(self.embedder, query)
         self._qcache = (query, v)
         return v
 
     def _rows(self, ids: set[int]) -> dict[int, dict]:
-        ids_l = list(ids)
-        out = {}
-        for i in range(0, len(ids_l), 900):
-            chunk = ids_l[i:i + 900]
-            q = ("SELECT s.id, s.article_id, s.kind, s.text, p.text AS context, a.title, (SELECT b.id FROM sentences "
-                 "b WHERE b.article_id = s.article_id AND b.idx = s.idx - 1) AS prev_id FROM sentences s "
-                 "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
-                 f"WHERE s.id IN ({','.join('?' * len(chunk))})")
-            for r in self.corpus.store.db.query(q, chunk):
-                out[r["id"]] = r
-        return out
+        return self.store.sentence_rows(ids)
 
 
 def _title_like(text: str) -> float:

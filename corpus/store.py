@@ -1,131 +1,36 @@
-"""The SQLite store: one connection per thread, WAL mode, schema from numbered migrations."""
+"""The SQLite store: one connection per thread; the rows the ingest writer and the searcher read and write
+(corpus.storage's protocols); the schema itself is in corpus.schema."""
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 import threading
-from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import sqlite_utils
 
-from corpus.context import anaphoric
+from corpus import vectors, write
+from corpus.extract.entity_build import rebuild_entities
+from corpus.schema import (
+    CorruptDatabase,
+    ForeignDatabase,
+    meta_int,
+    articles_version,
+    connect,
+    indexer_running,
+    indexing,
+    migrate,
+    read_only,
+    stamp_derived,
+)
 
+if TYPE_CHECKING:
+    from corpus.extract.entities import SpanOut
+    from corpus.models import Claim, Duplicate, Prepared
 
-class CorruptDatabase(Exception):
-    """The database file cannot be read as a gapbot database."""
-
-
-class ForeignDatabase(CorruptDatabase):
-    """A readable SQLite file gapbot must not change: another application's, or from a newer gapbot."""
-
-
-def migrations() -> list[tuple[str, str]]:
-    """(name, sql) of every migration shipped in corpus/migrations, in order."""
-    folder = resources.files("corpus") / "migrations"
-    files = sorted((p for p in folder.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
-    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
-
-
-def _configure(conn: sqlite3.Connection) -> None:
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.create_function("anaphoric", 1, anaphoric, deterministic=True)  # used by migration 0004
-
-
-def read_only(path: str | Path) -> bool:
-    """Whether this process cannot write the database: the file or its folder (WAL needs -wal/-shm beside it)."""
-    p = Path(path)
-    return p.exists() and not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK))
-
-
-def _open(path: str | Path, readonly: bool) -> sqlite3.Connection:
-    if not readonly:
-        return sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-    # without -wal/-shm files and no right to create them, SQLite reads a WAL database only as immutable
-    p = Path(path)
-    wal = Path(f"{p}-wal")
-    immutable = not (wal.exists() and wal.stat().st_size) and not Path(f"{p}-shm").exists()
-    uri = f"{p.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
-    return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False, isolation_level=None)
-
-
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at path and bring its schema up to date; a database this process
-    cannot write is opened read-only, as it is."""
-    readonly = read_only(path)
-    conn = _open(path, readonly)
-    try:
-        _configure(conn)  # the first statement to read the file: a damaged header fails here
-        check_owner(conn, path)
-        if not readonly:
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            migrate(conn)
-    except sqlite3.DatabaseError as e:
-        conn.close()
-        raise CorruptDatabase(f"{path} is not a readable gapbot database ({e}). Restore it from a backup "
-                              f"(see `gapbot backup` in README.md), or move it away to start afresh.") from e
-    except CorruptDatabase:
-        conn.close()
-        raise
-    return sqlite_utils.Database(conn)
-
-
-def check_owner(conn: sqlite3.Connection, path: str | Path) -> None:
-    """Refuse another application's SQLite file and one written by a newer gapbot (never convert either)."""
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-    if tables and "_migrations" not in tables:
-        shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
-        raise ForeignDatabase(f"{path} is another application's SQLite database (tables: {shown}), not a gapbot "
-                              f"one; gapbot leaves it unchanged. Give gapbot a new file with --db.")
-    if tables:
-        known = {name for name, _ in migrations()}
-        newer = sorted({r[0] for r in conn.execute("SELECT name FROM _migrations")} - known)
-        if newer:
-            raise ForeignDatabase(f"{path} was written by a newer gapbot (migration {newer[0]} is unknown to this "
-                                  f"version); gapbot leaves it unchanged. Upgrade gapbot to open it.")
-
-
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply the migrations this database has not seen yet; returns their names."""
-    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-    done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
-    applied = []
-    for name, sql in migrations():
-        if name in done:
-            continue
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone() is None:
-                for statement in _statements(sql):
-                    conn.execute(statement)
-                conn.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", (name,))
-                applied.append(name)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    return applied
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (sqlite3.complete_statement knows where each ends)."""
-    out, buf = [], ""
-    for line in sql.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
-                out.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        out.append(buf.strip())
-    return out
+__all__ = ["CorruptDatabase", "ForeignDatabase", "Store", "articles_version", "connect", "indexer_running",
+           "indexing", "migrate", "read_only", "stamp_derived"]
 
 
 class Store:
@@ -166,7 +71,7 @@ class Store:
 
     def derived_stale(self) -> bool:
         """Whether entities and the answer tables were rebuilt from fewer articles than there are now."""
-        return _meta_int(self.db.conn, "derived_version") < self.articles_version()
+        return meta_int(self.db.conn, "derived_version") < self.articles_version()
 
     def damage(self, error: BaseException) -> str | None:
         """After an unexpected error: why the file is damaged, if it is (PRAGMA quick_check), else None."""
@@ -185,6 +90,94 @@ class Store:
                                 f"it from a backup (see `gapbot backup` in README.md).")
         return self._damage
 
+    # --- corpus.storage.IngestStore: what the ingest writer needs -----------------------------------------
+    def newest_article(self) -> int:
+        """The rowid of the newest article (0 when empty)."""
+        return self.db.execute("SELECT COALESCE(max(rowid), 0) FROM articles").fetchone()[0]
+
+    def find_duplicate(self, p: Prepared, *, after: int = 0) -> Duplicate | None:
+        """The indexed article (past rowid `after`) that p repeats, if any."""
+        return write.find_duplicate(self.db, p, after=after)
+
+    def record_duplicate(self, p: Prepared, dup: Duplicate) -> None:
+        """Note, in its own transaction, that p's source repeats an indexed article."""
+        with self.transaction() as conn:
+            write.record_duplicate(conn, p, dup)
+
+    def write_article(self, p: Prepared, *, after: int, summary: list[str], spans: list[SpanOut],
+                      claims: list[Claim], contexts: list[str],
+                      vectors: list[tuple[str, str, bytes]]) -> Duplicate | None:
+        """Every row of p in one transaction, unless an article committed past rowid `after` (by another
+        indexer) makes it a duplicate: then that is recorded instead and returned."""
+        with self.transaction() as conn:
+            dup = write.find_duplicate(conn, p, after=after)
+            if dup:
+                write.record_duplicate(conn, p, dup)
+                return dup
+            write.insert_article(conn, p, summary=summary, spans=spans, claims=claims, contexts=contexts,
+                                 vectors=vectors)
+        return None
+
+    def stored_vectors(self, model: str, hashes: list[str]) -> dict[str, bytes]:
+        """hash -> float32 vector blob of the sentence texts already embedded with `model`."""
+        return write.stored_vectors(self.db, model, hashes)
+
+    def rebuild_derived(self) -> None:
+        """Rebuild entities and the /who and /gap answer tables, and bump the generation (one transaction)."""
+        rebuild_entities(self)
+
+    # --- corpus.storage.SearchStore: what the searcher reads -------------------------------------------
+    def vector_index(self, model: str, dim: int, *, generation: int) -> vectors.ExactIndex | vectors.IVFIndex:
+        """The vector index of `model`, read in one snapshot while a writer may be adding rows."""
+        conn = self.db.conn
+        conn.execute("BEGIN")
+        try:
+            return vectors.load(conn, db_path=self.path, model=model, dim=dim, generation=generation)
+        finally:
+            conn.execute("COMMIT")
+
+    def vector_count(self, model: str) -> int:
+        """How many sentences have a vector from `model`."""
+        return vectors.count(self.db.conn, model)
+
+    def match(self, expr: str, limit: int) -> dict[int, float]:
+        """sentence id -> BM25 score (higher is better) for an FTS5 MATCH expression."""
+        rows = self.db.execute(
+            "SELECT rowid, -bm25(sentences_fts, 1.0, 0.25) FROM sentences_fts WHERE sentences_fts MATCH ? "
+            "ORDER BY bm25(sentences_fts, 1.0, 0.25) LIMIT ?", [expr, limit]).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def match_count(self, expr: str) -> int:
+        """How many sentences an FTS5 MATCH expression matches."""
+        return self.db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
+                               [expr]).fetchone()[0]
+
+    def sentence_high_water(self) -> int:
+        """The highest sentence id."""
+        return self.db.execute("SELECT max(rowid) FROM sentences").fetchone()[0] or 0
+
+    def sentence_rows(self, ids: set[int]) -> dict[int, dict[str, Any]]:
+        """id -> {id, article_id, kind, text, context (its passage), title, prev_id} of the given sentences."""
+        ids_l = list(ids)
+        out = {}
+        for i in range(0, len(ids_l), 900):
+            chunk = ids_l[i:i + 900]
+            q = ("SELECT s.id, s.article_id, s.kind, s.text, p.text AS context, a.title, (SELECT b.id FROM "
+                 "sentences b WHERE b.article_id = s.article_id AND b.idx = s.idx - 1) AS prev_id FROM sentences s "
+                 "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
+                 f"WHERE s.id IN ({','.join('?' * len(chunk))})")
+            for r in self.db.query(q, chunk):
+                out[r["id"]] = r
+        return out
+
+    def sentence_vector(self, model: str, sid: int) -> np.ndarray | None:
+        """One sentence's stored vector of `model`."""
+        row = self.db.execute(
+            "SELECT e.vector FROM sentences s JOIN embeddings e ON e.hash = s.hash AND e.model = ? WHERE s.id = ?",
+            [model, sid]).fetchone()
+        return np.frombuffer(row[0], dtype=np.float32) if row else None
+
+    # --- connections -----------------------------------------------------------------------------------
     def close(self) -> None:
         """Close this thread's connection."""
         db = getattr(self._local, "db", None)
@@ -206,44 +199,3 @@ class _Transaction:
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:  # SQLite has already rolled back after some errors (SQLITE_FULL)
             self.conn.execute("ROLLBACK")
-
-
-def _meta_int(conn: sqlite3.Connection, key: str) -> int:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return int(row[0]) if row else 0
-
-
-def articles_version(conn: sqlite3.Connection) -> int:
-    """A counter every insert or delete of an article moves on (migration 0007's triggers)."""
-    return _meta_int(conn, "articles_version")
-
-
-def stamp_derived(conn: sqlite3.Connection, version: int) -> bool:
-    """In the rebuild's write transaction: record that the derived tables reflect articles_version `version`.
-    False (and nothing recorded) when a rebuild from more articles has already committed: its tables are newer."""
-    if _meta_int(conn, "derived_version") > version:
-        return False
-    conn.execute("INSERT INTO meta(key, value) VALUES ('derived_version', ?) ON CONFLICT(key) "
-                 "DO UPDATE SET value = excluded.value", [version])
-    return True
-
-
-@contextmanager
-def indexing(path: str) -> Iterator[None]:
-    """Held (shared, so indexers run side by side) while a process indexes into the database at path; the
-    kernel drops it when the process dies, even by kill -9."""
-    with open(f"{path}-indexing", "a") as f:
-        fcntl.flock(f, fcntl.LOCK_SH)
-        yield
-
-
-def indexer_running(path: str) -> bool:
-    """Whether any process holds indexing(path) now (False also when the lock file cannot be made)."""
-    try:
-        with open(f"{path}-indexing", "a") as f:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return False
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False

@@ -1,21 +1,23 @@
-"""Writing one prepared article: the duplicate check and every row, inside the caller's write transaction."""
+"""The one writer of an article: the duplicate check and every row, inside the caller's write transaction.
+
+SQLite-specific, used by corpus.store.Store (the engine behind corpus.storage's protocols). Plain sqlite3 rather
+than sqlite-utils' insert(): that wraps each insert in `with conn:`, which would commit the caller's open
+BEGIN IMMEDIATE, and it introspects the table on every call (thousands of rows per article)."""
 from __future__ import annotations
 
 import json
 import sqlite3
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
-from corpus.dedupe import minhash, near_duplicate
+from corpus.models import Claim, Duplicate, Prepared
+from corpus.near_duplicates import minhash, near_duplicate
 from corpus.sources import canonical_url
 
-if TYPE_CHECKING:
-    from corpus.ingest import Prepared
-
-Duplicate = tuple[str, str, float]  # (article id, kind, similarity)
+__all__ = ["Duplicate", "disk_full", "find_duplicate", "insert_article", "now", "record_duplicate",
+           "stored_vectors"]
 
 
-def find_duplicate(db, p: "Prepared", *, after: int = 0) -> Duplicate | None:
+def find_duplicate(db, p: Prepared, *, after: int = 0) -> Duplicate | None:
     """(article id, kind, similarity) of the indexed article p repeats, among those past rowid `after`."""
     url = canonical_url(p.url)
     row = db.execute("SELECT id FROM articles WHERE rowid > ? AND (text_hash = ? OR (? IS NOT NULL AND "
@@ -26,7 +28,7 @@ def find_duplicate(db, p: "Prepared", *, after: int = 0) -> Duplicate | None:
     return None if near is None else (near[0], "near-duplicate", near[1])
 
 
-def record_duplicate(conn: sqlite3.Connection, p: "Prepared", dup: Duplicate) -> None:
+def record_duplicate(conn: sqlite3.Connection, p: Prepared, dup: Duplicate) -> None:
     """Note that p's source repeats an indexed article."""
     conn.execute("INSERT INTO duplicates(source, canonical_url, article_id, kind, similarity, added_at) "
                  "VALUES (?,?,?,?,?,?)", [p.source, canonical_url(p.url), dup[0], dup[1], dup[2], now()])
@@ -35,11 +37,19 @@ def record_duplicate(conn: sqlite3.Connection, p: "Prepared", dup: Duplicate) ->
                  [p.url, canonical_url(p.url), dup[0]])
 
 
-def insert_article(conn: sqlite3.Connection, p: "Prepared", *, summary: list, spans: list, contexts: list[str],
-                   vectors: list[tuple[str, str, bytes]]) -> None:
-    """The article, its new embeddings, passages, sentences (and their full-text rows), claims and spans."""
-    from corpus.extract.claims import extract_claims
+def stored_vectors(db, model: str, hashes: list[str]) -> dict[str, bytes]:
+    """hash -> float32 vector blob of the sentence texts already embedded with `model`."""
+    have: dict[str, bytes] = {}
+    for i in range(0, len(hashes), 500):
+        chunk = hashes[i:i + 500]
+        q = f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})"
+        have.update({h: v for h, v in db.execute(q, [model, *chunk])})
+    return have
 
+
+def insert_article(conn: sqlite3.Connection, p: Prepared, *, summary: list, spans: list, claims: list[Claim],
+                   contexts: list[str], vectors: list[tuple[str, str, bytes]]) -> None:
+    """The article, its new embeddings, passages, sentences (and their full-text rows), claims and spans."""
     a = p.art
     conn.execute(
         "INSERT INTO articles(id, title, publisher, author, date, modified, url, canonical_url, source, "
@@ -48,18 +58,8 @@ def insert_article(conn: sqlite3.Connection, p: "Prepared", *, summary: list, sp
          p.text_hash, minhash(a.body).tobytes(), a.body, json.dumps(summary, ensure_ascii=False), now()])
     conn.executemany("INSERT OR IGNORE INTO embeddings(hash, model, vector) VALUES (?,?,?)",
                      vectors)
-    pids = []
-    for i, (kind, start, end, text) in enumerate(p.passages):
-        cur = conn.execute("INSERT INTO passages(article_id, idx, kind, start, \"end\", text) "
-                           "VALUES (?,?,?,?,?,?)", [p.id, i, kind, start, end, text])
-        pids.append(cur.lastrowid)
-    for s, ctx in zip(p.sentences, contexts):
-        cur = conn.execute("INSERT INTO sentences(article_id, passage_id, idx, kind, start, \"end\", text, "
-                           "context, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-                           [p.id, pids[s.passage], s.idx, s.kind, s.start, s.end, s.text, ctx, s.hash])
-        s.id = cur.lastrowid
-        conn.execute("INSERT INTO sentences_fts(rowid, text, context) VALUES (?,?,?)", [s.id, s.text, ctx])
-    for c in extract_claims(p):
+    _insert_sentences(conn, p, contexts)
+    for c in claims:
         conn.execute("INSERT INTO claims(article_id, sentence_id, low_years, high_years, phrase, direction, "
                      "dimension, speaker, affiliation, quote, date, as_of, sides, historical) "
                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -71,6 +71,21 @@ def insert_article(conn: sqlite3.Connection, p: "Prepared", *, summary: list, sp
                      "role) VALUES (?,?,?,?,?,?,?,?)",
                      [p.id, p.sentences[sp.sentence].id, sp.text, sp.label, sp.start, sp.end,
                       sp.person_key, sp.role])
+
+
+def _insert_sentences(conn: sqlite3.Connection, p: Prepared, contexts: list[str]) -> None:
+    """Passages, then sentences with their full-text rows; each sentence learns its row id."""
+    pids = []
+    for i, (kind, start, end, text) in enumerate(p.passages):
+        cur = conn.execute("INSERT INTO passages(article_id, idx, kind, start, \"end\", text) "
+                           "VALUES (?,?,?,?,?,?)", [p.id, i, kind, start, end, text])
+        pids.append(cur.lastrowid)
+    for s, ctx in zip(p.sentences, contexts):
+        cur = conn.execute("INSERT INTO sentences(article_id, passage_id, idx, kind, start, \"end\", text, "
+                           "context, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+                           [p.id, pids[s.passage], s.idx, s.kind, s.start, s.end, s.text, ctx, s.hash])
+        s.id = cur.lastrowid
+        conn.execute("INSERT INTO sentences_fts(rowid, text, context) VALUES (?,?,?)", [s.id, s.text, ctx])
 
 
 def disk_full(e: sqlite3.Error) -> bool:

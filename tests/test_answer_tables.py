@@ -15,7 +15,7 @@ def seeds_db(tmp_path_factory) -> Path:
     """The seeds indexed once with the hash embedder; tests work on copies."""
     from corpus.embed import HashEmbedder
     from corpus.index import Corpus
-    from corpus.seeds import seed_paths
+    from corpus.bundled import seed_paths
 
     path = tmp_path_factory.mktemp("answers") / "seeds.db"
     corpus = Corpus.open(path, seed=False, embedder=HashEmbedder())
@@ -105,7 +105,7 @@ def test_tables_are_refreshed_after_a_new_article_is_indexed(tmp_path, monkeypat
     from corpus.embed import HashEmbedder
     from corpus.extract import answers
     from corpus.index import Corpus
-    from corpus.seeds import seed_paths
+    from corpus.bundled import seed_paths
 
     *first, last = seed_paths()
     corpus = Corpus.open(tmp_path / "c.db", seed=False, embedder=HashEmbedder())

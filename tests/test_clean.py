@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from corpus.clean import clean
-from corpus.seeds import seed_paths
+from corpus.bundled import seed_paths
 
 
 def norm(s: str | None) -> str:

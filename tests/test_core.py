@@ -164,7 +164,7 @@ def test_gap_statistics_cover_every_estimate_when_the_list_is_capped(seeded, mon
 
 
 def test_seed_summaries_are_whole_body_sentences_in_article_order(seeded, gold):
-    from corpus.seeds import seed_paths
+    from corpus.bundled import seed_paths
 
     raw = {p.name: p.read_text(encoding="utf-8") for p in seed_paths()}
     spans = {g["title"]: norm(raw[g["seed_file"]][g["body_char_start"]:g["body_char_end"]]) for g in gold["articles"]}

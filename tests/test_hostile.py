@@ -23,7 +23,7 @@ from bot.core import handle
 from bot.reply import Reply, Request
 from corpus.embed import HashEmbedder
 from corpus.index import Corpus
-from corpus.seeds import seed_paths
+from corpus.bundled import seed_paths
 
 MAX_TEXT = 20_000  # characters of a reply's plain text
 SLACK_PING = re.compile(r"<[!@#]|@(?:channel|here|everyone)\b", re.IGNORECASE)

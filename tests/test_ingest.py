@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from corpus.fetch import Fetcher, Reach
-from corpus.seeds import seed_paths
+from corpus.bundled import seed_paths
 
 LOOPBACK = Reach(private=True)  # the opt-in these tests need: their pages are served from 127.0.0.1
 

@@ -22,8 +22,7 @@ from ingest_fuzz import (
 from werkzeug import Response
 
 from corpus import feeds
-from corpus.feeds import Fetcher
-from corpus.fetch import Reach
+from corpus.fetch import Fetcher, Reach
 from corpus.index import Corpus
 from corpus.models import IngestResult
 

@@ -25,10 +25,11 @@ from corpus.extract.lexicon import (
     WIDENING_RE,
     YEAR_RE,
 )
+from corpus.extract.entities import Analysis, analyse
 from corpus.models import Claim
 
 if TYPE_CHECKING:
-    from corpus.ingest import Prepared
+    from corpus.models import Prepared
 
 WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
@@ -274,11 +275,10 @@ def nationalities(texts: list[str]) -> tuple[set[str], set[str]]:
     return china - us, us - china
 
 
-def extract_claims(p: "Prepared") -> list[Claim]:
-    """Claims of one article; sentence_id is the index of the sentence within the article."""
-    from corpus.extract.entities import analyse  # entities imports the people tracker, which claims need not
-
-    a = analyse(p)
+def extract_claims(p: Prepared, analysis: Analysis | None = None) -> list[Claim]:
+    """Claims of one article (from its analysis, made here when not given); sentence_id is the index of the
+    sentence within the article."""
+    a = analyse(p) if analysis is None else analysis
     texts = [s.text for s in p.sentences]
     china_names, us_names = nationalities(texts)
     others = {sp.text for sp in a.spans if sp.label in ("GPE", "NORP", "LOC") and re.fullmatch(r"[A-Z][a-z][\w .\-]+", sp.text)

@@ -12,8 +12,7 @@ from corpus.extract.lexicon import COMPANY_HINT, ORG_HINT
 from corpus.extract.people import People, Person, plausible_name, speaker_ref, trim_name
 
 if TYPE_CHECKING:
-    from corpus.ingest import Prepared
-    from corpus.store import Store
+    from corpus.models import Prepared
 
 LABELS = {"PERSON": "person", "ORG": "organisation", "PRODUCT": "model", "GPE": "place", "NORP": "other",
           "WORK_OF_ART": "other", "EVENT": "other", "FAC": "other", "LAW": "other", "LOC": "place"}
@@ -31,7 +30,7 @@ def nlp():
     global _NLP
     with _NLP_LOCK:
         if _NLP is None:
-            import spacy
+            import spacy  # lazy: ~1 s and a model load, paid only when an article is indexed
 
             # NER and the dependency parse (speakers: corpus/extract/attribution.py); no tagger or lemmatizer,
             # which attribution does without (lexicon.speech_lemma) and which would cost a third more time
@@ -64,12 +63,9 @@ class Analysis:
     holders: list[list[tuple[Holder, Person | None]]] = field(default_factory=list)  # per sentence, each verb's
 
 
-def analyse(p: "Prepared") -> Analysis:
+def analyse(p: Prepared) -> Analysis:
     """Run NER and the dependency parse over the article once, track people, and attribute each sentence to a
     speaker (a person, or an organisation such as a report's publisher)."""
-    cached = getattr(p, "analysis", None)
-    if cached is not None:
-        return cached
     a = Analysis()
     docs = list(nlp().pipe([s.text for s in p.sentences], batch_size=64))
     para_speaker: dict[int, Person] = {}
@@ -105,7 +101,6 @@ def analyse(p: "Prepared") -> Analysis:
     for person in a.people.people:
         if person.role:
             a.spans.append(SpanOut(0, person.name, "ROLE", 0, 0, person.key, person.role))
-    p.analysis = a
     return a
 
 
@@ -148,7 +143,7 @@ def _regex_speaker(text: str, people: list[Person], tracker: People) -> Person |
     return next((x for x in people if x.name == ref or ref in x.name), None) or tracker.resolve(ref)
 
 
-def _quote_speaker(p: "Prepared", docs: list, i: int, a: Analysis) -> Person | None:
+def _quote_speaker(p: Prepared, docs: list, i: int, a: Analysis) -> Person | None:
     """The speaker named later in the same paragraph, for a quote that runs over several sentences."""
     for j in range(i + 1, len(p.sentences)):
         if p.sentences[j].passage != p.sentences[i].passage:
@@ -163,11 +158,6 @@ def _quote_speaker(p: "Prepared", docs: list, i: int, a: Analysis) -> Person | N
             return a.people.introduce(ref, None) if len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms", "Dr") \
                 else a.people.resolve(ref)
     return None
-
-
-def extract_spans(p: "Prepared") -> list[SpanOut]:
-    """Entity mentions of one article, for the entities table rebuilt after each batch."""
-    return analyse(p).spans
 
 
 def name_key(name: str, *, person: bool = False) -> str:
@@ -191,10 +181,3 @@ def kind_of(name: str, labels: Counter) -> str:
     top = labels.most_common(1)[0][0] if labels else ""
     return LABELS.get(top, "other")
 
-
-def rebuild_entities(store: "Store") -> None:
-    """Merge every article's mentions into canonical entities, aliases, roles and linked sentences, refill the
-    /who and /gap answer tables, and bump the corpus generation (one transaction)."""
-    from corpus.extract.entity_build import build
-
-    build(store)

@@ -10,7 +10,7 @@ from corpus.context import ANAPHOR
 from corpus.extract.answers import fill
 from corpus.extract.entities import STOP_NAMES, kind_of, name_key
 from corpus.extract.people import plausible_name
-from corpus.store import stamp_derived
+from corpus.schema import stamp_derived
 
 if TYPE_CHECKING:
     from corpus.store import Store
@@ -174,8 +174,8 @@ def _link_followers(db, groups: dict, opener: re.Pattern = ANAPHOR) -> None:
                     g["sentences"].add((sid, aid, False))
 
 
-def build(store: "Store") -> None:
-    """Recompute entities, entity_names and entity_sentences, then the answer tables /who and /gap read
+def rebuild_entities(store: "Store") -> None:
+    """Merge every article's mentions into canonical entities: recompute entities, entity_names and entity_sentences, then the answer tables /who and /gap read
     (corpus/extract/answers.py), and bump the corpus generation: one transaction, so a reader never sees the
     new entities without their answers. Stamped with the articles version read first (corpus/store.py), so a
     rebuild racing another indexer never records itself as newer than what it read."""
