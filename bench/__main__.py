@@ -95,7 +95,7 @@ def _prepare_vectors(db: Path) -> None:
     from corpus.ingest import prepare_vectors
 
     corpus = Corpus.open(db, seed=False)
-    prepare_vectors(corpus)
+    prepare_vectors(corpus.searcher)
     corpus.store.close()
 
 

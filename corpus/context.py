@@ -3,7 +3,7 @@ that opens with "they" or "it", the names of the sentence before (the FTS `conte
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Protocol, Sequence
 
 # A sentence whose subject points back ("They developed…", "Together, they…", "The company said…"): what it
 # is about was named in the sentence before. Entity linking (corpus/extract/entity_build.py) uses it too.
@@ -33,7 +33,7 @@ def points_back(text: str | None) -> bool:
     return anaphoric(text) or bool(text and PERSON_PRONOUN.match(text))
 
 
-def search_contexts(title: str | None, texts: list[str], spans: list[Span]) -> list[str]:
+def search_contexts(title: str | None, texts: list[str], spans: Sequence[Span]) -> list[str]:
     """The context column of each sentence of an article, from its entity spans (corpus/extract/entities.py):
     the article's title; the speaker and their role where the sentence does not name them (a quote, or
     "she estimated…"); for an anaphoric sentence, the names of the sentence before. Migration 0004 computes

@@ -5,7 +5,7 @@ import hashlib
 import os
 import re
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -38,7 +38,7 @@ class MiniLMEmbedder:
     def __init__(self, batch_size: int = 64, quantize_queries: bool = False):
         self.batch_size = batch_size
         self.quantize_queries = quantize_queries
-        self._model = None
+        self._model: Any = None
         self._query = None  # (tokenizer, max length, query model): see encode_query
         self._lock = threading.Lock()
 

@@ -36,7 +36,7 @@ def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
     for e in entries:
         link = e.get("link")
         fetch = bool(link and fetcher and link != source and time.monotonic() < until)
-        page, why = _entry_page(link, fetcher) if fetch else (None, None)
+        page, why = _entry_page(link, fetcher) if fetch and fetcher is not None else (None, None)
         doc = page or _entry_content(e, source)
         if doc is None:
             if why:  # the page could not be had and the feed gave no text instead: say so, never drop it quietly

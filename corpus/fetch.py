@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from corpus.netguard import Clock, OutOfTime, PinnedBackend, Reach, Stopped, stop_all
 from corpus.documents import MAX_BYTES, Rejected
+from corpus.netguard import Clock, OutOfTime, PinnedBackend, Reach, Stopped, stop_all
 
 __all__ = ["Fetcher", "Reach", "Response", "stop_all"]
 USER_AGENT = "gapbot/0.1 (+https://github.com/; article indexer)"
@@ -138,7 +138,7 @@ class Decoder:
                 out += self._count(self.z.decompress(data, self.cap - self.size + 1))
                 data = self.z.unconsumed_tail
                 if self.z.eof and self.z.unused_data:  # gzip allows members one after another
-                    data, self.z = self.z.unused_data, zlib.decompressobj(self.wbits)
+                    data, self.z = self.z.unused_data, zlib.decompressobj(self.wbits or 15)
         except zlib.error:
             raise Rejected("could not decode the compressed body") from None
         return bytes(out)

@@ -228,6 +228,7 @@ class Ingester:
         """Extract, then write everything about one article in one transaction, unless an article committed
         after `seen` (by another indexer) makes it a duplicate: then that is recorded instead and returned."""
         texts = [s.text for s in p.sentences]
+        assert p.vectors is not None  # set by _embed
         summary = summarize(texts, p.vectors, [s.kind for s in p.sentences])
         analysis = analyse(p)
         claims = extract_claims(p, analysis)

@@ -108,7 +108,7 @@ class Searcher:
         for w in words:
             if w not in df:
                 df[w] = self.store.match_count(w)
-        rare = [w for w in words if df[w] <= COMMON * size] or sorted(words, key=df.get)[:KEEP]
+        rare = [w for w in words if df[w] <= COMMON * size] or sorted(words, key=df.__getitem__)[:KEEP]
         return " OR ".join(rare)
 
     def dense(self, query: str, limit: int = POOL) -> dict[int, float]:

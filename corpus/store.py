@@ -15,11 +15,11 @@ from corpus.extract.entity_build import rebuild_entities
 from corpus.schema import (
     CorruptDatabase,
     ForeignDatabase,
-    meta_int,
     articles_version,
     connect,
     indexer_running,
     indexing,
+    meta_int,
     migrate,
     read_only,
     stamp_derived,

@@ -122,7 +122,7 @@ class IVFIndex:
                                               faiss.METRIC_INNER_PRODUCT)
         index.cp.niter = 10
         index.train(sample)
-        index.set_direct_map_type(faiss.DirectMap.Hashtable)
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]  # faiss stubs lag
         for ids, vecs in chunks(db, model, dim):
             index.add_with_ids(vecs, ids)
         return cls(cls._tuned(index, nlist), n)
@@ -138,7 +138,7 @@ class IVFIndex:
         import faiss
 
         index = faiss.read_index(str(path))
-        return cls(cls._tuned(index, index.nlist), n)
+        return cls(cls._tuned(index, index.nlist), n)  # type: ignore[attr-defined]  # an IVF index read back
 
     def save(self, path: Path) -> None:
         """Write the index atomically next to the database."""

@@ -84,7 +84,7 @@ def _insert_sentences(conn: sqlite3.Connection, p: Prepared, contexts: list[str]
         cur = conn.execute("INSERT INTO sentences(article_id, passage_id, idx, kind, start, \"end\", text, "
                            "context, hash) VALUES (?,?,?,?,?,?,?,?,?)",
                            [p.id, pids[s.passage], s.idx, s.kind, s.start, s.end, s.text, ctx, s.hash])
-        s.id = cur.lastrowid
+        s.id = cur.lastrowid or 0
         conn.execute("INSERT INTO sentences_fts(rowid, text, context) VALUES (?,?,?)", [s.id, s.text, ctx])
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import AbstractSet, Any
 
 from corpus.extract.lexicon import (
     COMPANY_HINT,
@@ -49,7 +49,7 @@ class Holder:
     said: Said
 
 
-def holders(doc: Any, known: set[str] = frozenset()) -> list[Holder]:
+def holders(doc: Any, known: AbstractSet[str] = frozenset()) -> list[Holder]:
     """Every attribution the parse finds in a sentence: speech verbs with a named subject, 'according to X',
     and a speech verb whose subject the parse lost ('…, Name, the CEO of X told CNBC')."""
     found = []
@@ -69,7 +69,7 @@ def holders(doc: Any, known: set[str] = frozenset()) -> list[Holder]:
     return found
 
 
-def attribution(doc: Any, known: set[str] = frozenset()) -> Said | None:
+def attribution(doc: Any, known: AbstractSet[str] = frozenset()) -> Said | None:
     """The holder of what the sentence says as a whole (the speech verb nearest the root), or None when the
     parse names nobody. `known` are name parts of people met earlier in the article, so a bare surname ('Zhou
     of X told…') is recognised."""
@@ -87,7 +87,7 @@ def _end(tok: Any) -> int:
     return tok.idx + len(tok.text)
 
 
-def _name_before(doc: Any, verb: Any, known: set[str]) -> Said | None:
+def _name_before(doc: Any, verb: Any, known: AbstractSet[str]) -> Said | None:
     """A subjectless speech verb at the end of a sentence: the name just before it, when the parse attached it
     elsewhere (a missing comma in '…, Name, the CEO of X told CNBC')."""
     ents = [e for e in doc.ents if e.label_ in NAME_LABELS and verb.i - 12 <= e.start and e.end <= verb.i]
@@ -112,7 +112,7 @@ def _depth(tok: Any) -> int:
     return depth
 
 
-def _holder(doc: Any, subj: Any, known: set[str], lo: int | None = None) -> Said | None:
+def _holder(doc: Any, subj: Any, known: AbstractSet[str], lo: int | None = None) -> Said | None:
     """The person, pronoun or organisation a subject phrase names."""
     low = subj.lower_
     if low in ("he", "she"):

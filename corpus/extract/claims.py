@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, AbstractSet, Collection
 
 from corpus.extract.attribution import holder_at
+from corpus.extract.entities import Analysis, analyse
 from corpus.extract.lexicon import (
     AHEAD_RE,
     BEHIND_RE,
@@ -25,7 +26,6 @@ from corpus.extract.lexicon import (
     WIDENING_RE,
     YEAR_RE,
 )
-from corpus.extract.entities import Analysis, analyse
 from corpus.models import Claim
 
 if TYPE_CHECKING:
@@ -115,6 +115,8 @@ def durations(sentence: str) -> list[Found]:
 
 
 def _range(kind: str, m: re.Match) -> Found:
+    lo: float | None
+    hi: float | None
     g = m.groupdict()
     unit = g["unit"]
     if kind == "months":
@@ -142,8 +144,8 @@ class Sides:
     other: bool
 
 
-def sides_of(sentence: str, china_names: set[str] = frozenset(), us_names: set[str] = frozenset(),
-             others: list[str] = ()) -> Sides:
+def sides_of(sentence: str, china_names: AbstractSet[str] = frozenset(), us_names: AbstractSet[str] = frozenset(),
+             others: Collection[str] = ()) -> Sides:
     """China's and the US's mentions in a sentence, counting names the article tied to either country."""
     china = [m.start() for m in CHINA_RE.finditer(sentence)]
     china += [m.start() for n in china_names for m in re.finditer(rf"\b{re.escape(n)}\b", sentence)]
@@ -152,7 +154,7 @@ def sides_of(sentence: str, china_names: set[str] = frozenset(), us_names: set[s
     other = any(_compared(sentence, o) for o in others) or bool(NOT_A_RIVAL_RE.search(sentence))
     if not china and not other:  # "In Europe, researchers say the continent lags…": a third country leads in
         cue = GAP_WORDS_RE.search(sentence)
-        other = bool(cue) and any(re.search(rf"\b{re.escape(o)}\b", sentence[:cue.start()]) for o in others)
+        other = cue is not None and any(re.search(rf"\b{re.escape(o)}\b", sentence[:cue.start()]) for o in others)
     return Sides(sorted(china), sorted(us), other)
 
 
@@ -246,7 +248,7 @@ def _stated(sentence: str, words: re.Pattern) -> bool:
     """Whether the sentence says the thing holds, not that it is a goal or a possibility ('a goal of reaching
     parity by 2030', 'could reach parity')."""
     m = words.search(sentence)
-    return bool(m) and not HYPOTHETICAL_RE.search(sentence[max(0, m.start() - 60):m.start()])
+    return m is not None and not HYPOTHETICAL_RE.search(sentence[max(0, m.start() - 60):m.start()])
 
 
 def china_us(sides: Sides, prev: Sides | None, *, about_china: bool) -> bool:

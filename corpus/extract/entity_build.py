@@ -121,7 +121,7 @@ def merge_variants(groups: dict) -> dict:
     def base(k: str) -> str:
         return SUFFIX.sub("", k).strip() or k
 
-    target = {}
+    target: dict[str, str] = {}
     keys = sorted(groups, key=len)
     for k in keys:
         t = k if base(k) == k else next((o for o in keys if o != k and base(o) == base(k) and len(o) < len(k)), k)
