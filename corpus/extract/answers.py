@@ -14,10 +14,9 @@ import json
 import re
 import sqlite3
 import statistics
-from dataclasses import dataclass
 
 from corpus.extract.claims_store import count_claims, load_claims, sized_stats
-from corpus.models import Claim
+from corpus.models import Claim, Entity, Fact, GapOverview, Profile
 
 CANDIDATES = 300  # linked sentences read per entity before picking the most informative
 MAX_FACTS = 10  # facts kept per entity
@@ -46,32 +45,32 @@ def informative(text: str) -> float:
     return score - (0.8 if text.rstrip().endswith("?") or len(words) < 6 else 0)
 
 
-def entity_sentences(db, entity: dict) -> list[dict]:
-    """The sentences linked to an entity, most informative first."""
-    if entity.get("_sentences") is not None:
-        rows = entity["_sentences"]
+def entity_sentences(db, entity: Entity) -> list[Fact]:
+    """The sentences linked to an entity (for an unlisted name, those that name it), most informative first."""
+    if entity.mentions is not None:
+        facts = entity.mentions
     else:  # the longest direct mentions first: a well-known name may be linked to thousands of sentences
-        rows = _rows(db, "SELECT s.id, s.article_id, s.text, s.kind, es.direct FROM entity_sentences es "
-                         "JOIN sentences s ON s.id = es.sentence_id WHERE es.entity_id = ? "
-                         "ORDER BY es.direct DESC, length(s.text) DESC, s.id LIMIT ?", [entity["id"], CANDIDATES])
-    return sorted(rows, key=lambda r: -informative(r["text"]))
+        facts = [Fact.from_row(r) for r in _rows(
+            db, "SELECT s.id, s.article_id, s.text FROM entity_sentences es "
+                "JOIN sentences s ON s.id = es.sentence_id WHERE es.entity_id = ? "
+                "ORDER BY es.direct DESC, length(s.text) DESC, s.id LIMIT ?", [entity.id, CANDIDATES])]
+    return sorted(facts, key=lambda f: -informative(f.text))
 
 
-def claim_rows_about(db, e: dict, limit: int = MAX_CLAIMS) -> list[dict]:
+def claim_rows_about(db, e: Entity, limit: int = MAX_CLAIMS) -> list[dict]:
     """Sized gap claims made by a person, or made in sentences that name the entity (rows with their id)."""
     cols = "c.id, " + ", ".join("c." + c for c in CLAIM_COLS)
     sized = "(c.low_years IS NOT NULL OR c.high_years IS NOT NULL)"
-    if e["kind"] == "person":
-        roles = json.loads(e["roles"])
+    if e.kind == "person":
         rows = _rows(db, f"SELECT {cols} FROM claims c WHERE {sized} AND c.speaker = ? ORDER BY {NEWEST} LIMIT ?",
-                     [e["name"], limit * 5])
-        return [r for r in rows if not roles or r["affiliation"] in roles][:limit]
-    if e.get("id") is None:
-        ids = [r["id"] for r in e.get("_sentences") or []]
+                     [e.name, limit * 5])
+        return [r for r in rows if not e.roles or r["affiliation"] in e.roles][:limit]
+    if e.id is None:
+        ids = [f.sentence_id for f in e.mentions or []]
         return _rows(db, f"SELECT {cols} FROM claims c WHERE {sized} AND c.sentence_id IN "
                          f"({','.join('?' * len(ids))}) LIMIT ?", [*ids, limit]) if ids else []
     return _rows(db, f"SELECT {cols} FROM claims c JOIN entity_sentences es ON es.sentence_id = c.sentence_id "
-                     f"WHERE es.entity_id = ? AND {sized} ORDER BY {NEWEST} LIMIT ?", [e["id"], limit])
+                     f"WHERE es.entity_id = ? AND {sized} ORDER BY {NEWEST} LIMIT ?", [e.id, limit])
 
 
 def _claim(r: dict) -> Claim:
@@ -194,42 +193,19 @@ def _ready(store) -> bool:
     return True
 
 
-@dataclass
-class Profile:
-    """What /who lists for one entity: its top facts (sentence rows) and the gap claims about it."""
-
-    facts: list[dict]
-    claims: list[Claim]
-
-
-def profile(store, e: dict) -> Profile:
+def profile(store, e: Entity) -> Profile:
     """An entity's facts and claims: from entity_facts when fresh, else ranked on demand."""
     db = store.db
-    if e.get("id") is not None and _ready(store):
+    if e.id is not None and _ready(store):
         facts = _rows(db, "SELECT s.id, s.article_id, s.text FROM entity_facts f JOIN sentences s ON s.id = f.ref "
-                          "WHERE f.entity_id = ? AND f.kind = 'fact' ORDER BY f.rank", [e["id"]])
+                          "WHERE f.entity_id = ? AND f.kind = 'fact' ORDER BY f.rank", [e.id])
         claims = _rows(db, f"SELECT {', '.join('c.' + c for c in CLAIM_COLS)} FROM entity_facts f JOIN claims c "
-                           f"ON c.id = f.ref WHERE f.entity_id = ? AND f.kind = 'claim' ORDER BY f.rank", [e["id"]])
-        return Profile(facts, [_claim(c) for c in claims])
+                           f"ON c.id = f.ref WHERE f.entity_id = ? AND f.kind = 'claim' ORDER BY f.rank", [e.id])
+        return Profile([Fact.from_row(f) for f in facts], [_claim(c) for c in claims])
     return Profile(entity_sentences(db, e)[:MAX_FACTS], [_claim(r) for r in claim_rows_about(db, e)])
 
 
-@dataclass
-class Overview:
-    """The /gap summary over every claim, and the newest claims it lists."""
-
-    sized: list[Claim]
-    unsized: list[Claim]
-    sized_json: list[dict]  # the same claims as Claim.to_json() gives them, for the reply's data
-    unsized_json: list[dict]
-    sized_count: int
-    unsized_count: int
-    range_years: list[float] | None
-    median_years: float | None
-    articles: int
-
-
-def gap_overview(store, *, sized: int = GAP_SIZED, unsized: int = GAP_UNSIZED) -> Overview | None:
+def gap_overview(store, *, sized: int = GAP_SIZED, unsized: int = GAP_UNSIZED) -> GapOverview | None:
     """The stored /gap summary (refilled when stale) with the newest `sized`/`unsized` claims; None when the
     table cannot serve it (more claims asked for than are kept, or the table cannot be written)."""
     if sized > GAP_SIZED or unsized > GAP_UNSIZED or not _ready(store):
@@ -241,7 +217,7 @@ def gap_overview(store, *, sized: int = GAP_SIZED, unsized: int = GAP_UNSIZED) -
     r = row[0]
     rng = None if r["range_low"] is None else [float(r["range_low"]), float(r["range_high"])]
     sized_rows, unsized_rows = json.loads(r["sized_claims"])[:sized], json.loads(r["unsized_claims"])[:unsized]
-    return Overview([Claim(**d, sentence_id=sid) for d, sid in sized_rows],
-                    [Claim(**d, sentence_id=sid) for d, sid in unsized_rows],
-                    [d for d, _ in sized_rows], [d for d, _ in unsized_rows],
-                    r["sized_count"], r["unsized_count"], rng, r["median"], r["articles"])
+    return GapOverview([Claim(**d, sentence_id=sid) for d, sid in sized_rows],
+                       [Claim(**d, sentence_id=sid) for d, sid in unsized_rows],
+                       r["sized_count"], r["unsized_count"], rng, r["median"], articles=r["articles"],
+                       sized_json=[d for d, _ in sized_rows], unsized_json=[d for d, _ in unsized_rows])

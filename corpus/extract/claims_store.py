@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from corpus.models import Claim
+from corpus.models import Claim, GapOverview
 
 COLUMNS = ("low_years, high_years, phrase, direction, dimension, speaker, affiliation, quote, article_id, date, "
            "sentence_id, as_of, sides, historical")
@@ -59,7 +59,7 @@ def sized_stats(db, *, topic: str | None = None) -> tuple[list[float] | None, fl
     return [float(lo), float(hi)], round(sum(r[0] for r in rows) / len(rows), 2)
 
 
-def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> dict:
+def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> GapOverview:
     """What /gap TOPIC shows, from one pass over the claims that match the topic (rather than one per figure):
     the newest sized and unsized claims (as load_claims orders them), how many of each match (as count_claims),
     and the range and median over every matching sized claim (as sized_stats)."""
@@ -85,9 +85,8 @@ def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> dic
         rng = [float(min(r[1] or 0 for r in current)),
                float(max(r[2] if r[2] is not None else r[1] for r in current))]
         med = round(sum(middle) / len(middle), 2)
-    return {"sized": claims_by_id(db, newest(sized, sized_limit)),
-            "unsized": claims_by_id(db, newest(unsized, unsized_limit)),
-            "sized_count": len(sized), "unsized_count": len(unsized), "range": rng, "median": med}
+    return GapOverview(claims_by_id(db, newest(sized, sized_limit)), claims_by_id(db, newest(unsized, unsized_limit)),
+                       len(sized), len(unsized), rng, med)
 
 
 def claims_by_id(db, ids: list[int]) -> list[Claim]:
