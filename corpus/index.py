@@ -117,11 +117,11 @@ class Corpus:
 
     def claims(self, *, article_id: str | None = None, sized: bool | None = None, topic: str | None = None,
                limit: int | None = None) -> list[Claim]:
-        """Gap claims extracted at index time (all, one article's, only sized ones, about a topic), newest first."""
+        """Gap claims found at index time (all, one article's, only sized, about a topic), newest first."""
         return self.reader.claims(article_id=article_id, sized=sized, topic=topic, limit=limit)
 
     def gap(self, topic: str = "", *, sized: int, unsized: int) -> GapOverview:
-        """The /gap summary (of every claim, or of those about a topic) with the newest sized/unsized claims."""
+        """The /gap summary (of every claim, or those about a topic) with the newest sized/unsized claims."""
         return queries.gap(self.reader, topic, sized=sized, unsized=unsized)
 
     def article_list(self) -> list[dict]:
@@ -129,7 +129,7 @@ class Corpus:
         return self.reader.article_list()
 
     def entities(self, name: str) -> list[Entity]:
-        """Entities whose names or aliases match, in any case, order or possessive form, most mentioned first."""
+        """Entities a name or alias matches, in any case, order or possessive form, most mentioned first."""
         return queries.entities_named(self.reader, name)
 
     def entity(self, name: str) -> Entity | None:

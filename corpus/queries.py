@@ -48,7 +48,8 @@ def phrase_sentences(reader: CorpusReader, name: str, limit: int = MENTIONS) -> 
     if not words:
         return []
     pat = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.I)
-    return [f for f in reader.sentences_with_words(words, limit=PHRASE_CANDIDATES) if pat.search(f.text)][:limit]
+    found = reader.sentences_with_words(words, limit=PHRASE_CANDIDATES)
+    return [f for f in found if pat.search(f.text)][:limit]
 
 
 def similar_names(reader: CorpusReader, name: str, *, limit: int = 5) -> list[str]:
@@ -72,8 +73,8 @@ def matches(c: Claim, topic: str) -> bool:
 
 
 def gap(reader: CorpusReader, topic: str, *, sized: int, unsized: int) -> GapOverview:
-    """The /gap summary with the newest `sized`/`unsized` claims: over the whole corpus from the stored overview
-    when it can serve, else (and for a topic) from one pass over the claims that match."""
+    """The /gap summary with the newest `sized`/`unsized` claims: over the whole corpus from the stored
+    overview when it can serve, else (and for a topic) from one pass over the claims that match."""
     overview = None if topic else reader.gap_overview(sized=sized, unsized=unsized)
     if overview is not None:
         return overview
@@ -88,7 +89,7 @@ def gap(reader: CorpusReader, topic: str, *, sized: int, unsized: int) -> GapOve
 
 
 def surroundings(reader: CorpusReader, hit: Hit) -> str:
-    """The hit's paragraph, the paragraph before it, its article's title and publisher, and who is speaking."""
+    """The hit's paragraph, the one before it, its article's title and publisher, and who is speaking."""
     return " ".join([hit.text, hit.context, *reader.surroundings(hit.sentence_id)])
 
 

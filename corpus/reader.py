@@ -14,7 +14,7 @@ from corpus.models import Article, Claim, Entity, Fact, GapOverview, Profile
 class CorpusReader(Protocol):
     """Reads the articles, claims, entities and sentences a corpus stores."""
 
-    # --- articles -----------------------------------------------------------------------------------------------
+    # --- articles -------------------------------------------------------------------------------------------
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""
         ...
@@ -28,14 +28,14 @@ class CorpusReader(Protocol):
         ...
 
     def article_list(self) -> list[dict]:
-        """Every article's metadata without its body (id, title, publisher, date, url, added_at), newest first."""
+        """Every article's metadata (id, title, publisher, date, url, added_at), newest first."""
         ...
 
     def article_text(self, article_id: str) -> str:
         """An article's title and body, as one text ("" for an unknown id)."""
         ...
 
-    # --- gap claims ---------------------------------------------------------------------------------------------
+    # --- gap claims -----------------------------------------------------------------------------------------
     def claims(self, *, article_id: str | None = None, sized: bool | None = None, topic: str | None = None,
                limit: int | None = None) -> list[Claim]:
         """Gap claims (all, one article's, only sized ones, about a topic), newest first."""
@@ -46,12 +46,12 @@ class CorpusReader(Protocol):
         ...
 
     def topic_claims(self, topic: str, *, sized_limit: int, unsized_limit: int) -> GapOverview:
-        """The newest claims whose dimension or sentence has the topic's words, their counts, range and median."""
+        """The newest claims whose dimension or sentence has the topic's words; their count, range, median."""
         ...
 
-    # --- entities -----------------------------------------------------------------------------------------------
+    # --- entities -------------------------------------------------------------------------------------------
     def entities_with_keys(self, keys: list[str]) -> list[Entity]:
-        """Entities one of whose name keys (corpus.extract.entities.name_key) is given, most mentioned first."""
+        """Entities with one of these name keys (corpus.extract.entities.name_key), most mentioned first."""
         ...
 
     def people_with_name(self, word: str, *, limit: int) -> list[Entity]:
@@ -70,7 +70,7 @@ class CorpusReader(Protocol):
         """An entity's most informative sentences and the sized gap claims about it."""
         ...
 
-    # --- sentences ----------------------------------------------------------------------------------------------
+    # --- sentences ------------------------------------------------------------------------------------------
     def sentences_with_words(self, words: list[str], *, limit: int) -> list[Fact]:
         """Sentences that may contain the words as a phrase (a superset: the caller checks punctuation)."""
         ...

@@ -22,7 +22,7 @@ class SqliteReader:
     def __init__(self, store: "Store"):
         self.store = store
 
-    # --- articles -----------------------------------------------------------------------------------------------
+    # --- articles -------------------------------------------------------------------------------------------
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""
         sql = "SELECT * FROM articles"
@@ -63,7 +63,7 @@ class SqliteReader:
                                     [article_id]).fetchone()
         return row[0] if row else ""
 
-    # --- gap claims ---------------------------------------------------------------------------------------------
+    # --- gap claims -----------------------------------------------------------------------------------------
     def claims(self, *, article_id: str | None = None, sized: bool | None = None, topic: str | None = None,
                limit: int | None = None) -> list[Claim]:
         """Gap claims extracted at index time, newest first."""
@@ -77,7 +77,7 @@ class SqliteReader:
         """The newest claims about the topic, their counts, range and median, from one pass over them."""
         return topic_claims(self.store.db, topic, sized_limit=sized_limit, unsized_limit=unsized_limit)
 
-    # --- entities -----------------------------------------------------------------------------------------------
+    # --- entities -------------------------------------------------------------------------------------------
     def entities_with_keys(self, keys: list[str]) -> list[Entity]:
         """Entities one of whose name keys is given, most mentioned first."""
         rows = self.store.db.query(
@@ -88,14 +88,14 @@ class SqliteReader:
     def people_with_name(self, word: str, *, limit: int) -> list[Entity]:
         """People one of whose names is this word (any case), most mentioned first."""
         rows = self.store.db.query("SELECT * FROM entities WHERE kind = 'person' AND "
-                                   "instr(' ' || lower(name) || ' ', ?) ORDER BY mention_count DESC, id LIMIT ?",
-                                   [f" {word.lower()} ", limit])
+                                   "instr(' ' || lower(name) || ' ', ?) "
+                                   "ORDER BY mention_count DESC, id LIMIT ?", [f" {word.lower()} ", limit])
         return [Entity.from_row(r) for r in rows]
 
     def names_by_mentions(self, *, limit: int) -> list[str]:
         """Entity names, most mentioned first."""
-        return [r[0] for r in self.store.db.execute("SELECT name FROM entities ORDER BY mention_count DESC LIMIT ?",
-                                                    [limit])]
+        rows = self.store.db.execute("SELECT name FROM entities ORDER BY mention_count DESC LIMIT ?", [limit])
+        return [r[0] for r in rows]
 
     def entities_for(self, article_id: str, *, limit: int = 8) -> list[str]:
         """The notable entities an article names, most mentioned first."""
@@ -109,7 +109,7 @@ class SqliteReader:
         """An entity's facts and claims: from the answer tables when fresh, else ranked on demand."""
         return answers.profile(self.store, entity)
 
-    # --- sentences ----------------------------------------------------------------------------------------------
+    # --- sentences ------------------------------------------------------------------------------------------
     def sentences_with_words(self, words: list[str], *, limit: int) -> list[Fact]:
         """Sentences the full-text index finds the words in as a phrase (punctuation between them ignored)."""
         rows = self.store.db.query("SELECT s.id, s.article_id, s.text FROM sentences_fts f "
@@ -130,7 +130,8 @@ class SqliteReader:
         row = self.store.db.execute(
             "SELECT COALESCE(prev.text, ''), s.context || ' ' || COALESCE(a.publisher, '') FROM sentences s "
             "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
-            "LEFT JOIN passages prev ON prev.article_id = p.article_id AND prev.idx = p.idx - 1 WHERE s.id = ?",
+            "LEFT JOIN passages prev ON prev.article_id = p.article_id AND prev.idx = p.idx - 1 "
+            "WHERE s.id = ?",
             [sentence_id]).fetchone()
         return list(row or ())
 
@@ -142,8 +143,8 @@ class SqliteReader:
         return self._count(version, None), [self._count(version, m) for m in matches]
 
     def _count(self, version: tuple, match: str | None) -> int:
-        """Sentences matching an FTS expression (all sentences for None): counting a common word costs a second
-        on a million sentences, so counts are kept until the corpus changes."""
+        """Sentences matching an FTS expression (all sentences for None): counting a common word costs a
+        second on a million sentences, so counts are kept until the corpus changes."""
         key = (*version, match)
         if key not in _COUNTS:
             if len(_COUNTS) > 50_000:

@@ -14,8 +14,9 @@ from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, focus, fold
 from corpus.search import terms
 
 SHOW = 3
-MIN_COVERAGE = 0.5  # share of the question's weighted key words the answer's paragraph must contain: on both eval
-# sets together unanswerable questions reach at most 0.46, answerable ones at least 0.57 (docs/benchmarks.md)
+# The share of the question's weighted key words the answer's paragraph must contain: on both eval sets
+# together unanswerable questions reach at most 0.46, answerable ones at least 0.57 (docs/benchmarks.md)
+MIN_COVERAGE = 0.5
 
 
 @command(arg="question", arg_help="a question in plain words", required=True)
@@ -30,11 +31,12 @@ def cmd_ask(args: str, ctx: Context) -> Reply:
         raise UserError("Usage: /ask QUESTION — for example /ask how far behind is China in generative AI?")
     hits = ctx.corpus.search(q, limit=10)
     best = answer_hits(ctx, q, hits)
-    data = {"passages": [{"text": h.text, "article_id": h.article_id, "score": round(h.score, 4)} for h in best]}
+    data = {"passages": [{"text": h.text, "article_id": h.article_id, "score": round(h.score, 4)}
+                         for h in best]}
     if not best:
         return Reply(command="ask", title="The corpus doesn't say.", answered=False, ephemeral=True,
-                     sections=[Section(f"None of the {ctx.corpus.count()} indexed articles covers that question. "
-                                       "Try /sources to see what is indexed.")], data=data)
+                     sections=[Section(f"None of the {ctx.corpus.count()} indexed articles covers that "
+                                       "question. Try /sources to see what is indexed.")], data=data)
     citer = Citer(ctx.corpus)
     lines = [f"• “{h.text}” [{citer.cite(h.article_id, h.text)}]" for h in best[:SHOW]]
     context = _context(best[0])
@@ -70,8 +72,8 @@ class Needs:
         weights = _weights(ctx, question)
         # "X's revenue" asks for the revenue: the owner is a name, weighed with the other key words
         asked = {w: 1.0 for w in terms(re.sub(r"^.*['’]s\s+", "", focus(question))) if w not in KIND_NOUNS}
-        # only a count of a named thing ("how many users") has no answer without a number: "how far behind?" or
-        # "how long will it take?" may be answered in words ("well behind", "it won't take long")
+        # only a count of a named thing ("how many users") has no answer without a number: "how far behind?"
+        # or "how long will it take?" may be answered in words ("well behind", "it won't take long")
         kind = "amount" if asked and answer_kind(question) == "amount" else None
         return cls(weights, {w for w in weights if w in capitalised or w.rstrip(".") in capitalised},
                    _topic(question), asked, kind)
@@ -89,7 +91,8 @@ def covers(ctx: Context, needs: Needs, h: Hit) -> bool:
     local = {w: x for w, x in needs.weights.items() if w not in needs.names}
     names = {w: x for w, x in needs.weights.items() if w in needs.names}
     got = (coverage(local, near) * sum(local.values()) if local else 0.0) + \
-        (coverage(names, near + " " + ctx.corpus.article_text(h.article_id)) * sum(names.values()) if names else 0.0)
+        (coverage(names, near + " " + ctx.corpus.article_text(h.article_id)) * sum(names.values())
+         if names else 0.0)
     return got / sum(needs.weights.values()) >= MIN_COVERAGE
 
 
@@ -105,7 +108,8 @@ def missing_names(ctx: Context, question: str) -> list[str]:
     words = re.findall(r"(?<![\w])([A-Z][\w\-.]*[\w]|[\w\-]*\d[\w\-]*)", question)
     first = re.match(r"\W*(\w+)", question)
     names = [w for w in words if not (first and w == first.group(1))]
-    return [w for w in names if not all(any(ctx.corpus.names_word(s) for s in spellings(part)) for part in _pair(w))]
+    return [w for w in names
+            if not all(any(ctx.corpus.names_word(s) for s in spellings(part)) for part in _pair(w))]
 
 
 def _pair(word: str) -> list[str]:
@@ -115,7 +119,7 @@ def _pair(word: str) -> list[str]:
 
 
 def surroundings(ctx: Context, h: Hit) -> str:
-    """The hit's paragraph, the paragraph before it, its article's title and publisher, and who is speaking."""
+    """The hit's paragraph, the one before it, its article's title and publisher, and who is speaking."""
     return ctx.corpus.surroundings(h)
 
 

@@ -45,7 +45,8 @@ def cmd_gap(args: str, ctx: Context) -> Reply:
     scope = f" on “{topic}”" if topic else ""
     if not sized and not unsized:
         return Reply(command="gap", title=f"The corpus has no estimate of the China–US AI gap{scope}.",
-                     answered=False, ephemeral=True, data={"claims": [], "range_years": None, "median_years": None})
+                     answered=False, ephemeral=True,
+                     data={"claims": [], "range_years": None, "median_years": None})
     citer = Citer(ctx.corpus)
     title = (f"China–US AI gap{scope}: {n_sized} estimate{'s' if n_sized != 1 else ''} "
              f"spanning {rng[0]:g}–{rng[1]:g} years, median {med:g} years"
@@ -83,7 +84,8 @@ def _grouped(sized: list[Claim], citer: Citer) -> list[Section]:
         lines = [f"• {fmt_range(c.low_years, c.high_years)}{_how(c)} — “{c.phrase}”, {_who(c)}, "
                  f"{c.date or 'undated'} [{citer.cite(c.article_id, c.quote)}]" for c in cs[:PER_DIMENSION]]
         if len(cs) > PER_DIMENSION:
-            lines.append(f"…and {len(cs) - PER_DIMENSION} older estimates (/gap {dim.split()[0]} narrows the list)")
+            lines.append(f"…and {len(cs) - PER_DIMENSION} older estimates "
+                         f"(/gap {dim.split()[0]} narrows the list)")
         out.append(Section("\n".join(lines), heading=dim[:1].upper() + dim[1:]))
     return out
 

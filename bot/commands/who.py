@@ -21,7 +21,7 @@ def cmd_who(args: str, ctx: Context) -> Reply:
         raise UserError("Usage: /who NAME — for example /who iflytek")
     ents, part = _resolve(ctx, name)
     if not ents:
-        if ctx.inferred:  # "who is …" typed as plain words, about nothing the corpus names: answer it as a question
+        if ctx.inferred:  # "who is …" in plain words, about nothing the corpus names: answer it as a question
             return COMMANDS["ask"].func(ctx.request.text, ctx)
         return _unknown(ctx, name)
     citer = Citer(ctx.corpus)
@@ -57,7 +57,8 @@ def profile(ctx: Context, e: Entity, citer: Citer, *, several: bool) -> list[Sec
         lines.append("Also written: " + ", ".join(aliases[:8]))
     if e.related:
         lines.append("Related: " + ", ".join(e.related[:8]))
-    heading = e.name + (f" — {e.roles[0]}" if e.roles else "") if several else None  # the title names a lone one
+    # the reply's title names a lone entity
+    heading = e.name + (f" — {e.roles[0]}" if e.roles else "") if several else None
     out = [Section("\n".join(lines), heading=heading)]
     ranked = ctx.corpus.profile(e)  # from entity_facts, filled at index time
     if ranked.claims:
@@ -65,8 +66,8 @@ def profile(ctx: Context, e: Entity, citer: Citer, *, several: bool) -> list[Sec
                                      f"[{citer.cite(c.article_id, c.quote)}]" for c in ranked.claims),
                            heading="Gap estimates"))
     if ranked.facts:
-        out.append(Section("\n".join(f"• {f.text} [{citer.cite(f.article_id, f.text)}]" for f in ranked.facts),
-                           heading="What the articles say"))
+        lines = [f"• {f.text} [{citer.cite(f.article_id, f.text)}]" for f in ranked.facts]
+        out.append(Section("\n".join(lines), heading="What the articles say"))
     return out
 
 
