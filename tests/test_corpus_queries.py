@@ -1,5 +1,5 @@
-"""The corpus's read API (corpus/reader.py, corpus/queries.py, the Corpus facade): what /who, /ask and /gap ask
-it, answered with dataclasses, on one article written for this test and indexed with the hash embedder."""
+"""The corpus's read API (corpus/reader.py, corpus/queries.py, the Corpus facade): what /who, /ask and /gap
+ask it, answered with dataclasses, on one article written for this test and indexed with the hash embedder."""
 from __future__ import annotations
 
 import inspect
@@ -15,8 +15,8 @@ ARTICLE = """Factory Robots Split Analysts on How Far China Trails
 By Oren Vasquez
 February 10, 2026
 
-Analyst Talia Brennholt of Corvane Analytics believes Chinese makers of factory robots remain well placed for \
-the decade ahead.
+Analyst Talia Brennholt of Corvane Analytics believes Chinese makers of factory robots remain well placed \
+for the decade ahead.
 
 "China is about two years behind the US in AI chips for robots," Brennholt said in an interview on Tuesday.
 
@@ -29,8 +29,8 @@ American suppliers.
 Brennholt added that the gap in industrial software is smaller, perhaps six months, because Chinese firms \
 copy quickly.
 
-Investors have poured money into the sector, and Quillstone Robotics raised 40 million dollars last year from \
-regional funds.
+Investors have poured money into the sector, and Quillstone Robotics raised 40 million dollars last year \
+from regional funds.
 """
 
 
