@@ -31,7 +31,8 @@ class Citer:
             art = self._article(article_id)
             self.citations.append(Citation(n, article_id, art.title if art else article_id, quote,
                                            art.publisher if art else None,
-                                           (art.date or art.modified) if art else None, art.url if art else None))
+                                           (art.date or art.modified) if art else None,
+                                           art.url if art else None))
         return n
 
     def _article(self, article_id: str) -> "Article | None":

@@ -1,18 +1,21 @@
 """Corpus: the one object the bot asks — articles, search, gap claims, entities — over one database."""
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from corpus import queries
 from corpus.bundled import seed_paths
 from corpus.embed import Embedder, default_embedder
-from corpus.extract.claims_store import load_claims
 from corpus.ingest import Ingester
-from corpus.models import Article, Claim, Hit, IngestResult
+from corpus.models import Article, Claim, Entity, GapOverview, Hit, IngestResult, Profile
+from corpus.reader import CorpusReader
 from corpus.search import Searcher
+from corpus.sqlite_reader import SqliteReader
 from corpus.store import Store, indexer_running
 
 if TYPE_CHECKING:
@@ -22,11 +25,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, source now being read)
-
-# Publication (or update) date, newest first; an undated article sorts after every dated one rather than at
-# the day it was added, which would put it above this week's news.
-NEWEST_FIRST = "COALESCE(date, modified) IS NULL, COALESCE(date, modified) DESC, added_at DESC, rowid DESC"
-
 
 class Corpus:
     """An indexed corpus in one SQLite file. Cheap to open; the embedding model loads on first search."""
@@ -77,34 +75,27 @@ class Corpus:
         ingester = Ingester(self.store, self.embedder, fetcher=fetcher, searcher=self.searcher)
         return ingester.run(list(sources), progress=progress, stop=stop)
 
-    # --- reading -------------------------------------------------------------------------------
+    # --- reading: through the storage's CorpusReader (corpus/reader.py) ---------------------------------
+    @functools.cached_property
+    def reader(self) -> CorpusReader:
+        """The read side of the storage: every query the bot's questions run."""
+        return SqliteReader(self.store)
+
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""
-        sql = "SELECT * FROM articles"
-        params: list = []
-        if since:
-            sql += " WHERE added_at > ?"
-            params.append(since)
-        sql += f" ORDER BY {NEWEST_FIRST}"
-        if limit:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return [Article.from_row(r) for r in self.store.db.query(sql, params)]
+        return self.reader.articles(since=since, limit=limit)
 
     def article(self, article_id: str) -> Article | None:
         """One article by id (a unique prefix of the id also works)."""
-        row = self.store.db.execute("SELECT * FROM articles WHERE id = ?", [article_id]).fetchone()
-        if row is None:  # a unique prefix, as people type ids from /sources
-            prefix = article_id.replace("%", "").replace("_", "")
-            rows = list(self.store.db.query("SELECT * FROM articles WHERE id >= ? AND id < ? LIMIT 2",
-                                            [prefix, prefix + "\uffff"])) if prefix else []
-            return Article.from_row(rows[0]) if len(rows) == 1 else None
-        cols = [d[0] for d in self.store.db.execute("SELECT * FROM articles LIMIT 0").description]
-        return Article.from_row(dict(zip(cols, row)))
+        return self.reader.article(article_id)
+
+    def article_text(self, article_id: str) -> str:
+        """An article's title and body, as one text ("" for an unknown id)."""
+        return self.reader.article_text(article_id)
 
     def count(self) -> int:
         """How many articles are indexed."""
-        return self.store.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return self.reader.count()
 
     def search(self, query: str, *, limit: int = 10, mode: str = "hybrid") -> list[Hit]:
         """Hybrid (BM25 + dense) sentence search; mode 'bm25' or 'dense' for one side only."""
@@ -121,13 +112,52 @@ class Corpus:
 
     def claims(self, *, article_id: str | None = None, sized: bool | None = None, topic: str | None = None,
                limit: int | None = None) -> list[Claim]:
-        """Gap claims extracted at index time (all, one article's, only sized ones, about a topic), newest first."""
-        return load_claims(self.store.db, article_id=article_id, sized=sized, topic=topic, limit=limit)
+        """Gap claims found at index time (all, one article's, only sized, about a topic), newest first."""
+        return self.reader.claims(article_id=article_id, sized=sized, topic=topic, limit=limit)
+
+    def gap(self, topic: str = "", *, sized: int, unsized: int) -> GapOverview:
+        """The /gap summary (of every claim, or those about a topic) with the newest sized/unsized claims."""
+        return queries.gap(self.reader, topic, sized=sized, unsized=unsized)
 
     def article_list(self) -> list[dict]:
         """Every article's metadata without its body, newest first (cheap even for a large corpus)."""
-        return list(self.store.db.query(
-            f"SELECT id, title, publisher, date, url, added_at FROM articles ORDER BY {NEWEST_FIRST}"))
+        return self.reader.article_list()
+
+    def entities(self, name: str) -> list[Entity]:
+        """Entities a name or alias matches, in any case, order or possessive form, most mentioned first."""
+        return queries.entities_named(self.reader, name)
+
+    def entity(self, name: str) -> Entity | None:
+        """The most mentioned entity of that name or alias, if any."""
+        return next(iter(self.entities(name)), None)
+
+    def people_called(self, word: str, *, limit: int = 5) -> list[Entity]:
+        """People one of whose names is this single word, most mentioned first."""
+        return queries.people_called(self.reader, word, limit=limit)
+
+    def unlisted_entity(self, name: str) -> Entity | None:
+        """A name extraction did not list, with the sentences that contain it; None when none does."""
+        return queries.unlisted_entity(self.reader, name)
+
+    def similar_names(self, name: str, *, limit: int = 5) -> list[str]:
+        """Known names close to a misspelt one, best first."""
+        return queries.similar_names(self.reader, name, limit=limit)
+
+    def profile(self, entity: Entity) -> Profile:
+        """An entity's most informative sentences and the sized gap claims about it."""
+        return self.reader.profile(entity)
+
+    def surroundings(self, hit: Hit) -> str:
+        """The hit's paragraph, the one before it, its article's title and publisher, and who is speaking."""
+        return queries.surroundings(self.reader, hit)
+
+    def names_word(self, word: str) -> bool:
+        """Whether some sentence, title or publisher contains the word."""
+        return self.reader.names_word(word)
+
+    def word_weights(self, words: list[str]) -> dict[str, float]:
+        """IDF weight of each word in the sentences (rarer words count more)."""
+        return queries.word_weights(self.reader, words)
 
     def entities_for(self, article_id: str, *, limit: int = 8) -> list[str]:
         """The notable entities an article names, most mentioned first."""

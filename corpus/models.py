@@ -118,6 +118,79 @@ class IngestResult:
         return asdict(self)
 
 
+@dataclass
+class Fact:
+    """A sentence of an article that says something about an entity."""
+
+    sentence_id: int
+    article_id: str
+    text: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Fact":
+        """Build from a `sentences` row (its id as `id`)."""
+        return cls(row["id"], row["article_id"], row["text"])
+
+
+@dataclass
+class Entity:
+    """A company, person, model or organisation the articles name, as extraction listed it.
+
+    A name extraction did not list but the articles contain has no id; its `mentions` are the sentences found
+    by searching for the name as a phrase."""
+
+    id: int | None
+    name: str
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    article_count: int = 0
+    mention_count: int = 0
+    mentions: list[Fact] | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Entity":
+        """Build from an `entities` row (aliases, roles and related stored as JSON text)."""
+        return cls(row["id"], row["name"], row["kind"], json.loads(row.get("aliases") or "[]"),
+                   json.loads(row.get("roles") or "[]"), json.loads(row.get("related") or "[]"),
+                   row.get("article_count") or 0, row.get("mention_count") or 0)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI.md /who entity object, without its facts."""
+        return {"name": self.name, "kind": self.kind, "aliases": self.aliases,
+                "article_count": self.article_count, "roles": self.roles, "related": self.related}
+
+
+@dataclass
+class Profile:
+    """What /who lists for one entity: its most informative sentences and the sized gap claims about it."""
+
+    facts: list[Fact]
+    claims: list[Claim]
+
+
+@dataclass
+class GapOverview:
+    """The /gap summary over every claim (or every claim about a topic), and the newest claims it lists."""
+
+    sized: list[Claim]
+    unsized: list[Claim]
+    sized_count: int
+    unsized_count: int
+    range_years: list[float] | None
+    median_years: float | None
+    articles: int | None = None  # articles in the corpus, when the summary covers all of it
+    sized_json: list[dict] | None = None  # the listed claims as Claim.to_json() gives them, when stored so
+    unsized_json: list[dict] | None = None
+
+    def claims_json(self) -> list[dict]:
+        """The listed claims, sized then unsized, as Claim.to_json() gives them (kept so when stored so)."""
+        if self.sized_json is not None and self.unsized_json is not None:
+            return self.sized_json + self.unsized_json
+        return [c.to_json() for c in self.sized + self.unsized]
+
+
 # --- the ingest pipeline's plain data: prepare -> extract -> write -----------------------------------------
 
 

@@ -77,15 +77,16 @@ def test_indexing_fills_the_tables_for_the_current_generation(seeds_db, tmp_path
 def test_stored_rows_are_what_the_on_demand_ranking_gives(seeds_db, tmp_path):
     from corpus.extract import answers
     from corpus.extract.claims_store import load_claims
+    from corpus.models import Entity
 
     corpus = _copy(seeds_db, tmp_path / "c.db")
     db = corpus.store.db
-    for e in db.query("SELECT * FROM entities"):
+    for e in map(Entity.from_row, db.query("SELECT * FROM entities")):
         stored = answers.profile(corpus.store, e)
         facts = answers.entity_sentences(db, e)[:answers.MAX_FACTS]
         claims = [answers._claim(r) for r in answers.claim_rows_about(db, e)]
-        assert [f["id"] for f in stored.facts] == [f["id"] for f in facts], e["name"]
-        assert stored.claims == claims, e["name"]
+        assert [f.sentence_id for f in stored.facts] == [f.sentence_id for f in facts], e.name
+        assert stored.claims == claims, e.name
     ov = answers.gap_overview(corpus.store)
     assert ov.sized == load_claims(db, sized=True, limit=answers.GAP_SIZED)
     assert ov.unsized == load_claims(db, sized=False, limit=answers.GAP_UNSIZED)

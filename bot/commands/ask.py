@@ -1,7 +1,6 @@
 """/ask: the best quoted sentences for a question, or a plain 'the corpus doesn't say'."""
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -15,8 +14,9 @@ from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, focus, fold
 from corpus.search import terms
 
 SHOW = 3
-MIN_COVERAGE = 0.5  # share of the question's weighted key words the answer's paragraph must contain: on both eval
-# sets together unanswerable questions reach at most 0.46, answerable ones at least 0.57 (docs/benchmarks.md)
+# The share of the question's weighted key words the answer's paragraph must contain: on both eval sets
+# together unanswerable questions reach at most 0.46, answerable ones at least 0.57 (docs/benchmarks.md)
+MIN_COVERAGE = 0.5
 
 
 @command(arg="question", arg_help="a question in plain words", required=True)
@@ -31,11 +31,12 @@ def cmd_ask(args: str, ctx: Context) -> Reply:
         raise UserError("Usage: /ask QUESTION — for example /ask how far behind is China in generative AI?")
     hits = ctx.corpus.search(q, limit=10)
     best = answer_hits(ctx, q, hits)
-    data = {"passages": [{"text": h.text, "article_id": h.article_id, "score": round(h.score, 4)} for h in best]}
+    data = {"passages": [{"text": h.text, "article_id": h.article_id, "score": round(h.score, 4)}
+                         for h in best]}
     if not best:
         return Reply(command="ask", title="The corpus doesn't say.", answered=False, ephemeral=True,
-                     sections=[Section(f"None of the {ctx.corpus.count()} indexed articles covers that question. "
-                                       "Try /sources to see what is indexed.")], data=data)
+                     sections=[Section(f"None of the {ctx.corpus.count()} indexed articles covers that "
+                                       "question. Try /sources to see what is indexed.")], data=data)
     citer = Citer(ctx.corpus)
     lines = [f"• “{h.text}” [{citer.cite(h.article_id, h.text)}]" for h in best[:SHOW]]
     context = _context(best[0])
@@ -71,8 +72,8 @@ class Needs:
         weights = _weights(ctx, question)
         # "X's revenue" asks for the revenue: the owner is a name, weighed with the other key words
         asked = {w: 1.0 for w in terms(re.sub(r"^.*['’]s\s+", "", focus(question))) if w not in KIND_NOUNS}
-        # only a count of a named thing ("how many users") has no answer without a number: "how far behind?" or
-        # "how long will it take?" may be answered in words ("well behind", "it won't take long")
+        # only a count of a named thing ("how many users") has no answer without a number: "how far behind?"
+        # or "how long will it take?" may be answered in words ("well behind", "it won't take long")
         kind = "amount" if asked and answer_kind(question) == "amount" else None
         return cls(weights, {w for w in weights if w in capitalised or w.rstrip(".") in capitalised},
                    _topic(question), asked, kind)
@@ -90,14 +91,9 @@ def covers(ctx: Context, needs: Needs, h: Hit) -> bool:
     local = {w: x for w, x in needs.weights.items() if w not in needs.names}
     names = {w: x for w, x in needs.weights.items() if w in needs.names}
     got = (coverage(local, near) * sum(local.values()) if local else 0.0) + \
-        (coverage(names, near + " " + _article_text(ctx, h.article_id)) * sum(names.values()) if names else 0.0)
+        (coverage(names, near + " " + ctx.corpus.article_text(h.article_id)) * sum(names.values())
+         if names else 0.0)
     return got / sum(needs.weights.values()) >= MIN_COVERAGE
-
-
-def _article_text(ctx: Context, article_id: str) -> str:
-    row = ctx.corpus.store.db.execute("SELECT title || ' ' || body FROM articles WHERE id = ?",
-                                      [article_id]).fetchone()
-    return row[0] if row else ""
 
 
 def _topic(question: str) -> dict[str, float]:
@@ -112,7 +108,8 @@ def missing_names(ctx: Context, question: str) -> list[str]:
     words = re.findall(r"(?<![\w])([A-Z][\w\-.]*[\w]|[\w\-]*\d[\w\-]*)", question)
     first = re.match(r"\W*(\w+)", question)
     names = [w for w in words if not (first and w == first.group(1))]
-    return [w for w in names if not all(any(_named(ctx, s) for s in spellings(part)) for part in _pair(w))]
+    return [w for w in names
+            if not all(any(ctx.corpus.names_word(s) for s in spellings(part)) for part in _pair(w))]
 
 
 def _pair(word: str) -> list[str]:
@@ -121,53 +118,14 @@ def _pair(word: str) -> list[str]:
     return parts if len(parts) > 1 and all(p[:1].isupper() and p.isalpha() for p in parts) else [word]
 
 
-def _named(ctx: Context, word: str) -> bool:
-    """Whether some sentence, title or publisher contains the word."""
-    db = ctx.corpus.store.db
-    return bool(db.execute("SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1",
-                           ['"' + word.replace('"', "") + '"']).fetchone() or db.execute(
-        "SELECT 1 FROM articles WHERE instr(lower(title || ' ' || COALESCE(publisher, '')), ?) LIMIT 1",
-        [word.lower()]).fetchone())
-
-
 def surroundings(ctx: Context, h: Hit) -> str:
-    """The hit's paragraph, the paragraph before it, its article's title and publisher, and who is speaking."""
-    row = ctx.corpus.store.db.execute(
-        "SELECT COALESCE(prev.text, ''), s.context || ' ' || COALESCE(a.publisher, '') FROM sentences s "
-        "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
-        "LEFT JOIN passages prev ON prev.article_id = p.article_id AND prev.idx = p.idx - 1 WHERE s.id = ?",
-        [h.sentence_id]).fetchone()
-    return " ".join([h.text, h.context, *(row or ())])
+    """The hit's paragraph, the one before it, its article's title and publisher, and who is speaking."""
+    return ctx.corpus.surroundings(h)
 
 
 def _weights(ctx: Context, question: str) -> dict[str, float]:
     """IDF weight of each content word of the question (rarer words count more)."""
-    db = ctx.corpus.store.db
-    version = (ctx.corpus.path, ctx.corpus.store.version())
-    total = _count(db, version, None)
-    out = {}
-    for w in set(terms(fold(question))) - frame_words(question):
-        tokens = re.findall(r"[^\W_]+", w)
-        if tokens:  # counted in the sentence text only: the context column repeats titles and speakers
-            match = "text : (" + " ".join(f'"{t}"' for t in tokens) + ")"
-            out[w] = math.log((total + 1) / (_count(db, version, match) + 1)) + 1
-    return out
-
-
-_COUNTS: dict[tuple, int] = {}
-
-
-def _count(db, version: tuple, match: str | None) -> int:
-    """Sentences matching an FTS expression (all sentences for None), cached until the corpus changes:
-    counting a common word costs a second on a million sentences."""
-    key = (*version, match)
-    if key not in _COUNTS:
-        if len(_COUNTS) > 50_000:
-            _COUNTS.clear()
-        _COUNTS[key] = (db.execute("SELECT count(*) FROM sentences").fetchone()[0] if match is None else
-                        db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
-                                   [match]).fetchone()[0])
-    return _COUNTS[key]
+    return ctx.corpus.word_weights(list(set(terms(fold(question))) - frame_words(question)))
 
 
 def _context(h: Hit) -> str:

@@ -1,7 +1,6 @@
 """/gap: every estimate in the corpus of how far China trails (or leads) the US in AI."""
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from bot.chart import render_gap_chart
@@ -9,8 +8,6 @@ from bot.cite import Citer
 from bot.core import Context, safe_echo
 from bot.registry import command
 from bot.reply import Attachment, Reply, Section
-from corpus.extract.answers import gap_overview, overall
-from corpus.extract.claims_store import topic_claims
 from corpus.models import Claim
 
 MAX_SIZED = 500  # newest sized estimates loaded for the reply and its data (the statistics cover them all)
@@ -34,13 +31,6 @@ def fmt_range(lo: float | None, hi: float | None) -> str:
     return f"{round(lo * 12):g}–{one(hi)}" if hi < 1 else f"{lo:g}–{one(hi)}"  # both ends in the same unit
 
 
-def matches(c: Claim, topic: str) -> bool:
-    """Whether a claim is about the topic (its dimension, phrase or sentence names the topic's words)."""
-    words = [w for w in re.findall(r"\w+", topic.lower()) if len(w) > 1]
-    hay = f"{c.dimension} {c.quote}".lower()
-    return all(re.search(r"\b" + re.escape(w[:5] if len(w) > 5 else w), hay) for w in words)
-
-
 @command(arg="topic", arg_help="narrow to a dimension, e.g. chips, video, talent")
 def cmd_gap(args: str, ctx: Context) -> Reply:
     """How far China trails (or leads) the US in AI, by every estimate in the corpus.
@@ -49,36 +39,26 @@ def cmd_gap(args: str, ctx: Context) -> Reply:
     /gap chips — only estimates about chips and computing power
     """
     topic = safe_echo(args.strip(), 60)
-    db = ctx.corpus.store.db
-    # the whole corpus: the summary and the listed claims come from gap_overview, filled at index time
-    ov = None if topic else gap_overview(ctx.corpus.store, sized=MAX_SIZED, unsized=MAX_UNSIZED)
-    if ov is not None:
-        sized, unsized, n_sized, n_unsized = ov.sized, ov.unsized, ov.sized_count, ov.unsized_count
-        rng, med, n_articles = ov.range_years, ov.median_years, ov.articles
-        claims_json = ov.sized_json + ov.unsized_json
-    else:  # a topic: one pass over the claims that match it, on demand
-        pick = (lambda cs: [c for c in cs if matches(c, topic)]) if topic else (lambda cs: cs)
-        found = topic_claims(db, topic, sized_limit=MAX_SIZED, unsized_limit=MAX_UNSIZED)
-        sized, unsized = pick(found["sized"]), pick(found["unsized"])
-        n_sized = found["sized_count"] if len(sized) == MAX_SIZED else len(sized)
-        rng, med = (found["range"], found["median"]) if n_sized > len(sized) else overall(sized)
-        n_unsized = found["unsized_count"] if len(unsized) == MAX_UNSIZED else len(unsized)
-        n_articles = None
-        claims_json = [c.to_json() for c in sized + unsized]
+    ov = ctx.corpus.gap(topic, sized=MAX_SIZED, unsized=MAX_UNSIZED)
+    sized, unsized, n_sized, n_unsized = ov.sized, ov.unsized, ov.sized_count, ov.unsized_count
+    rng, med = ov.range_years, ov.median_years
     scope = f" on “{topic}”" if topic else ""
     if not sized and not unsized:
         return Reply(command="gap", title=f"The corpus has no estimate of the China–US AI gap{scope}.",
-                     answered=False, ephemeral=True, data={"claims": [], "range_years": None, "median_years": None})
+                     answered=False, ephemeral=True,
+                     data={"claims": [], "range_years": None, "median_years": None})
     citer = Citer(ctx.corpus)
-    title = (f"China–US AI gap{scope}: {n_sized} estimate{'s' if n_sized != 1 else ''} spanning {rng[0]:g}–{rng[1]:g} years, median {med:g} years"
+    title = (f"China–US AI gap{scope}: {n_sized} estimate{'s' if n_sized != 1 else ''} "
+             f"spanning {rng[0]:g}–{rng[1]:g} years, median {med:g} years"
              if rng else f"China–US AI gap{scope}: no sized estimates, only statements of a gap")
     sections = _grouped(sized, citer) + _unsized(unsized, n_unsized, citer)
     numbers = {c.article_id: c.n for c in citer.citations}  # the chart labels bars with the reply's numbers
     image = (Attachment("gap.png", lambda: render_gap_chart(sized, numbers), title="AI gap estimates")
              if sized else None)
     return Reply(command="gap", title=title, sections=sections, citations=citer.citations, image=image,
-                 data={"claims": claims_json, "range_years": rng, "median_years": med},
-                 footer=f"From {ctx.corpus.count() if n_articles is None else n_articles} articles. /who NAME for a speaker, /ask for anything else.")
+                 data={"claims": ov.claims_json(), "range_years": rng, "median_years": med},
+                 footer=f"From {ctx.corpus.count() if ov.articles is None else ov.articles} articles. "
+                        "/who NAME for a speaker, /ask for anything else.")
 
 
 def _who(c: Claim) -> str:
@@ -101,10 +81,11 @@ def _grouped(sized: list[Claim], citer: Citer) -> list[Section]:
         groups[c.dimension].append(c)
     out = []
     for dim, cs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-        lines = [f"• {fmt_range(c.low_years, c.high_years)}{_how(c)} — “{c.phrase}”, {_who(c)}, {c.date or 'undated'} "
-                 f"[{citer.cite(c.article_id, c.quote)}]" for c in cs[:PER_DIMENSION]]
+        lines = [f"• {fmt_range(c.low_years, c.high_years)}{_how(c)} — “{c.phrase}”, {_who(c)}, "
+                 f"{c.date or 'undated'} [{citer.cite(c.article_id, c.quote)}]" for c in cs[:PER_DIMENSION]]
         if len(cs) > PER_DIMENSION:
-            lines.append(f"…and {len(cs) - PER_DIMENSION} older estimates (/gap {dim.split()[0]} narrows the list)")
+            lines.append(f"…and {len(cs) - PER_DIMENSION} older estimates "
+                         f"(/gap {dim.split()[0]} narrows the list)")
         out.append(Section("\n".join(lines), heading=dim[:1].upper() + dim[1:]))
     return out
 

@@ -19,7 +19,8 @@ def cmd_sources(args: str, ctx: Context) -> Reply:
     lines = [f"• {a.title} — {' · '.join(x for x in (a.publisher, a.date or a.modified) if x) or 'no date'}"
              f" (id {a.id}, added {a.added_at[:10]})" for a in arts]
     data = {"articles": ctx.corpus.article_list()}
-    title = f"{total} article{'s' if total != 1 else ''} indexed" + (f", newest {len(arts)}:" if arts else ".")
+    newest = f", newest {len(arts)}:" if arts else "."
+    title = f"{total} article{'s' if total != 1 else ''} indexed" + newest
     return Reply(command="sources", title=title, sections=[Section("\n".join(lines))] if lines else [],
                  data=data, answered=bool(arts), ephemeral=not arts)
 

@@ -3,10 +3,10 @@
 - entity_facts: per entity, its most informative linked sentences and the sized gap claims about it, ranked.
 - gap_overview: the /gap summary over every claim (counts, range, median) and the newest claims it lists.
 
-Both are rebuilt in the transaction that rebuilds the entity tables after an indexing batch, and stamped with the
-corpus generation they were built for (meta 'answers_generation'). A database whose stamp does not match (an old
-database after migration 0005, or one written by another tool) is refilled on first use; the on-demand functions
-below are the same ones that fill the tables, so both paths give the same answer.
+Both are rebuilt in the transaction that rebuilds the entity tables after an indexing batch, and stamped with
+the corpus generation they were built for (meta 'answers_generation'). A database whose stamp does not match
+(an old database after migration 0005, or one written by another tool) is refilled on first use; the on-demand
+functions below are the same ones that fill the tables, so both paths give the same answer.
 """
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ import json
 import re
 import sqlite3
 import statistics
-from dataclasses import dataclass
 
 from corpus.extract.claims_store import count_claims, load_claims, sized_stats
-from corpus.models import Claim
+from corpus.models import Claim, Entity, Fact, GapOverview, Profile
 
 CANDIDATES = 300  # linked sentences read per entity before picking the most informative
 MAX_FACTS = 10  # facts kept per entity
@@ -25,9 +24,10 @@ MAX_CLAIMS = 20  # gap claims kept per entity
 GAP_SIZED = 500  # newest sized claims kept for /gap
 GAP_UNSIZED = 50  # newest unsized claims kept for /gap
 STAMP = "answers_generation"
-NEWEST = "c.date DESC, c.article_id, c.sentence_id, c.id"  # an entity's claims, newest first (ties by position)
-CLAIM_COLS = ("low_years", "high_years", "phrase", "direction", "dimension", "speaker", "affiliation", "quote",
-              "article_id", "date", "sentence_id", "as_of", "sides", "historical")
+# an entity's claims, newest first (ties by position)
+NEWEST = "c.date DESC, c.article_id, c.sentence_id, c.id"
+CLAIM_COLS = ("low_years", "high_years", "phrase", "direction", "dimension", "speaker", "affiliation",
+              "quote",               "article_id", "date", "sentence_id", "as_of", "sides", "historical")
 
 
 def _rows(db, sql: str, params=()) -> list[dict]:
@@ -37,7 +37,7 @@ def _rows(db, sql: str, params=()) -> list[dict]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-# --- ranking (the on-demand path; fill() stores what these return) ---------------------------------------------
+# --- ranking (the on-demand path; fill() stores what these return) ------------------------------------------
 def informative(text: str) -> float:
     """How much a sentence says: length, figures and names; questions and fragments score low."""
     words = text.split()
@@ -46,32 +46,33 @@ def informative(text: str) -> float:
     return score - (0.8 if text.rstrip().endswith("?") or len(words) < 6 else 0)
 
 
-def entity_sentences(db, entity: dict) -> list[dict]:
-    """The sentences linked to an entity, most informative first."""
-    if entity.get("_sentences") is not None:
-        rows = entity["_sentences"]
+def entity_sentences(db, entity: Entity) -> list[Fact]:
+    """The sentences linked to an entity (for an unlisted name: that name it), most informative first."""
+    if entity.mentions is not None:
+        facts = entity.mentions
     else:  # the longest direct mentions first: a well-known name may be linked to thousands of sentences
-        rows = _rows(db, "SELECT s.id, s.article_id, s.text, s.kind, es.direct FROM entity_sentences es "
-                         "JOIN sentences s ON s.id = es.sentence_id WHERE es.entity_id = ? "
-                         "ORDER BY es.direct DESC, length(s.text) DESC, s.id LIMIT ?", [entity["id"], CANDIDATES])
-    return sorted(rows, key=lambda r: -informative(r["text"]))
+        facts = [Fact.from_row(r) for r in _rows(
+            db, "SELECT s.id, s.article_id, s.text FROM entity_sentences es "
+                "JOIN sentences s ON s.id = es.sentence_id WHERE es.entity_id = ? "
+                "ORDER BY es.direct DESC, length(s.text) DESC, s.id LIMIT ?", [entity.id, CANDIDATES])]
+    return sorted(facts, key=lambda f: -informative(f.text))
 
 
-def claim_rows_about(db, e: dict, limit: int = MAX_CLAIMS) -> list[dict]:
+def claim_rows_about(db, e: Entity, limit: int = MAX_CLAIMS) -> list[dict]:
     """Sized gap claims made by a person, or made in sentences that name the entity (rows with their id)."""
     cols = "c.id, " + ", ".join("c." + c for c in CLAIM_COLS)
     sized = "(c.low_years IS NOT NULL OR c.high_years IS NOT NULL)"
-    if e["kind"] == "person":
-        roles = json.loads(e["roles"])
-        rows = _rows(db, f"SELECT {cols} FROM claims c WHERE {sized} AND c.speaker = ? ORDER BY {NEWEST} LIMIT ?",
-                     [e["name"], limit * 5])
-        return [r for r in rows if not roles or r["affiliation"] in roles][:limit]
-    if e.get("id") is None:
-        ids = [r["id"] for r in e.get("_sentences") or []]
+    if e.kind == "person":
+        rows = _rows(db, f"SELECT {cols} FROM claims c WHERE {sized} AND c.speaker = ? "
+                         f"ORDER BY {NEWEST} LIMIT ?", [e.name, limit * 5])
+        return [r for r in rows if not e.roles or r["affiliation"] in e.roles][:limit]
+    if e.id is None:
+        ids = [f.sentence_id for f in e.mentions or []]
         return _rows(db, f"SELECT {cols} FROM claims c WHERE {sized} AND c.sentence_id IN "
                          f"({','.join('?' * len(ids))}) LIMIT ?", [*ids, limit]) if ids else []
-    return _rows(db, f"SELECT {cols} FROM claims c JOIN entity_sentences es ON es.sentence_id = c.sentence_id "
-                     f"WHERE es.entity_id = ? AND {sized} ORDER BY {NEWEST} LIMIT ?", [e["id"], limit])
+    return _rows(db, f"SELECT {cols} FROM claims c "
+                     f"JOIN entity_sentences es ON es.sentence_id = c.sentence_id "
+                     f"WHERE es.entity_id = ? AND {sized} ORDER BY {NEWEST} LIMIT ?", [e.id, limit])
 
 
 def _claim(r: dict) -> Claim:
@@ -92,7 +93,7 @@ def overall(claims: list[Claim]) -> tuple[list[float] | None, float | None]:
     return [min(lows), max(highs)], round(statistics.median(mids), 2)
 
 
-# --- the stored tables -----------------------------------------------------------------------------------------
+# --- the stored tables --------------------------------------------------------------------------------------
 def generation(db) -> int:
     """The corpus generation (meta 'generation'; 0 when never bumped)."""
     row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
@@ -108,8 +109,9 @@ def fresh(db) -> bool:
 def fill(conn) -> dict:
     """Rebuild entity_facts and gap_overview from the current tables, inside the caller's write transaction.
 
-    Set-based: one windowed query ranks every entity's candidate sentences and one its claims, in the same order
-    the on-demand queries above use (ties broken by id), so the stored rows are what those would return."""
+    Set-based: one windowed query ranks every entity's candidate sentences and one its claims, in the same
+    order the on-demand queries above use (ties broken by id), so the stored rows are what those would
+    return."""
     entities = {e["id"]: e for e in _rows(conn, "SELECT id, name, kind, roles FROM entities")}
     candidates: dict[int, list[dict]] = {}
     for r in _rows(conn, f"""
@@ -148,12 +150,13 @@ def fill(conn) -> dict:
     conn.executemany("INSERT INTO entity_facts(entity_id, kind, rank, ref) VALUES (?,?,?,?)", rows)
     ov = _overview(conn)
     conn.execute("DELETE FROM gap_overview")
-    conn.execute("INSERT INTO gap_overview(id, sized_count, unsized_count, range_low, range_high, median, articles, "
-                 "sized_claims, unsized_claims) VALUES (1,?,?,?,?,?,?,?,?)",
+    conn.execute("INSERT INTO gap_overview(id, sized_count, unsized_count, range_low, range_high, median, "
+                 "articles, sized_claims, unsized_claims) VALUES (1,?,?,?,?,?,?,?,?)",
                  [ov["sized_count"], ov["unsized_count"], *(ov["range"] or (None, None)), ov["median"],
                   ov["articles"], json.dumps([[c.to_json(), c.sentence_id] for c in ov["sized"]]),
                   json.dumps([[c.to_json(), c.sentence_id] for c in ov["unsized"]])])
-    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                  [STAMP, str(generation(conn))])
     return {"entities": len(entities), "entity_facts": len(rows)}
 
@@ -166,8 +169,8 @@ def _overview(db) -> dict:
     # as /gap computed it on demand: over every claim when the list is capped, else over the listed ones
     rng, med = sized_stats(db) if n_sized > len(sized) else overall(sized)
     articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-    return {"sized_count": n_sized, "unsized_count": n_unsized, "range": rng, "median": med, "articles": articles,
-            "sized": sized, "unsized": unsized}
+    return {"sized_count": n_sized, "unsized_count": n_unsized, "range": rng, "median": med,
+            "articles": articles, "sized": sized, "unsized": unsized}
 
 
 def refresh(conn: sqlite3.Connection) -> dict | None:
@@ -194,42 +197,21 @@ def _ready(store) -> bool:
     return True
 
 
-@dataclass
-class Profile:
-    """What /who lists for one entity: its top facts (sentence rows) and the gap claims about it."""
-
-    facts: list[dict]
-    claims: list[Claim]
-
-
-def profile(store, e: dict) -> Profile:
+def profile(store, e: Entity) -> Profile:
     """An entity's facts and claims: from entity_facts when fresh, else ranked on demand."""
     db = store.db
-    if e.get("id") is not None and _ready(store):
-        facts = _rows(db, "SELECT s.id, s.article_id, s.text FROM entity_facts f JOIN sentences s ON s.id = f.ref "
-                          "WHERE f.entity_id = ? AND f.kind = 'fact' ORDER BY f.rank", [e["id"]])
-        claims = _rows(db, f"SELECT {', '.join('c.' + c for c in CLAIM_COLS)} FROM entity_facts f JOIN claims c "
-                           f"ON c.id = f.ref WHERE f.entity_id = ? AND f.kind = 'claim' ORDER BY f.rank", [e["id"]])
-        return Profile(facts, [_claim(c) for c in claims])
+    if e.id is not None and _ready(store):
+        facts = _rows(db, "SELECT s.id, s.article_id, s.text FROM entity_facts f "
+                          "JOIN sentences s ON s.id = f.ref WHERE f.entity_id = ? AND f.kind = 'fact' "
+                          "ORDER BY f.rank", [e.id])
+        claims = _rows(db, f"SELECT {', '.join('c.' + c for c in CLAIM_COLS)} FROM entity_facts f "
+                           f"JOIN claims c ON c.id = f.ref WHERE f.entity_id = ? AND f.kind = 'claim' "
+                           f"ORDER BY f.rank", [e.id])
+        return Profile([Fact.from_row(f) for f in facts], [_claim(c) for c in claims])
     return Profile(entity_sentences(db, e)[:MAX_FACTS], [_claim(r) for r in claim_rows_about(db, e)])
 
 
-@dataclass
-class Overview:
-    """The /gap summary over every claim, and the newest claims it lists."""
-
-    sized: list[Claim]
-    unsized: list[Claim]
-    sized_json: list[dict]  # the same claims as Claim.to_json() gives them, for the reply's data
-    unsized_json: list[dict]
-    sized_count: int
-    unsized_count: int
-    range_years: list[float] | None
-    median_years: float | None
-    articles: int
-
-
-def gap_overview(store, *, sized: int = GAP_SIZED, unsized: int = GAP_UNSIZED) -> Overview | None:
+def gap_overview(store, *, sized: int = GAP_SIZED, unsized: int = GAP_UNSIZED) -> GapOverview | None:
     """The stored /gap summary (refilled when stale) with the newest `sized`/`unsized` claims; None when the
     table cannot serve it (more claims asked for than are kept, or the table cannot be written)."""
     if sized > GAP_SIZED or unsized > GAP_UNSIZED or not _ready(store):
@@ -240,8 +222,9 @@ def gap_overview(store, *, sized: int = GAP_SIZED, unsized: int = GAP_UNSIZED) -
         return None
     r = row[0]
     rng = None if r["range_low"] is None else [float(r["range_low"]), float(r["range_high"])]
-    sized_rows, unsized_rows = json.loads(r["sized_claims"])[:sized], json.loads(r["unsized_claims"])[:unsized]
-    return Overview([Claim(**d, sentence_id=sid) for d, sid in sized_rows],
-                    [Claim(**d, sentence_id=sid) for d, sid in unsized_rows],
-                    [d for d, _ in sized_rows], [d for d, _ in unsized_rows],
-                    r["sized_count"], r["unsized_count"], rng, r["median"], r["articles"])
+    sized_rows = json.loads(r["sized_claims"])[:sized]
+    unsized_rows = json.loads(r["unsized_claims"])[:unsized]
+    return GapOverview([Claim(**d, sentence_id=sid) for d, sid in sized_rows],
+                       [Claim(**d, sentence_id=sid) for d, sid in unsized_rows],
+                       r["sized_count"], r["unsized_count"], rng, r["median"], articles=r["articles"],
+                       sized_json=[d for d, _ in sized_rows], unsized_json=[d for d, _ in unsized_rows])

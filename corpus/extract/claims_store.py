@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 import re
 
-from corpus.models import Claim
+from corpus.models import Claim, GapOverview
 
-COLUMNS = ("low_years, high_years, phrase, direction, dimension, speaker, affiliation, quote, article_id, date, "
-           "sentence_id, as_of, sides, historical")
+COLUMNS = ("low_years, high_years, phrase, direction, dimension, speaker, affiliation, quote, article_id, "
+           "date, sentence_id, as_of, sides, historical")
 SIZED = "(low_years IS NOT NULL OR high_years IS NOT NULL)"
 
 
@@ -49,20 +49,20 @@ def sized_stats(db, *, topic: str | None = None) -> tuple[list[float] | None, fl
     where, params = _where(article_id=None, sized=True, topic=topic)
     if db.execute(f"SELECT 1 FROM claims{where} AND NOT historical LIMIT 1", params).fetchone():
         where += " AND NOT historical"
-    lo, hi, n = db.execute(f"SELECT min(COALESCE(low_years, 0)), max(COALESCE(high_years, low_years)), count(*) "
-                           f"FROM claims{where}", params).fetchone()
+    lo, hi, n = db.execute(f"SELECT min(COALESCE(low_years, 0)), max(COALESCE(high_years, low_years)), "
+                           f"count(*) FROM claims{where}", params).fetchone()
     if not n:
         return None, None
     mid = "(COALESCE(low_years, 0) + COALESCE(high_years, low_years, 0)) / 2.0"
-    rows = db.execute(f"SELECT {mid} AS m FROM claims{where} ORDER BY m LIMIT {2 - n % 2} OFFSET {(n - 1) // 2}",
-                      params).fetchall()
+    rows = db.execute(f"SELECT {mid} AS m FROM claims{where} "
+                      f"ORDER BY m LIMIT {2 - n % 2} OFFSET {(n - 1) // 2}", params).fetchall()
     return [float(lo), float(hi)], round(sum(r[0] for r in rows) / len(rows), 2)
 
 
-def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> dict:
+def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> GapOverview:
     """What /gap TOPIC shows, from one pass over the claims that match the topic (rather than one per figure):
-    the newest sized and unsized claims (as load_claims orders them), how many of each match (as count_claims),
-    and the range and median over every matching sized claim (as sized_stats)."""
+    the newest sized and unsized claims (as load_claims orders them), how many of each match (as
+    count_claims), and the range and median over every matching sized claim (as sized_stats)."""
     where, params = _where(article_id=None, sized=None, topic=topic)
     rows = db.execute(f"SELECT id, low_years, high_years, date, article_id, sentence_id, historical "
                       f"FROM claims{where}", params).fetchall()
@@ -70,7 +70,8 @@ def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> dic
     unsized = [r for r in rows if r[1] is None and r[2] is None]
 
     def newest(rs: list, limit: int) -> list[int]:
-        # ORDER BY date IS NULL, date DESC, article_id, sentence_id, id (stable sorts, least significant first)
+        # as ORDER BY date IS NULL, date DESC, article_id, sentence_id, id (stable sorts, least significant
+        # first)
         rs = sorted(rs, key=lambda r: (r[4], r[5], r[0]))
         rs.sort(key=lambda r: r[3] or "", reverse=True)
         rs.sort(key=lambda r: r[3] is None)
@@ -85,9 +86,8 @@ def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> dic
         rng = [float(min(r[1] or 0 for r in current)),
                float(max(r[2] if r[2] is not None else r[1] for r in current))]
         med = round(sum(middle) / len(middle), 2)
-    return {"sized": claims_by_id(db, newest(sized, sized_limit)),
-            "unsized": claims_by_id(db, newest(unsized, unsized_limit)),
-            "sized_count": len(sized), "unsized_count": len(unsized), "range": rng, "median": med}
+    return GapOverview(claims_by_id(db, newest(sized, sized_limit)),
+                       claims_by_id(db, newest(unsized, unsized_limit)), len(sized), len(unsized), rng, med)
 
 
 def claims_by_id(db, ids: list[int]) -> list[Claim]:
