@@ -1,6 +1,7 @@
 """Corpus: the one object the bot asks — articles, search, gap claims, entities — over one database."""
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -142,3 +143,49 @@ class Corpus:
             "WHERE es.article_id = ? AND e.kind IN ('company','person','model','organisation') "
             "GROUP BY e.id ORDER BY count(*) DESC, e.name LIMIT ?", [article_id, limit]).fetchall()
         return [r[0] for r in rows]
+
+    def entity_names(self, prefix: str, *, limit: int) -> list[str]:
+        """Entity names for autocomplete, most mentioned first: those with a name or alias word starting with
+        prefix, then those merely containing it; empty if there is no entity table yet."""
+        try:
+            rows = self.store.db.execute(
+                "SELECT name, aliases FROM entities ORDER BY mention_count DESC, name").fetchall()
+        except sqlite3.Error as e:
+            log.warning("no entity names for autocomplete: %s", e)
+            return []
+        return _matching([(name, _aliases(aliases)) for name, aliases in rows if name], prefix, limit=limit)
+
+    def backup(self, path: str | Path) -> None:
+        """Copy the live database to path with SQLite's online backup API (OSError if it cannot be written)."""
+        try:
+            target = sqlite3.connect(path)
+            try:
+                with target:
+                    self.store.db.conn.backup(target)
+            finally:
+                target.close()
+        except sqlite3.Error as e:
+            raise OSError(str(e)) from e  # callers outside corpus/ need not know the storage engine
+
+
+def _matching(entities: list[tuple[str, list[str]]], typed: str, *, limit: int) -> list[str]:
+    """Names whose name or alias has a word starting with what was typed, then those merely containing it."""
+    typed = " ".join(typed.casefold().split())
+    if not typed:
+        return [name for name, _ in entities[:limit]]
+    starts, contains = [], []
+    for name, aliases in entities:
+        keys = [k.casefold() for k in (name, *aliases)]
+        if any(k.startswith(typed) or f" {typed}" in k for k in keys):
+            starts.append(name)
+        elif any(typed in k for k in keys):
+            contains.append(name)
+    return list(dict.fromkeys(starts + contains))[:limit]
+
+
+def _aliases(raw: str | None) -> list[str]:
+    try:
+        value = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return [a for a in value if isinstance(a, str)] if isinstance(value, list) else []

@@ -6,9 +6,10 @@ from collections import defaultdict
 
 from bot.chart import render_gap_chart
 from bot.cite import Citer
-from bot.core import Context, safe_echo
+from bot.context import Context
 from bot.registry import command
 from bot.reply import Attachment, Reply, Section
+from bot.text import safe_echo
 from corpus.extract.answers import gap_overview, overall
 from corpus.extract.claims_store import topic_claims
 from corpus.models import Claim

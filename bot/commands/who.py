@@ -5,9 +5,10 @@ import json
 import re
 
 from bot.cite import Citer
-from bot.core import Context, clean_text, safe_echo
+from bot.context import Context
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
+from bot.text import clean_text, safe_echo
 from corpus.extract.answers import profile as stored_profile
 from corpus.extract.entities import name_key
 
