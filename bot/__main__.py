@@ -1,4 +1,4 @@
-"""`python -m bot` runs the `gapbot` console script: pyproject.toml names the module that holds it (the console
+"""`python -m bot` runs the `gapbot` console script: pyproject.toml names the module that holds it (the
 adapter), so the core never imports an adapter."""
 import sys
 from importlib.metadata import entry_points

@@ -1,7 +1,8 @@
 """The door: handle(request, corpus) -> Reply, the one way into gapbot, and the Door an adapter keeps.
 
-A request passes, in order: the access rules and rate limit (bot.guard), admin rights for a command that needs
-them, the command itself, then the footer. Adapters convert payloads to Requests and render Replies, nothing else.
+A request passes, in order: the access rules and rate limit (bot.guard), admin rights for a command that
+needs them, the command itself, then the footer. Adapters convert payloads to Requests and render Replies,
+nothing else.
 """
 from __future__ import annotations
 
@@ -152,8 +153,8 @@ def run_command(request: Request, corpus: Corpus) -> Reply:
     except Exception as e:
         if (damage := _damage(corpus, e)) is not None:
             log.error("command %s failed: %s", name, damage)  # one clear line; a traceback would not help
-            return Reply(command=name, title="Sorry, I can't read the article database. An operator has been told.",
-                         answered=False, ephemeral=True)
+            title = "Sorry, I can't read the article database. An operator has been told."
+            return Reply(command=name, title=title, answered=False, ephemeral=True)
         log.exception("command %s failed", name)
         return Reply(command=name, title="Sorry, something went wrong answering that. It has been logged.",
                      answered=False, ephemeral=True)

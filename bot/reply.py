@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-
 AdminCheck = Callable[[], bool]
 
 
@@ -12,10 +11,11 @@ AdminCheck = Callable[[], bool]
 class Request:
     """One command as a user typed it, with who and where it came from.
 
-    The place: `space` is the Slack workspace or Discord server; `channel` the conversation it was sent in (on
-    Discord a thread is a channel of its own, and `parent` is the channel it belongs to); `thread` the thread, if
-    any; `direct` a direct message. `admin_check` is the platform's word on whether the user is an admin: the door
-    asks it only for a command that needs admin rights (it may cost a Web API call), and sets `is_admin`.
+    The place: `space` is the Slack workspace or Discord server; `channel` the conversation it was sent in
+    (on Discord a thread is a channel of its own, and `parent` is the channel it belongs to); `thread` the
+    thread, if any; `direct` a direct message. `admin_check` is the platform's word on whether the user is an
+    admin: the door asks it only for a command that needs admin rights (it may cost a Web API call), and sets
+    `is_admin`.
     """
 
     text: str

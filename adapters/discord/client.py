@@ -85,7 +85,8 @@ class DiscordBot(discord.Client):
             return
         log.info("message from user %s in channel %s", message.author.id, message.channel.id)
         admission = self.door.admit(self.message_request(message))
-        if admission.refusal is not None:  # a message reply cannot be ephemeral, so it is said once and kept short
+        # a message reply cannot be ephemeral, so a refusal is said once and kept short
+        if admission.refusal is not None:
             if not admission.repeat:
                 await self.send_reply(message, admission.refusal)
             return
@@ -138,10 +139,11 @@ class DiscordBot(discord.Client):
 
     # --- slash commands ---------------------------------------------------------------------------
     async def run_slash(self, interaction: discord.Interaction, name: str, arg: str) -> None:
-        """Defer at once, answer in a worker thread, then follow up (a refusal is answered at once instead)."""
+        """Defer at once, answer in a worker thread, then follow up (a refusal is answered at once)."""
         log.info("/%s from user %s in channel %s", name, interaction.user.id, interaction.channel_id)
         admission = self.door.admit(slash_request(interaction, f"/{name} {arg}".strip()))
-        if admission.refusal is not None:  # Discord needs an answer to every interaction, so even a repeat gets one
+        # Discord needs an answer to every interaction, so even a repeated refusal is sent
+        if admission.refusal is not None:
             first = render.render(admission.refusal)[0]
             await interaction.response.send_message(**first.kwargs(), ephemeral=True)
             return
@@ -156,20 +158,22 @@ class DiscordBot(discord.Client):
             with contextlib.suppress(discord.HTTPException):
                 await interaction.delete_original_response()
         for part in render.render(reply):
-            await retrying(partial(_send, interaction.followup, part, ephemeral=reply.private), what="follow-up")
+            send = partial(_send, interaction.followup, part, ephemeral=reply.private)
+            await retrying(send, what="follow-up")
 
 
 def slash_request(interaction: discord.Interaction, text: str) -> Request:
     """The Request for a slash command: what was typed, by whom and where."""
     guild = str(interaction.guild_id) if interaction.guild_id else None
     channel = interaction.channel
-    return Request(text, platform="discord", user=str(interaction.user.id), channel=str(interaction.channel_id),
-                   space=guild, parent=parent_of(channel),
+    return Request(text, platform="discord", user=str(interaction.user.id),
+                   channel=str(interaction.channel_id), space=guild, parent=parent_of(channel),
                    thread=str(interaction.channel_id) if isinstance(channel, discord.Thread) else None,
                    direct=guild is None, admin_check=partial(_is_server_admin, interaction))
 
 
-def _send(to: discord.abc.Messageable | discord.Webhook, part: render.Outgoing, **kwargs: Any) -> Awaitable[Any]:
+def _send(to: discord.abc.Messageable | discord.Webhook, part: render.Outgoing,
+          **kwargs: Any) -> Awaitable[Any]:
     """Send one message; each call builds a fresh file, so a retry can send it again."""
     return to.send(**part.kwargs(), **kwargs)
 
@@ -191,6 +195,6 @@ def _my_permissions(message: discord.Message) -> discord.Permissions:
 
 
 def parent_of(channel: object) -> str | None:
-    """The channel a thread belongs to (what the channel allowlist checks, README: Discord); None elsewhere."""
+    """The channel a thread belongs to (the one the channel allowlist checks); None elsewhere."""
     parent = channel.parent_id if isinstance(channel, discord.Thread) else None
     return str(parent) if parent else None

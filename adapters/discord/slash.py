@@ -22,7 +22,8 @@ CHOICE_LENGTH = 100  # ... of at most 100 characters each
 DESCRIPTION_LENGTH = 100  # a command's or option's description
 Completer = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 SlashCallback = Callable[..., Coroutine[Any, Any, None]]
-RunSlash = Callable[[discord.Interaction, str, str], Coroutine[Any, Any, None]]  # (interaction, name, argument)
+# (interaction, command name, argument): how the bot answers a slash command
+RunSlash = Callable[[discord.Interaction, str, str], Coroutine[Any, Any, None]]
 
 
 class GapTree(app_commands.CommandTree):
@@ -56,7 +57,8 @@ def build_tree(client: discord.Client, *, run_slash: RunSlash, corpus: Corpus) -
     return tree
 
 
-def slash_command(cmd: Command, run_slash: RunSlash, *, completer: Completer | None = None) -> app_commands.Command:
+def slash_command(cmd: Command, run_slash: RunSlash, *,
+                  completer: Completer | None = None) -> app_commands.Command:
     """The slash command for one core command: one string option, named after the command's argument."""
     callback = _callback(cmd, run_slash)
     if cmd.arg:
@@ -110,7 +112,7 @@ async def _apologise(interaction: discord.Interaction) -> None:
 
 
 def who_completer(corpus: Corpus) -> Completer:
-    """/who autocomplete: entity names matching what was typed, most mentioned first (none before indexing)."""
+    """/who autocomplete: entity names matching what was typed, most mentioned first."""
 
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         names = await asyncio.to_thread(corpus.entity_names, current, limit=MAX_CHOICES)

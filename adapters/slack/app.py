@@ -28,8 +28,9 @@ def create_app(corpus: CorpusSource | None, *, token: str, signing_secret: str,
     """The Slack app: every registry command as a slash command, plus mentions and DMs, through the door.
 
     corpus may be a callable that returns the corpus once it is open (start-up opens it in the background);
-    handler replaces the commands behind the door (tests); guard applies allowlists, admins and the rate limit
-    (default: none set, 10 commands a minute). Acks happen in the request thread; answers run in Bolt's workers.
+    handler replaces the commands behind the door (tests); guard applies allowlists, admins and the rate
+    limit (default: none set, 10 commands a minute). Acks happen in the request thread; answers run in Bolt's
+    workers.
     """
     door = Door(corpus, guard=guard or Guard(), answer=handler)  # type: ignore[arg-type]
     listeners = SlackListeners(door)
@@ -51,11 +52,12 @@ def acknowledge(ack: Ack) -> None:
 
 def log_error(error: Exception, body: dict[str, Any]) -> None:
     """Log a listener failure with the kind of payload, never its tokens."""
-    log.error("Slack listener failed on a %s payload", body.get("type") or body.get("command"), exc_info=error)
+    kind = body.get("type") or body.get("command")
+    log.error("Slack listener failed on a %s payload", kind, exc_info=error)
 
 
 class SlackListeners:
-    """Bolt's listeners for the three conversations gapbot takes part in, each turned into a Request for the door."""
+    """Bolt's listeners for the three conversations gapbot takes part in, each a Request for the door."""
 
     def __init__(self, door: Door):
         self.door = door
@@ -97,7 +99,7 @@ class SlackListeners:
 
 
 def slack_request(text: str, target: Target, client: WebClient) -> Request:
-    """The Request for text typed where target says; Slack is asked about admin rights only if the door needs."""
+    """The Request for text typed where target says (Slack is asked about admin rights only if needed)."""
     return Request(text=text, platform="slack", user=target.user, channel=target.channel, space=target.team,
                    thread=target.thread_ts, direct=target.is_dm,
                    admin_check=partial(is_workspace_admin, client, target.user))
