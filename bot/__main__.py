@@ -1,5 +1,5 @@
 """`python -m bot` runs the `gapbot` console script: pyproject.toml names the module that holds it (the
-adapter), so the core never imports an adapter."""
+console adapter), so the core never imports an adapter."""
 import sys
 from importlib.metadata import entry_points
 
