@@ -10,7 +10,7 @@ from importlib import import_module, metadata
 from pathlib import Path
 from typing import Callable
 
-from adapters import envfile
+from adapters import console, envfile
 
 # Sub-commands owned by other adapters: name -> (module, help). Each module has main(argv, db) -> int.
 DELEGATED = {
@@ -99,10 +99,9 @@ def main(argv: list[str] | None = None) -> int:
 def dispatch(args: argparse.Namespace, rest: list[str], *, db: str) -> int:
     """Run the chosen sub-command: a console one here, the others in their adapters."""
     if args.cmd in DELEGATED:
+        # lazy: each adapter loads its platform's SDK (about a second), so only the one asked for is imported
         module = import_module(DELEGATED[args.cmd][0])
         return int(module.main([args.cmd, *rest], db=db, seed=not args.no_seed) or 0)
-    from adapters import console
-
     try:
         return console.run(args, db=db, seed=not args.no_seed)
     except KeyboardInterrupt:

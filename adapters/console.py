@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +39,7 @@ def run(args: argparse.Namespace, *, db: str, seed: bool) -> int:
 
 def web_fetcher() -> Fetcher:
     """The fetcher for URLs given to `index`, with the reach the environment allows."""
-    from corpus.fetch import Fetcher  # httpx loads only when something is indexed
+    from corpus.fetch import Fetcher  # lazy: corpus.fetch loads httpx, needed only to index
 
     try:
         return Fetcher.from_env(os.environ)
@@ -51,7 +50,7 @@ def web_fetcher() -> Fetcher:
 def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:
     """Index sources with a progress line on stderr and a summary on stdout; Ctrl-C or SIGTERM stops it between
     articles, and what landed is still listed."""
-    from rich.console import Console
+    from rich.console import Console  # lazy: rich only draws the progress bar of `index`
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     fetcher = web_fetcher()
@@ -151,13 +150,8 @@ def cmd_show(args: argparse.Namespace, corpus: Corpus) -> int:
 def cmd_backup(args: argparse.Namespace, corpus: Corpus) -> int:
     """Copy the live database with SQLite's online backup API."""
     try:
-        target = sqlite3.connect(args.path)
-        try:
-            with target:
-                corpus.store.db.conn.backup(target)
-        finally:
-            target.close()
-    except sqlite3.Error as e:
+        corpus.backup(args.path)
+    except OSError as e:
         raise FatalError(f"cannot write a backup to {args.path}: {e}") from e
     print(f"backed up {corpus.count()} articles to {args.path}")
     return 0

@@ -1,5 +1,7 @@
-"""`python -m bot` is the `gapbot` command. The console is an adapter, so the core only hands over to it."""
-import importlib
+"""`python -m bot` runs the `gapbot` console script: pyproject.toml names the module that holds it (the
+console adapter), so the core never imports an adapter."""
 import sys
+from importlib.metadata import entry_points
 
-sys.exit(importlib.import_module("adapters.cli").main())
+(gapbot,) = entry_points(group="console_scripts", name="gapbot")
+sys.exit(gapbot.load()())

@@ -1,48 +1,41 @@
-"""handle(request, corpus) -> Reply: the one entry point every adapter calls."""
+"""The door: handle(request, corpus) -> Reply, the one way into gapbot, and the Door an adapter keeps.
+
+A request passes, in order: the access rules and rate limit (bot.guard), admin rights for a command that
+needs them, the command itself, then the footer. Adapters convert payloads to Requests and render Replies,
+nothing else.
+"""
 from __future__ import annotations
 
 import logging
 import re
-import unicodedata
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Union
 
-from bot.registry import commands, COMMANDS
+import bot.commands  # noqa: F401  (importing the package registers every command)
+from bot.commands.help import overview
+from bot.context import Context
+from bot.guard import Guard
+from bot.registry import COMMANDS, Command, registered
 from bot.reply import Reply, Request, Section, UserError
+from bot.text import clean_text, safe_echo
 
 if TYPE_CHECKING:
     from corpus.index import Corpus
 
 log = logging.getLogger(__name__)
 
+Answer = Callable[[Request], Reply]  # what answers an admitted request: the commands, or a test's script
+CorpusSource = Union["Corpus", Callable[[], "Corpus"]]  # a callable while the corpus is still opening
 MAX_ARGS = 500  # characters of an argument the core reads; the rest is ignored (and said so)
+FOOTER_PLATFORMS = frozenset({"discord"})  # Discord's embeds end in a footer line; Slack's blocks show none
 _MENTION = re.compile(r"^\s*(?:<@[!&]?[A-Za-z0-9]+(?:\|[^>]*)?>\s*)+")
-# a zero-width space after "@", and after "<" before "!", "@" or "#": shown the same, parsed as nothing
-_DEFUSE = (("@", "@\u200b"), ("<!", "<\u200b!"), ("<@", "<\u200b@"), ("<#", "<\u200b#"))
 _WHO_IS = re.compile(r"^(?:who|what)\s*(?:is|are|was|'s)\s+(?P<name>[^?]{1,80}?)\s*\??$", re.I)
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a command may use: the request and the corpus."""
-
-    request: Request
-    corpus: "Corpus"
-    inferred: bool = False  # the command was guessed from plain words ("who is x"), not typed
-
-
-def clean_text(text: str) -> str:
-    """Drop control and format characters (NUL, zero-width, bidi overrides) and fold white space."""
-    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text or "")
-    return re.sub(r"\s+", " ", kept).strip()
-
-
-def safe_echo(text: str, limit: int = 120) -> str:
-    """User text fit to repeat back: shortened, and unable to become a ping or a link on any platform."""
-    text = clean_text(text)[:limit]
-    for ping, inert in _DEFUSE:
-        text = text.replace(ping, inert)
-    return text
+def commands() -> list[Command]:
+    """Every chat command, in registration order (adapters register these in a loop)."""
+    return registered()
 
 
 def parse(text: str) -> tuple[str, str, bool]:
@@ -61,9 +54,90 @@ def parse(text: str) -> tuple[str, str, bool]:
     return "ask", text, True
 
 
-def handle(request: Request, corpus: "Corpus") -> Reply:
-    """Answer one request. Never raises: user errors and bugs both become short replies."""
-    commands()
+def handle(request: Request, corpus: Corpus, *, guard: Guard | None = None) -> Reply:
+    """Answer one request through the door (with a guard, its access rules apply first). Never raises: user
+    errors and bugs both become short replies."""
+    return Door(corpus, guard=guard).handle(request)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """The door's verdict on a request: a refusal to send at once, or the way on to its answer."""
+
+    door: Door
+    request: Request
+    refusal: Reply | None = None
+    repeat: bool = False  # the refusal was said before; say it again only where silence is not an option
+
+    def reply(self) -> Reply:
+        """The refusal, or the answer (slow: run it off any event loop)."""
+        return self.refusal if self.refusal is not None else self.door.answer(self.request)
+
+
+class Door:
+    """The one way in, kept by an adapter while it runs (the guard remembers who asked how often)."""
+
+    def __init__(self, corpus: CorpusSource, *, guard: Guard | None = None, answer: Answer | None = None):
+        self.corpus = corpus
+        self.guard = guard
+        self._answer = answer or self.run
+
+    def handle(self, request: Request) -> Reply:
+        """Admit the request and answer it, or refuse it."""
+        return self.admit(request).reply()
+
+    def admit(self, request: Request) -> Admission:
+        """Apply the access rules and the rate limit; fast and never blocking, so safe on an event loop."""
+        if self.guard is None:
+            return Admission(self, request)
+        verdict = self.guard.check(request, space=request.space, direct=request.direct, parent=request.parent)
+        if verdict.reply is not None:
+            log.info("refused user %s in channel %s: %s", request.user, request.channel, verdict.reply.title)
+        return Admission(self, request, verdict.reply, verdict.repeat)
+
+    def answer(self, request: Request) -> Reply:
+        """An admitted request's reply: admin rights settled, the command answered, the footer added."""
+        request = self.settle_admin(request)
+        return self.add_footer(self._answer(request), request)
+
+    def run(self, request: Request) -> Reply:
+        """Run the command the request names over the corpus."""
+        return run_command(request, self.current_corpus())
+
+    def current_corpus(self) -> Corpus:
+        """The corpus (asked for it, if it was given as a callable)."""
+        return self.corpus() if callable(self.corpus) else self.corpus
+
+    def settle_admin(self, request: Request) -> Request:
+        """For a command that needs admin rights only: is the user a configured admin, or a platform admin?"""
+        name = parse(request.text)[0]
+        if request.is_admin or name not in COMMANDS or not COMMANDS[name].admin:
+            return request
+        configured = self.guard is not None and self.guard.is_admin(request.platform, request.user)
+        check = request.admin_check
+        return replace(request, is_admin=configured or (check is not None and check()), admin_check=None)
+
+    def add_footer(self, reply: Reply, request: Request) -> Reply:
+        """Where the platform shows one, how many articles were searched (under answers from the corpus)."""
+        drawn = reply.citations or reply.image is not None or not reply.answered
+        if reply.footer or request.platform not in FOOTER_PLATFORMS or not drawn:
+            return reply
+        searched = self.count()
+        if searched is None:
+            return reply
+        return replace(reply, footer=f"Searched {searched} article{'' if searched == 1 else 's'}")
+
+    def count(self) -> int | None:
+        """How many articles the corpus holds; None (logged) if it cannot say."""
+        try:
+            return self.current_corpus().count()
+        except Exception:
+            log.exception("could not count the articles")
+            return None
+
+
+def run_command(request: Request, corpus: Corpus) -> Reply:
+    """Run the command a request names; user errors and bugs both become short replies."""
     name, args, inferred = parse(request.text)
     if name not in COMMANDS:
         return _unknown(name)
@@ -79,8 +153,8 @@ def handle(request: Request, corpus: "Corpus") -> Reply:
     except Exception as e:
         if (damage := _damage(corpus, e)) is not None:
             log.error("command %s failed: %s", name, damage)  # one clear line; a traceback would not help
-            return Reply(command=name, title="Sorry, I can't read the article database. An operator has been told.",
-                         answered=False, ephemeral=True)
+            title = "Sorry, I can't read the article database. An operator has been told."
+            return Reply(command=name, title=title, answered=False, ephemeral=True)
         log.exception("command %s failed", name)
         return Reply(command=name, title="Sorry, something went wrong answering that. It has been logged.",
                      answered=False, ephemeral=True)
@@ -92,12 +166,10 @@ def _damage(corpus: Corpus, error: Exception) -> str | None:
 
 
 def _unknown(name: str) -> Reply:
-    from rapidfuzz import process
+    from rapidfuzz import process  # lazy: rapidfuzz loads only when someone mistypes a command
 
     shown = safe_echo(name, 40)
     match = process.extractOne(name, list(COMMANDS), score_cutoff=60)
     hint = f" Did you mean /{match[0]}?" if match else ""
-    from bot.commands.help import overview
-
     return Reply(command="help", title=f"I don't know the command /{shown}.{hint}",
                  sections=[Section(overview())], answered=False, ephemeral=True)

@@ -1,7 +1,8 @@
 """Who may use gapbot, where and how often: allowlists, configured admins and a per-user rate limit.
 
-Platform-neutral: adapters say where a request came from (workspace or server, channel, DM) and ask check()
-before they call handle(). Nothing here reads the environment; each adapter's main() passes the values in.
+Platform-neutral: the Request says where it came from (workspace or server, channel, DM), and the door
+(bot.core.Door) asks check() before anything else. Nothing here reads the environment; each adapter's main()
+passes the values in.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from bot.core import Context
+    from bot.context import Context
     from bot.reply import Reply
 
 CommandFunc = Callable[[str, "Context"], "Reply"]
@@ -58,8 +58,6 @@ def command(*, arg: str | None = None, arg_help: str = "", required: bool = Fals
     return register
 
 
-def commands() -> list[Command]:
-    """Every registered command, in registration order (adapters register these in a loop)."""
-    import bot.commands  # noqa: F401  (importing the package registers the commands)
-
+def registered() -> list[Command]:
+    """The commands registered so far, in registration order (bot.core.commands() has them all)."""
     return list(COMMANDS.values())

@@ -4,16 +4,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+AdminCheck = Callable[[], bool]
+
 
 @dataclass(frozen=True)
 class Request:
-    """One command as a user typed it, with who and where it came from."""
+    """One command as a user typed it, with who and where it came from.
+
+    The place: `space` is the Slack workspace or Discord server; `channel` the conversation it was sent in
+    (on Discord a thread is a channel of its own, and `parent` is the channel it belongs to); `thread` the
+    thread, if any; `direct` a direct message. `admin_check` is the platform's word on whether the user is an
+    admin: the door asks it only for a command that needs admin rights (it may cost a Web API call), and sets
+    `is_admin`.
+    """
 
     text: str
     platform: str = "console"
     user: str | None = None
     channel: str | None = None
     is_admin: bool = False
+    space: str | None = None
+    parent: str | None = None
+    thread: str | None = None
+    direct: bool = False
+    admin_check: AdminCheck | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -76,6 +90,11 @@ class Reply:
     image: Attachment | None = None
     data: dict[str, Any] = field(default_factory=dict)
     footer: str | None = None
+
+    @property
+    def private(self) -> bool:
+        """Whether only the asker should see it: errors, help and answers the corpus does not have."""
+        return self.ephemeral or not self.answered
 
     @property
     def text(self) -> str:

@@ -161,8 +161,18 @@ class Corpus:
 
     def entities_for(self, article_id: str, *, limit: int = 8) -> list[str]:
         """The notable entities an article names, most mentioned first."""
-        rows = self.store.db.execute(
-            "SELECT e.name FROM entity_sentences es JOIN entities e ON e.id = es.entity_id "
-            "WHERE es.article_id = ? AND e.kind IN ('company','person','model','organisation') "
-            "GROUP BY e.id ORDER BY count(*) DESC, e.name LIMIT ?", [article_id, limit]).fetchall()
-        return [r[0] for r in rows]
+        return self.reader.entities_for(article_id, limit=limit)
+
+    def entity_names(self, prefix: str, *, limit: int) -> list[str]:
+        """Entity names for autocomplete, most mentioned first: those with a name or alias word starting with
+        prefix, then those merely containing it; empty if there is no entity table yet."""
+        try:
+            named = self.reader.names_and_aliases()
+        except sqlite3.Error as e:
+            log.warning("no entity names for autocomplete: %s", e)
+            return []
+        return queries.names_matching(named, prefix, limit=limit)
+
+    def backup(self, path: str | Path) -> None:
+        """Copy the live database to path (OSError if it cannot be written)."""
+        self.store.backup(path)

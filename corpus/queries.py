@@ -99,3 +99,18 @@ def word_weights(reader: CorpusReader, words: list[str]) -> dict[str, float]:
     weighed = [w for w in words if tokens[w]]
     total, counts = reader.sentence_counts([tokens[w] for w in weighed])
     return {w: math.log((total + 1) / (n + 1)) + 1 for w, n in zip(weighed, counts)}
+
+
+def names_matching(entities: list[tuple[str, list[str]]], typed: str, *, limit: int) -> list[str]:
+    """Names whose name or alias has a word starting with what was typed, then those merely containing it."""
+    typed = " ".join(typed.casefold().split())
+    if not typed:
+        return [name for name, _ in entities[:limit]]
+    starts, contains = [], []
+    for name, aliases in entities:
+        keys = [k.casefold() for k in (name, *aliases)]
+        if any(k.startswith(typed) or f" {typed}" in k for k in keys):
+            starts.append(name)
+        elif any(typed in k for k in keys):
+            contains.append(name)
+    return list(dict.fromkeys(starts + contains))[:limit]

@@ -62,6 +62,10 @@ class CorpusReader(Protocol):
         """Entity names, most mentioned first."""
         ...
 
+    def names_and_aliases(self) -> list[tuple[str, list[str]]]:
+        """Every entity's name and aliases, most mentioned first."""
+        ...
+
     def entities_for(self, article_id: str, *, limit: int = 8) -> list[str]:
         """The notable entities an article names, most mentioned first."""
         ...

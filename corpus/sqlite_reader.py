@@ -1,6 +1,7 @@
 """The SQLite implementation of CorpusReader (corpus/reader.py): every read query the bot's questions run."""
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from corpus.extract import answers
@@ -97,6 +98,11 @@ class SqliteReader:
         rows = self.store.db.execute("SELECT name FROM entities ORDER BY mention_count DESC LIMIT ?", [limit])
         return [r[0] for r in rows]
 
+    def names_and_aliases(self) -> list[tuple[str, list[str]]]:
+        """Every entity's name and aliases, most mentioned first."""
+        rows = self.store.db.execute("SELECT name, aliases FROM entities ORDER BY mention_count DESC, name")
+        return [(name, _aliases(aliases)) for name, aliases in rows.fetchall() if name]
+
     def entities_for(self, article_id: str, *, limit: int = 8) -> list[str]:
         """The notable entities an article names, most mentioned first."""
         rows = self.store.db.execute(
@@ -154,3 +160,11 @@ class SqliteReader:
                             db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
                                        [match]).fetchone()[0])
         return _COUNTS[key]
+
+
+def _aliases(raw: str | None) -> list[str]:
+    try:
+        value = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return [a for a in value if isinstance(a, str)] if isinstance(value, list) else []

@@ -73,6 +73,18 @@ class Store:
         """Whether entities and the answer tables were rebuilt from fewer articles than there are now."""
         return meta_int(self.db.conn, "derived_version") < self.articles_version()
 
+    def backup(self, path: str | Path) -> None:
+        """Copy the live database to path with SQLite's online backup API (OSError if it cannot be written)."""
+        try:
+            target = sqlite3.connect(path)
+            try:
+                with target:
+                    self.db.conn.backup(target)
+            finally:
+                target.close()
+        except sqlite3.Error as e:
+            raise OSError(str(e)) from e  # callers outside corpus/ need not know the storage engine
+
     def damage(self, error: BaseException) -> str | None:
         """After an unexpected error: why the file is damaged, if it is (PRAGMA quick_check), else None."""
         if isinstance(error, CorruptDatabase):  # a new thread's connection found it first

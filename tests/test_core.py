@@ -133,7 +133,7 @@ def test_unknown_command_suggests_a_close_one(seeded):
 
 
 def test_every_command_has_a_docstring_and_is_in_the_readme():
-    from bot.registry import commands
+    from bot.core import commands
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for c in commands():

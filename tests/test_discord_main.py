@@ -11,7 +11,7 @@ import pytest
 from adapters import cli
 from adapters.discord import create_bot, main
 from adapters.discord.client import INTENTS
-from bot.registry import commands
+from bot.core import commands
 
 APP_ID = "1300000000000000001"
 BOT_USER = {"id": APP_ID, "username": "gapbot", "discriminator": "0", "avatar": None, "bot": True,

@@ -48,7 +48,7 @@ def test_plain_text_is_escaped_not_formatted():
 
 
 def test_a_reply_with_a_body_is_one_embed():
-    [msg] = render(who_reply(), searched=6)
+    [msg] = render(who_reply(footer="Searched 6 articles"))
     embed = msg.to_json()["embed"]
     assert msg.content is None and msg.file is None
     assert embed["title"] == "iFLYTEK"
@@ -62,18 +62,18 @@ def test_a_reply_with_a_body_is_one_embed():
 
 
 def test_the_cores_own_footer_wins():
-    [msg] = render(who_reply(footer="From 6 articles."), searched=6)
+    [msg] = render(who_reply(footer="From 6 articles."))
     assert msg.embed.footer.text == "From 6 articles."
 
 
 def test_a_one_line_reply_is_plain_text():
-    [msg] = render(Reply(command="who", title="not ready yet", answered=False), searched=3)
+    [msg] = render(Reply(command="who", title="not ready yet", answered=False, footer="Searched 3 articles"))
     assert msg.to_json() == {"content": "not ready yet", "embed": None, "file": None}
 
 
 def test_a_long_body_becomes_several_embeds_within_limits():
     body = "\n\n".join(f"Paragraph {i}. " + "word " * 150 for i in range(40))
-    msgs = render(who_reply(sections=[Section(body)]), searched=6)
+    msgs = render(who_reply(sections=[Section(body)], footer="Searched 6 articles"))
     embeds = [m.embed for m in msgs]
     assert len(embeds) > 1
     assert all(len(e.description) <= 4096 and len(e) <= 6000 for e in embeds)
@@ -91,8 +91,8 @@ def test_a_long_title_is_shortened_and_kept_whole_in_the_description():
 
 
 def test_plain_messages_never_exceed_2000_characters():
-    msgs = render(who_reply(sections=[Section("• " + "claim " * 60 + "[1]\n") for _ in range(30)]),
-                  searched=6, embeds=False)
+    msgs = render(who_reply(sections=[Section("• " + "claim " * 60 + "[1]\n") for _ in range(30)],
+                            footer="Searched 6 articles"), embeds=False)
     assert len(msgs) > 1
     assert all(len(m.content) <= 2000 and m.embed is None for m in msgs)
     assert msgs[0].content.startswith("**iFLYTEK**")
@@ -111,10 +111,10 @@ def test_only_web_addresses_become_links_and_parentheses_cannot_break_them():
 
 def test_the_chart_is_attached_and_shown_in_the_embed():
     chart = Attachment("gap.png", lambda: b"png bytes", "Estimates")
-    [msg] = render(who_reply(image=chart), searched=6)
+    [msg] = render(who_reply(image=chart))
     assert msg.file == ("gap.png", b"png bytes")
     assert msg.embed.image.url == "attachment://gap.png"
-    [msg] = render(who_reply(image=chart), searched=6, files=False)  # no permission to attach files
+    [msg] = render(who_reply(image=chart), files=False)  # no permission to attach files
     assert msg.file is None and msg.embed.image.url is None
 
 
@@ -165,8 +165,8 @@ def seeded(tmp_path_factory):
 def test_golden_rendering(seeded, case):
     reply = handle(Request(CASES[case], platform="discord"), seeded)
     got = {"request": CASES[case], "ephemeral_as_slash_command": reply.ephemeral or not reply.answered,
-           "embeds": [m.to_json() for m in render(reply, searched=seeded.count())],
-           "plain": [m.to_json() for m in render(reply, searched=seeded.count(), embeds=False)]}
+           "embeds": [m.to_json() for m in render(reply)],
+           "plain": [m.to_json() for m in render(reply, embeds=False)]}
     path = GOLDEN / f"{case}.json"
     if os.environ.get("GAPBOT_REGEN_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)

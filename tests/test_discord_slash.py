@@ -19,7 +19,8 @@ from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from adapters.discord import create_bot
 from adapters.discord.slash import option_name
-from bot.registry import COMMANDS, command, commands
+from bot.core import commands
+from bot.registry import COMMANDS, command
 from bot.reply import Citation, Reply, Request, Section
 from corpus.embed import HashEmbedder
 
@@ -144,7 +145,7 @@ async def test_slash_defers_at_once_then_follows_up_in_public(bot, core):
     assert "[iFlytek's Spark](https://example.com/spark)" in body["embeds"][0]["description"]
     assert body["allowed_mentions"] == {"parse": []}  # nothing in it may ping anyone
     assert core.requests == [Request("/who iflytek", platform="discord", user="1300000000000000004",
-                                     channel="1300000000000000003", is_admin=False)]
+                                     channel="1300000000000000003", is_admin=False, space="1300000000000000002")]
     assert core.threads[0] != threading.main_thread().name
 
 

@@ -157,7 +157,7 @@ def dm(bot: discord.Client, text: str) -> discord.Message:
 
 
 def descriptions(reply: Reply) -> list[str]:
-    return [f"{o.embed.title or ''}|{o.embed.description}" for o in discord_render(reply, searched=0) if o.embed]
+    return [f"{o.embed.title or ''}|{o.embed.description}" for o in discord_render(reply) if o.embed]
 
 
 async def test_discord_reply_through_faults_is_posted_once_each(quick: None, online_bot, discord_api) -> None:

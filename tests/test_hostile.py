@@ -89,7 +89,7 @@ def discord_problems(reply: Reply) -> list[str]:
     """What is wrong with the Discord messages for a reply, with embeds and without."""
     out = []
     for embeds in (True, False):
-        sent = discord_render.render(reply, searched=3, embeds=embeds, files=False)
+        sent = discord_render.render(reply, embeds=embeds, files=False)
         out += [f"discord ping: {s[:80]!r}" for s in strings([o.to_json() for o in sent]) if DISCORD_PING.search(s)]
         for o in sent:
             mentions = o.kwargs()["allowed_mentions"]

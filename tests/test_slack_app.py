@@ -47,7 +47,8 @@ def test_slash_answer_is_in_channel_with_sources_and_fallback_text(slack: Slack)
     assert sources[0]["elements"][0]["text"] == "[1] <https://example.com/a1|iFlytek profile — Wire — 2024-05-01>"
     assert message["text"].startswith("iFlytek")
     (request,) = slack.scripted.requests
-    assert request == Request(text="/who iflytek", platform="slack", user="U0USER1", channel="C0CHAN1")
+    assert request == Request(text="/who iflytek", platform="slack", user="U0USER1", channel="C0CHAN1",
+                              space="T0001")
 
 
 def test_ack_comes_back_at_once_however_slow_the_answer(slack: Slack) -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from slack_fake import check_golden
 
-from adapters.slack.deliver import is_private
 from adapters.slack.render import render
 from bot.core import handle
 from bot.reply import Request
@@ -42,5 +41,5 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 @pytest.mark.parametrize("name,text,private", CASES)
 def test_golden_rendering_of_real_answers(seeds: Corpus, name: str, text: str, private: bool) -> None:
     reply = handle(Request(text, platform="slack", user="U0USER1", channel="C0CHAN1"), seeds)
-    assert is_private(reply) is private
+    assert reply.private is private
     check_golden(name, render(reply))

@@ -20,7 +20,7 @@ from slack_fake import Failure, FakeSlack, get, post, refuse_non_loopback, signe
 
 import adapters.slack as slack_main
 from adapters.slack.app import create_app
-from bot.registry import commands
+from bot.core import commands
 from corpus.embed import HashEmbedder
 from corpus.index import Corpus
 

@@ -9,20 +9,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import discord
+
+from adapters.discord.client import DiscordBot
 from bot.guard import Guard, Policy
+from corpus.index import Corpus
+from corpus.store import CorruptDatabase
 
 if TYPE_CHECKING:
-    from adapters.discord.client import GapBot
     from corpus.embed import Embedder
 
 
 def create_bot(db_path: str | Path, *, seed: bool = True, embedder: Embedder | None = None,
-               warm: bool = True, guard: Guard | None = None) -> GapBot:
+               warm: bool = True, guard: Guard | None = None) -> DiscordBot:
     """The configured discord.Client over the corpus at db_path (a new one is first seeded)."""
-    from adapters.discord.client import GapBot
-    from corpus.index import Corpus
-
-    return GapBot(Corpus.open(db_path, seed=seed, embedder=embedder), warm=warm, guard=guard)
+    return DiscordBot(Corpus.open(db_path, seed=seed, embedder=embedder), warm=warm, guard=guard)
 
 
 def guard_from_env(env: Mapping[str, str]) -> Guard:
@@ -50,10 +51,6 @@ def main(argv: list[str], *, db: str, seed: bool = True) -> int:
 
 def _run(args: argparse.Namespace, *, token: str, guild_id: int | None, db: str, seed: bool,
          guard: Guard) -> int:
-    import discord
-
-    from corpus.store import CorruptDatabase
-
     try:
         bot = create_bot(db, seed=seed, warm=not args.sync, guard=guard)
         if args.sync:
@@ -66,7 +63,7 @@ def _run(args: argparse.Namespace, *, token: str, guild_id: int | None, db: str,
     return 0
 
 
-async def _sync(bot: GapBot, token: str, guild_id: int | None) -> int:
+async def _sync(bot: DiscordBot, token: str, guild_id: int | None) -> int:
     async with bot:
         await bot.login(token)
         synced = await bot.sync_commands(guild_id)

@@ -6,7 +6,6 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Coroutine
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -14,8 +13,9 @@ import discord
 
 from adapters.discord import render, slash
 from adapters.discord.retry import RETRYABLE, retrying
-from bot.core import handle
-from bot.guard import Guard, Verdict
+from adapters.warmup import warm_up
+from bot.core import Admission, Door, handle
+from bot.guard import Guard
 from bot.reply import Reply, Request
 from corpus.index import Corpus
 
@@ -26,16 +26,8 @@ INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
 WORKERS = 2  # answers computed at once (two cores; more would only queue on the CPU)
 
 
-@dataclass
-class Answer:
-    """A reply from the core, with how many articles it searched (for the footer)."""
-
-    reply: Reply
-    searched: int | None
-
-
-class GapBot(discord.Client):
-    """gapbot on Discord: converts messages and interactions to Requests and Replies to messages."""
+class DiscordBot(discord.Client):
+    """gapbot on Discord: converts messages and interactions to Requests, and Replies to messages."""
 
     def __init__(self, corpus: Corpus, *, warm: bool = True, guard: Guard | None = None):
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # gapbot never joins voice
@@ -43,25 +35,15 @@ class GapBot(discord.Client):
         self.corpus = corpus
         self.warm = warm
         self.guard = guard or Guard()
-        self.names = slash.EntityNames(corpus)
-        self.tree = slash.build_tree(self)
+        self.door = Door(corpus, guard=self.guard, answer=self.run_core)
+        self.tree = slash.build_tree(self, run_slash=self.run_slash, corpus=corpus)
         self._slots = asyncio.Semaphore(WORKERS)
         self._tasks: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
         """Start loading the embedding model in the background, so the first question does not wait."""
         if self.warm:
-            self._spawn(asyncio.to_thread(self.warm_up))
-
-    def warm_up(self) -> None:
-        """Load the embedding model now (runs in a worker thread)."""
-        load = getattr(self.corpus.embedder, "load", None)
-        if callable(load):
-            try:
-                load()
-                log.info("embedding model loaded")
-            except Exception:
-                log.exception("could not load the embedding model at start-up; it will load on first use")
+            self._spawn(asyncio.to_thread(warm_up, self.corpus))
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(coro)
@@ -77,25 +59,24 @@ class GapBot(discord.Client):
         return await self.tree.sync(guild=guild)
 
     # --- the core, off the event loop -------------------------------------------------------------
-    async def answer(self, request: Request) -> Answer:
+    def run_core(self, request: Request) -> Reply:
+        """What answers an admitted request: the core's commands over this bot's corpus."""
+        return handle(request, self.corpus)
+
+    async def answer(self, admission: Admission) -> Reply:
         """Run the synchronous core in a worker thread; the event loop never waits on it."""
         async with self._slots:
-            return await asyncio.to_thread(self._answer, request)
+            return await asyncio.to_thread(self._answer, admission)
 
-    def _answer(self, request: Request) -> Answer:
-        reply = handle(request, self.corpus)
+    def _answer(self, admission: Admission) -> Reply:
+        reply = admission.reply()
         if reply.image is not None:
             try:
                 reply.image.data()  # render the chart here, in the worker thread
             except Exception:
                 log.exception("could not render the %s chart", reply.command)
                 reply.image = None
-        try:
-            searched: int | None = self.corpus.count()
-        except Exception:
-            log.exception("could not count the articles")
-            searched = None
-        return Answer(reply, searched)
+        return reply
 
     # --- mentions and direct messages -------------------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
@@ -103,17 +84,23 @@ class GapBot(discord.Client):
         if not self.addressed(message):
             return
         log.info("message from user %s in channel %s", message.author.id, message.channel.id)
-        request = Request(self.request_text(message), platform="discord", user=str(message.author.id),
-                          channel=str(message.channel.id),
-                          is_admin=self.guard.is_admin("discord", str(message.author.id)) or _is_admin(message.author))
-        verdict = self.check(request, message.guild.id if message.guild else None, parent_of(message.channel))
-        if not verdict.allowed:  # a message reply cannot be ephemeral, so it is said once and kept short
-            if not verdict.repeat and verdict.reply is not None:
-                await self.send_reply(message, Answer(verdict.reply, None))
+        admission = self.door.admit(self.message_request(message))
+        # a message reply cannot be ephemeral, so a refusal is said once and kept short
+        if admission.refusal is not None:
+            if not admission.repeat:
+                await self.send_reply(message, admission.refusal)
             return
         with contextlib.suppress(discord.HTTPException):
             await message.channel.typing()  # one indicator, about ten seconds; no loop to keep it alive
-        await self.send_reply(message, await self.answer(request))
+        await self.send_reply(message, await self.answer(admission))
+
+    def message_request(self, message: discord.Message) -> Request:
+        """The Request for a message: its text without the bot's mentions, and where it was sent."""
+        guild = str(message.guild.id) if message.guild else None
+        thread = str(message.channel.id) if isinstance(message.channel, discord.Thread) else None
+        return Request(self.request_text(message), platform="discord", user=str(message.author.id),
+                       channel=str(message.channel.id), space=guild, parent=parent_of(message.channel),
+                       thread=thread, direct=guild is None, admin_check=partial(_is_admin, message.author))
 
     def addressed(self, message: discord.Message) -> bool:
         """True for a DM or a message that mentions the bot (or its role); never its own or a bot's."""
@@ -134,11 +121,10 @@ class GapBot(discord.Client):
             ids.append(str(message.guild.self_role.id))
         return " ".join(re.sub(rf"<@[!&]?(?:{'|'.join(ids)})>", " ", message.content).split())
 
-    async def send_reply(self, message: discord.Message, answer: Answer) -> None:
+    async def send_reply(self, message: discord.Message, reply: Reply) -> None:
         """Send the rendered reply: the first message replies to the question, the rest follow it."""
         perms = _my_permissions(message)
-        out = render.render(answer.reply, searched=answer.searched, embeds=perms.embed_links,
-                            files=perms.attach_files)
+        out = render.render(reply, embeds=perms.embed_links, files=perms.attach_files)
         reference = message.to_reference(fail_if_not_exists=False)  # the question may be deleted by now
         try:
             for i, part in enumerate(out):
@@ -152,49 +138,52 @@ class GapBot(discord.Client):
             log.warning("could not reply in channel %s: %s", message.channel.id, type(e).__name__)
 
     # --- slash commands ---------------------------------------------------------------------------
-    def check(self, request: Request, guild_id: int | None, parent: str | None = None) -> Verdict:
-        """The guard's verdict for a request from this server (a DM has none), in a thread of `parent`."""
-        verdict = self.guard.check(request, space=str(guild_id) if guild_id else None, direct=guild_id is None,
-                                   parent=parent)
-        if verdict.reply is not None:
-            log.info("refused user %s in channel %s: %s", request.user, request.channel, verdict.reply.title)
-        return verdict
-
     async def run_slash(self, interaction: discord.Interaction, name: str, arg: str) -> None:
-        """Defer at once, answer in a worker thread, then follow up (a refusal is answered at once instead)."""
+        """Defer at once, answer in a worker thread, then follow up (a refusal is answered at once)."""
         log.info("/%s from user %s in channel %s", name, interaction.user.id, interaction.channel_id)
-        user = str(interaction.user.id)
-        is_admin = self.guard.is_admin("discord", user) or (
-            interaction.guild_id is not None and interaction.permissions.administrator)
-        request = Request(f"/{name} {arg}".strip(), platform="discord", user=user,
-                          channel=str(interaction.channel_id), is_admin=is_admin)
-        verdict = self.check(request, interaction.guild_id, parent_of(interaction.channel))
-        if verdict.reply is not None:  # Discord needs an answer to every interaction, so even a repeat gets one
-            first = render.render(verdict.reply)[0]
+        admission = self.door.admit(slash_request(interaction, f"/{name} {arg}".strip()))
+        # Discord needs an answer to every interaction, so even a repeated refusal is sent
+        if admission.refusal is not None:
+            first = render.render(admission.refusal)[0]
             await interaction.response.send_message(**first.kwargs(), ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        await self.follow_up(interaction, await self.answer(request))
+        await self.follow_up(interaction, await self.answer(admission))
 
-    async def follow_up(self, interaction: discord.Interaction, answer: Answer) -> None:
+    async def follow_up(self, interaction: discord.Interaction, reply: Reply) -> None:
         """Send the reply as follow-ups: ephemeral for errors, help and answers the corpus does not have."""
-        ephemeral = answer.reply.ephemeral or not answer.reply.answered
-        if ephemeral:
+        if reply.private:
             # The first follow-up keeps the visibility of the (public) "thinking…" message it replaces;
             # deleting that message first lets the answer be seen by the asker alone.
             with contextlib.suppress(discord.HTTPException):
                 await interaction.delete_original_response()
-        for part in render.render(answer.reply, searched=answer.searched):
-            await retrying(partial(_send, interaction.followup, part, ephemeral=ephemeral), what="follow-up")
+        for part in render.render(reply):
+            send = partial(_send, interaction.followup, part, ephemeral=reply.private)
+            await retrying(send, what="follow-up")
 
 
-def _send(to: discord.abc.Messageable | discord.Webhook, part: render.Outgoing, **kwargs: Any) -> Awaitable[Any]:
+def slash_request(interaction: discord.Interaction, text: str) -> Request:
+    """The Request for a slash command: what was typed, by whom and where."""
+    guild = str(interaction.guild_id) if interaction.guild_id else None
+    channel = interaction.channel
+    return Request(text, platform="discord", user=str(interaction.user.id),
+                   channel=str(interaction.channel_id), space=guild, parent=parent_of(channel),
+                   thread=str(interaction.channel_id) if isinstance(channel, discord.Thread) else None,
+                   direct=guild is None, admin_check=partial(_is_server_admin, interaction))
+
+
+def _send(to: discord.abc.Messageable | discord.Webhook, part: render.Outgoing,
+          **kwargs: Any) -> Awaitable[Any]:
     """Send one message; each call builds a fresh file, so a retry can send it again."""
     return to.send(**part.kwargs(), **kwargs)
 
 
 def _is_admin(author: discord.User | discord.Member) -> bool:
     return isinstance(author, discord.Member) and author.guild_permissions.administrator
+
+
+def _is_server_admin(interaction: discord.Interaction) -> bool:
+    return interaction.guild_id is not None and interaction.permissions.administrator
 
 
 def _my_permissions(message: discord.Message) -> discord.Permissions:
@@ -206,6 +195,6 @@ def _my_permissions(message: discord.Message) -> discord.Permissions:
 
 
 def parent_of(channel: object) -> str | None:
-    """The channel a thread belongs to (what the channel allowlist checks, README: Discord); None elsewhere."""
+    """The channel a thread belongs to (the one the channel allowlist checks); None elsewhere."""
     parent = channel.parent_id if isinstance(channel, discord.Thread) else None
     return str(parent) if parent else None

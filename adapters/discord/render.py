@@ -59,13 +59,12 @@ def plain(text: str) -> str:
     return defang(discord.utils.escape_markdown(text))
 
 
-def render(reply: Reply, *, searched: int | None = None, embeds: bool = True,
-           files: bool = True) -> list[Outgoing]:
+def render(reply: Reply, *, embeds: bool = True, files: bool = True) -> list[Outgoing]:
     """The messages that show a reply: embeds when it has a body, plain text when it is one line."""
     if embeds and (reply.sections or reply.citations or reply.image):
-        out = render_embeds(reply, searched=searched)
+        out = render_embeds(reply)
     else:
-        out = render_plain(reply, searched=searched)
+        out = render_plain(reply)
     if reply.image is not None and files:
         out[-1].file = (_filename(reply.image.filename), reply.image.data())
     elif reply.image is not None and out[-1].embed is not None:
@@ -73,7 +72,7 @@ def render(reply: Reply, *, searched: int | None = None, embeds: bool = True,
     return out
 
 
-def render_embeds(reply: Reply, *, searched: int | None = None) -> list[Outgoing]:
+def render_embeds(reply: Reply) -> list[Outgoing]:
     """One embed per message: the title on the first, the footer and chart on the last."""
     title = plain(reply.title.strip())
     blocks = _blocks(reply, links="masked")
@@ -86,31 +85,21 @@ def render_embeds(reply: Reply, *, searched: int | None = None) -> list[Outgoing
     out[0].embed.title = title  # type: ignore[union-attr]
     last = out[-1].embed
     assert last is not None
-    footer = footer_text(reply, searched)
-    if footer:
-        last.set_footer(text=footer[:FOOTER_LIMIT])
+    if reply.footer:
+        last.set_footer(text=reply.footer[:FOOTER_LIMIT])
     if reply.image is not None:
         last.set_image(url=f"attachment://{_filename(reply.image.filename)}")
     return out
 
 
-def render_plain(reply: Reply, *, searched: int | None = None) -> list[Outgoing]:
+def render_plain(reply: Reply) -> list[Outgoing]:
     """Plain messages of at most 2,000 characters each (one-line replies, or where embeds are not allowed)."""
     blocks = _blocks(reply, links="bare")
     if not blocks:
         return [Outgoing(content=c) for c in split(plain(reply.title), MESSAGE_LIMIT) or ["…"]]
-    footer = footer_text(reply, searched)
-    parts = [f"**{plain(reply.title.strip())}**", *blocks] + ([f"-# {plain(footer)}"] if footer else [])
+    footer = [f"-# {plain(reply.footer)}"] if reply.footer else []
+    parts = [f"**{plain(reply.title.strip())}**", *blocks, *footer]
     return [Outgoing(content=c) for c in split("\n\n".join(parts), MESSAGE_LIMIT)]
-
-
-def footer_text(reply: Reply, searched: int | None) -> str | None:
-    """The core's footer, else how many articles were searched (for answers drawn from the corpus)."""
-    if reply.footer:
-        return reply.footer
-    if searched is None or not (reply.citations or reply.image or not reply.answered):
-        return None
-    return f"Searched {searched} article{'' if searched == 1 else 's'}"
 
 
 def split(text: str, limit: int) -> list[str]:

@@ -10,16 +10,19 @@ import threading
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.app import create_app
+from adapters.slack.deliver import web_client
+from adapters.slack.manifest import to_yaml
+from adapters.slack.server import SlackServer, make_server
+from adapters.warmup import warm_up
 from bot.guard import Guard, Policy
-
-if TYPE_CHECKING:
-    from slack_bolt import App
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from adapters.slack.server import SlackServer
-    from corpus.index import Corpus
+from corpus.index import Corpus
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +85,6 @@ def main(argv: list[str], *, db: str, seed: bool = True) -> int:
     """Entry point of `gapbot slack …` (argv[0] is "slack"): 0 on a clean stop, 1 on failure, 2 on bad usage."""
     args = build_parser().parse_args(argv[1:])
     if args.manifest:
-        from adapters.slack.manifest import to_yaml
-
         print(to_yaml(url=args.url), end="")
         return 0
     socket = args.socket or (not args.http and bool(os.environ.get("SLACK_APP_TOKEN")))
@@ -105,8 +106,6 @@ def _port(port: int | None, socket: bool) -> int | None:
 
 def run(settings: Settings, *, db: str, seed: bool, socket: bool, host: str, port: int | None) -> int:
     """Check the token, open the corpus in the background, and serve until stopped."""
-    from adapters.slack.app import create_app
-
     if (problem := check_token(settings)) is not None:
         print(f"gapbot slack: {problem}", file=sys.stderr)
         return 1
@@ -122,10 +121,6 @@ def run(settings: Settings, *, db: str, seed: bool, socket: bool, host: str, por
 
 def check_token(settings: Settings) -> str | None:
     """None if Slack accepts the bot token, else a one-line reason (the token itself is never shown)."""
-    from slack_sdk.errors import SlackApiError
-
-    from adapters.slack.deliver import web_client
-
     try:
         web_client(settings.bot_token, settings.api_url).auth_test()
     except SlackApiError as e:
@@ -140,8 +135,6 @@ def open_corpus_in_background(db: str, *, seed: bool) -> Future[Corpus]:
     ready: Future[Corpus] = Future()
 
     def work() -> None:
-        from corpus.index import Corpus
-
         try:
             ready.set_result(Corpus.open(db, seed=seed))
         except BaseException as e:  # noqa: BLE001 (handed to the waiting main thread, which reports it)
@@ -153,17 +146,6 @@ def open_corpus_in_background(db: str, *, seed: bool) -> Future[Corpus]:
     return ready
 
 
-def warm_up(corpus: Corpus) -> None:
-    """Load the embedding model now, so no Slack request waits for it (the fake embedder has no load)."""
-    load = getattr(corpus.embedder, "load", None)
-    if load is None:
-        return
-    try:
-        load()
-    except Exception:
-        log.exception("loading the embedding model failed; it will be retried on first use")
-
-
 def health(ready: Future[Corpus]) -> dict[str, Any]:
     """What GET /healthz reports: whether the corpus is open, and how many articles it holds."""
     if not ready.done():
@@ -173,8 +155,6 @@ def health(ready: Future[Corpus]) -> dict[str, Any]:
 
 def serve_http(app: App, ready: Future[Corpus], *, host: str, port: int) -> int:
     """HTTP mode: serve POST /slack/events and GET /healthz until stopped."""
-    from adapters.slack.server import make_server
-
     server = make_server(app, host=host, port=port, health=lambda: health(ready))
     print(f"gapbot slack: listening on http://{host}:{server.server_port}/slack/events", file=sys.stderr)
     return _serve_until_stopped(server, ready)
@@ -182,10 +162,6 @@ def serve_http(app: App, ready: Future[Corpus], *, host: str, port: int) -> int:
 
 def serve_socket(app: App, app_token: str, ready: Future[Corpus], *, host: str, port: int | None) -> int:
     """Socket Mode: one outbound websocket to Slack; with a port, /healthz is served there too."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from adapters.slack.server import make_server
-
     handler = SocketModeHandler(app, app_token)
     try:
         if (problem := connect_socket(handler)) is not None:
@@ -200,8 +176,6 @@ def serve_socket(app: App, app_token: str, ready: Future[Corpus], *, host: str, 
 
 def connect_socket(handler: SocketModeHandler) -> str | None:
     """Open the Socket Mode connection; None on success, else a one-line reason (never the token)."""
-    from slack_sdk.errors import SlackApiError
-
     try:
         handler.connect()
     except SlackApiError as e:

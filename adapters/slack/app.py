@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -13,48 +13,36 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.dedupe import SeenEvents, skip_repeats
 from adapters.slack.deliver import Target, deliver, web_client
 from adapters.slack.markup import from_slack
-from bot.core import handle, parse
+from bot.core import CorpusSource, Door, commands
 from bot.guard import Guard
-from bot.registry import COMMANDS, commands
 from bot.reply import Reply, Request
-
-if TYPE_CHECKING:
-    from corpus.index import Corpus
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Request], Reply]
 EVENTS_PATH = "/slack/events"
 
 
-def create_app(corpus: Corpus | Callable[[], Corpus] | None, *, token: str, signing_secret: str,
+def create_app(corpus: CorpusSource | None, *, token: str, signing_secret: str,
                api_url: str | None = None, handler: Handler | None = None,
                verify_token: bool = False, seen: SeenEvents | None = None, guard: Guard | None = None) -> App:
-    """The Slack app: every registry command as a slash command, plus mentions and DMs, through handle().
+    """The Slack app: every registry command as a slash command, plus mentions and DMs, through the door.
 
     corpus may be a callable that returns the corpus once it is open (start-up opens it in the background);
-    handler replaces handle() (tests); guard applies allowlists, admins and the rate limit (default: none set,
-    10 commands a minute). Acks happen in the request thread; answers run in Bolt's workers.
+    handler replaces the commands behind the door (tests); guard applies allowlists, admins and the rate
+    limit (default: none set, 10 commands a minute). Acks happen in the request thread; answers run in Bolt's
+    workers.
     """
-    bot = GapBot(handler or core_handler(corpus), guard or Guard())
+    door = Door(corpus, guard=guard or Guard(), answer=handler)  # type: ignore[arg-type]
+    listeners = SlackListeners(door)
     app = App(client=web_client(token, api_url), signing_secret=signing_secret, name="gapbot",
               token_verification_enabled=verify_token, process_before_response=True)
     app.use(skip_repeats(seen or SeenEvents()))
     for cmd in commands():
-        app.command(f"/{cmd.name}")(ack=acknowledge, lazy=[bot.answer_command])
-    app.event("app_mention")(ack=acknowledge, lazy=[bot.answer_mention])
-    app.event("message")(ack=acknowledge, lazy=[bot.answer_message])
+        app.command(f"/{cmd.name}")(ack=acknowledge, lazy=[listeners.answer_command])
+    app.event("app_mention")(ack=acknowledge, lazy=[listeners.answer_mention])
+    app.event("message")(ack=acknowledge, lazy=[listeners.answer_message])
     app.error(log_error)
     return app
-
-
-def core_handler(corpus: Corpus | Callable[[], Corpus] | None) -> Handler:
-    """handle() over the corpus; a callable corpus is asked for it on each request (in a worker thread)."""
-
-    def answer(request: Request) -> Reply:
-        current = corpus() if callable(corpus) else corpus
-        return handle(request, current)  # type: ignore[arg-type]
-
-    return answer
 
 
 def acknowledge(ack: Ack) -> None:
@@ -64,15 +52,15 @@ def acknowledge(ack: Ack) -> None:
 
 def log_error(error: Exception, body: dict[str, Any]) -> None:
     """Log a listener failure with the kind of payload, never its tokens."""
-    log.error("Slack listener failed on a %s payload", body.get("type") or body.get("command"), exc_info=error)
+    kind = body.get("type") or body.get("command")
+    log.error("Slack listener failed on a %s payload", kind, exc_info=error)
 
 
-class GapBot:
-    """The three conversations gapbot takes part in, each turned into a Request and answered."""
+class SlackListeners:
+    """Bolt's listeners for the three conversations gapbot takes part in, each a Request for the door."""
 
-    def __init__(self, handler: Handler, guard: Guard):
-        self.handler = handler
-        self.guard = guard
+    def __init__(self, door: Door):
+        self.door = door
 
     def answer_command(self, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """A slash command: answered through its response_url (works in channels the bot is not in)."""
@@ -97,37 +85,28 @@ class GapBot:
         self.answer(from_slack(event.get("text", "")), target, client)
 
     def answer(self, text: str, target: Target, client: WebClient) -> None:
-        """Ask the core and post its reply; a failure is logged with its traceback (Bolt would drop it)."""
+        """Ask the door and post its reply; a failure is logged with its traceback (Bolt would drop it)."""
         try:
-            request = Request(text=text, platform="slack", user=target.user, channel=target.channel)
-            verdict = self.guard.check(request, space=target.team, direct=target.is_dm)
-            if verdict.repeat:
+            admission = self.door.admit(slack_request(text, target, client))
+            if admission.repeat:
                 log.info("user %s in %s was refused before; not answering again", target.user, target.channel)
                 return
-            if verdict.allowed:
-                request = replace(request, is_admin=self.is_admin(client, request))
-            deliver(client, verdict.reply or self.handler(request), target)
+            deliver(client, admission.reply(), target)
         except SlackApiError as e:
             log.warning("Slack refused the reply in %s: %s", target.channel, e.response.get("error"))
         except Exception:  # a worker thread: the log is the only place anyone hears of it
             log.exception("answering in %s failed", target.channel)
 
 
-    def is_admin(self, client: WebClient, request: Request) -> bool:
-        """For an admin-only command: a configured admin, or a workspace admin or owner by Slack's word."""
-        if not needs_admin(request.text):
-            return False
-        return self.guard.is_admin("slack", request.user) or is_workspace_admin(client, request.user)
+def slack_request(text: str, target: Target, client: WebClient) -> Request:
+    """The Request for text typed where target says (Slack is asked about admin rights only if needed)."""
+    return Request(text=text, platform="slack", user=target.user, channel=target.channel, space=target.team,
+                   thread=target.thread_ts, direct=target.is_dm,
+                   admin_check=partial(is_workspace_admin, client, target.user))
 
 
 def _team(context: BoltContext) -> str | None:
     return context.team_id or context.enterprise_id
-
-
-def needs_admin(text: str) -> bool:
-    """Whether the command typed is an admin-only one (only then is Slack asked who the user is)."""
-    cmd = COMMANDS.get(parse(text)[0])
-    return bool(cmd and cmd.admin)
 
 
 def is_workspace_admin(client: WebClient, user: str | None) -> bool:

@@ -50,14 +50,9 @@ def web_client(token: str, api_url: str | None = None) -> WebClient:
     return WebClient(token=token, base_url=base, timeout=TIMEOUT, retry_handlers=retry_handlers())
 
 
-def is_private(reply: Reply) -> bool:
-    """Errors, help and "not in the corpus" answers are for the asker's eyes only."""
-    return reply.ephemeral or not reply.answered
-
-
 def deliver(client: WebClient, reply: Reply, target: Target) -> None:
     """Post every message of the reply where it belongs, then the chart, if any, beside it."""
-    private = is_private(reply)
+    private = reply.private
     for message in render(reply):
         send(client, message, target, private=private)
     if reply.image is not None and not private:

@@ -6,7 +6,8 @@ from typing import Any
 import yaml
 
 from adapters.slack.app import EVENTS_PATH
-from bot.registry import Command, commands
+from bot.core import commands
+from bot.registry import Command
 
 # channels:history and groups:history let the digest find its own post after a crash instead of reposting
 SCOPES = ["app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history",

@@ -5,9 +5,10 @@ import re
 from dataclasses import dataclass
 
 from bot.cite import Citer
-from bot.core import Context, clean_text, safe_echo
+from bot.context import Context
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
+from bot.text import clean_text, safe_echo
 from corpus.context import points_back
 from corpus.models import Hit
 from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, focus, fold, frame_words, spellings

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core import Context
+from bot.context import Context
 from bot.digest import store
 from bot.digest.model import (DEFAULT_AT, DEFAULT_TZ, FIRST_WINDOW, Destination, iso, next_local, parse_at,
                               parse_tz, utcnow)

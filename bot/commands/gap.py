@@ -5,9 +5,10 @@ from collections import defaultdict
 
 from bot.chart import render_gap_chart
 from bot.cite import Citer
-from bot.core import Context, safe_echo
+from bot.context import Context
 from bot.registry import command
 from bot.reply import Attachment, Reply, Section
+from bot.text import safe_echo
 from corpus.models import Claim
 
 MAX_SIZED = 500  # newest sized estimates loaded for the reply and its data (the statistics cover them all)

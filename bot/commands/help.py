@@ -1,14 +1,15 @@
 """/help: generated from the command registry."""
 from __future__ import annotations
 
-from bot.core import Context, safe_echo
-from bot.registry import COMMANDS, command, commands
+from bot.context import Context
+from bot.registry import COMMANDS, command, registered
 from bot.reply import Reply, Section, UserError
+from bot.text import safe_echo
 
 
 def overview() -> str:
     """One line per command: usage and what it does."""
-    return "\n".join(f"• {c.usage} — {c.summary}" for c in commands() if not c.admin) + \
+    return "\n".join(f"• {c.usage} — {c.summary}" for c in registered() if not c.admin) + \
         "\n• Or just ask a question in plain words."
 
 

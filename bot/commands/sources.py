@@ -1,7 +1,7 @@
 """/sources: the indexed articles, newest first."""
 from __future__ import annotations
 
-from bot.core import Context
+from bot.context import Context
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from bot.cite import Citer
 from bot.commands.gap import fmt_range
-from bot.core import Context, clean_text, safe_echo
+from bot.context import Context
 from bot.registry import COMMANDS, command
 from bot.reply import Reply, Section, UserError
+from bot.text import clean_text, safe_echo
 from corpus.models import Entity
 
 

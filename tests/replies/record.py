@@ -45,7 +45,6 @@ def one(text: str, corpus) -> dict[str, object]:
     from bot.core import handle
     from bot.reply import Request
     from adapters.discord.render import render as discord_render
-    from adapters.slack.deliver import is_private
     from adapters.slack.render import render as slack_render
 
     reply = handle(Request(text, platform="slack", user="U0USER1", channel="C0CHAN1"), corpus)
@@ -53,8 +52,8 @@ def one(text: str, corpus) -> dict[str, object]:
     return {"text": reply.text, "json": json.dumps(reply.to_json(), ensure_ascii=False, sort_keys=True),
             "chart": hashlib.sha256(reply.image.data()).hexdigest() if reply.image else None,
             "slack": json.dumps(slack_render(reply), ensure_ascii=False, sort_keys=True, default=str),
-            "slack_private": is_private(reply),
-            "discord": json.dumps([m.to_json() for m in discord_render(d_reply, searched=corpus.count())],
+            "slack_private": reply.private,
+            "discord": json.dumps([m.to_json() for m in discord_render(d_reply)],
                                   ensure_ascii=False, sort_keys=True)}
 
 

@@ -1,0 +1,19 @@
+"""What a command is given besides its argument: the request and the corpus."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.reply import Request
+
+if TYPE_CHECKING:
+    from corpus.index import Corpus
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a command may use: the request and the corpus."""
+
+    request: Request
+    corpus: "Corpus"
+    inferred: bool = False  # the command was guessed from plain words ("who is x"), not typed
