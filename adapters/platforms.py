@@ -85,7 +85,8 @@ def kill_switch(n: int | None) -> Checkpoint | None:
     return checkpoint
 
 
-def digest_service(corpus: "Corpus", config: Config, *, poll: Callable[[], object] | None = None) -> DigestService:
+def digest_service(corpus: "Corpus", config: Config, *,
+                   poll: Callable[[], object] | None = None) -> DigestService:
     """The digest service of a corpus, posting to the platforms as configured."""
     return DigestService(corpus, posters=lambda dest: poster_for(dest, config), poll=poll,
                          checkpoint=kill_switch(config.kill_at))

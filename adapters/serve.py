@@ -49,7 +49,7 @@ def run_scheduler(corpus: Corpus, config: Config) -> int:
     with _signals_stop(scheduler):
         try:
             scheduler.start()
-        except (KeyboardInterrupt, SystemExit):  # run in a thread by `serve`, whose main thread gets the signal
+        except (KeyboardInterrupt, SystemExit):  # in a thread of `serve`, whose main thread gets the signal
             stop_all()
             scheduler.shutdown(wait=False)
     return 0
@@ -57,7 +57,7 @@ def run_scheduler(corpus: Corpus, config: Config) -> int:
 
 @contextlib.contextmanager
 def _signals_stop(scheduler: BaseScheduler) -> Iterator[None]:
-    """While the scheduler runs in the main thread, SIGTERM and Ctrl-C stop every fetch and then the scheduler.
+    """While the scheduler runs in the main thread, SIGTERM and Ctrl-C stop every fetch, then the scheduler.
 
     Not by raising KeyboardInterrupt: APScheduler catches BaseException around submitting a job, so a signal
     landing there would be swallowed and the process would run on. The previous handlers come back after."""

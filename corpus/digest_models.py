@@ -1,4 +1,4 @@
-"""The digest's records as the digest store returns them: destinations, posts, feeds, and stored timestamps."""
+"""The digest's records as the digest store returns them: destinations, posts, feeds; stored timestamps."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
-"""The digest's tables (migrations/0100_digest.sql): destinations, the exactly-once delivery log, leases, feeds.
+"""The digest's tables (migrations/0100_digest.sql): destinations, the exactly-once delivery log, leases,
+feeds.
 
 DigestStore is what the digest service needs from storage; SqliteDigestStore keeps it in the corpus database.
 Every write autocommits, or runs in one transaction where two tables change together."""
@@ -72,8 +73,8 @@ class SqliteDigestStore:
         if self.destination(target) is not None:
             db.execute("UPDATE digest_destinations SET at = ?, tz = ? WHERE target = ?", [at, tz, target])
             return self._must(target), False
-        db.execute("INSERT INTO digest_destinations(target, platform, address, at, tz, created_at, created_by, "
-                   "since) VALUES (?,?,?,?,?,?,?,?)",
+        db.execute("INSERT INTO digest_destinations(target, platform, address, at, tz, created_at, "
+                   "created_by, since) VALUES (?,?,?,?,?,?,?,?)",
                    [target, platform, address, at, tz, iso(now), created_by, iso(since)])
         return self._must(target), True
 
@@ -119,8 +120,8 @@ class SqliteDigestStore:
     def record_error(self, dest_id: int, error: str, *, now: datetime, failures: int,
                      retry_at: datetime) -> None:
         """A failed run: its error (for `digest list`), the failures in a row, and when to retry."""
-        self.store.db.execute("UPDATE digest_destinations SET last_run_at = ?, last_error = ?, last_error_at = ?, "
-                              "failures = ?, retry_at = ? WHERE id = ?",
+        self.store.db.execute("UPDATE digest_destinations SET last_run_at = ?, last_error = ?, "
+                              "last_error_at = ?, failures = ?, retry_at = ? WHERE id = ?",
                               [iso(now), error[:500], iso(now), failures, iso(retry_at), dest_id])
 
     def due_retries(self, *, now: datetime) -> list[Destination]:
@@ -172,8 +173,8 @@ class SqliteDigestStore:
     def pending_posts(self, dest_id: int) -> list[Post]:
         """Posts begun but never recorded as sent or failed: a run was interrupted while posting them."""
         rows = self.store.db.query("SELECT id, destination_id, key, part, parts, thread, status, message_id, "
-                                   "created_at FROM digest_posts WHERE destination_id = ? AND status = 'pending' "
-                                   "ORDER BY id", [dest_id])
+                                   "created_at FROM digest_posts WHERE destination_id = ? "
+                                   "AND status = 'pending' ORDER BY id", [dest_id])
         return [Post(**r, article_ids=self._post_articles(r["id"])) for r in rows]
 
     def _post_articles(self, post_id: int) -> tuple[str, ...]:
@@ -183,8 +184,8 @@ class SqliteDigestStore:
 
     def delivery_counts(self, dest_id: int) -> dict[str, int]:
         """How many articles are in each delivery status for a destination."""
-        rows = self.store.db.execute("SELECT status, count(*) FROM digest_deliveries WHERE destination_id = ? "
-                                     "GROUP BY status", [dest_id]).fetchall()
+        rows = self.store.db.execute("SELECT status, count(*) FROM digest_deliveries "
+                                     "WHERE destination_id = ? GROUP BY status", [dest_id]).fetchall()
         return dict(rows)
 
     # leases: only the holder of a lease posts to a destination (or polls the feeds)
@@ -193,7 +194,8 @@ class SqliteDigestStore:
                       dead: Callable[[str], bool]) -> bool:
         """Take (or extend) the lease unless another holder has it, unexpired and not dead."""
         with self.store.transaction() as conn:
-            row = conn.execute("SELECT holder, expires_at FROM digest_leases WHERE name = ?", [name]).fetchone()
+            row = conn.execute("SELECT holder, expires_at FROM digest_leases WHERE name = ?",
+                               [name]).fetchone()
             if row and row[0] != holder and row[1] > iso(now) and not dead(row[0]):
                 return False
             conn.execute("INSERT INTO digest_leases(name, holder, expires_at) VALUES (?,?,?) "
@@ -225,7 +227,8 @@ class SqliteDigestStore:
 
     def feeds(self) -> list[Feed]:
         """Every subscribed feed, oldest first."""
-        return [Feed.from_row(r) for r in self.store.db.query("SELECT * FROM digest_feeds ORDER BY added_at, url")]
+        rows = self.store.db.query("SELECT * FROM digest_feeds ORDER BY added_at, url")
+        return [Feed.from_row(r) for r in rows]
 
     def record_poll(self, url: str, *, now: datetime, status: str, added: int = 0, etag: str | None = None,
                     last_modified: str | None = None) -> None:
@@ -237,6 +240,6 @@ class SqliteDigestStore:
 
     def record_poll_error(self, url: str, error: str, *, now: datetime) -> None:
         """A poll that failed: kept for `feeds list`."""
-        self.store.db.execute("UPDATE digest_feeds SET last_polled_at = ?, last_status = 'error', last_error = ?, "
-                              "last_error_at = ?, failures = failures + 1 WHERE url = ?",
+        self.store.db.execute("UPDATE digest_feeds SET last_polled_at = ?, last_status = 'error', "
+                              "last_error = ?, last_error_at = ?, failures = failures + 1 WHERE url = ?",
                               [iso(now), error[:300], iso(now), url])

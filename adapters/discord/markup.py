@@ -1,8 +1,8 @@
 """Digest text made safe for Discord markdown: controls dropped, markdown escaped, never a ping.
 
-render.py's plain()/defang() do the same for replies with discord.py's escape_markdown and a zero-width space
-after the '@'; the digest's posts keep their own recorded form ('<' + zero-width space + '@', and @channel too),
-so that what they post does not change with this move."""
+render.py's plain()/defang() do the same for replies (discord.py's escape_markdown, a zero-width space
+after the '@'); the digest's posts keep their own form ('<' + zero-width space + '@', and @channel too), which
+their tests pin ("<@" never appears), so what they post does not change with this move."""
 from __future__ import annotations
 
 import re

@@ -33,7 +33,8 @@ def shared_http() -> httpx.Client:
 class DiscordAPI:
     """The few Discord REST calls the digest needs, with errors turned into PostError."""
 
-    def __init__(self, http: httpx.Client | None = None, *, base_url: str = API_URL, token: str | None = None):
+    def __init__(self, http: httpx.Client | None = None, *, base_url: str = API_URL,
+                 token: str | None = None):
         self.http, self.base_url, self.token = http or shared_http(), base_url.rstrip("/"), token
 
     def call(self, method: str, url: str, *, safe_retry: bool, auth: bool = True, **kwargs: Any) -> Any:

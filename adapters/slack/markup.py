@@ -1,4 +1,5 @@
-"""Slack's message markup, both ways: user text in, escaped mrkdwn out (nothing can ping a channel or a user)."""
+"""Slack's message markup, both ways: user text in, escaped mrkdwn out (nothing can ping a channel or a
+user)."""
 from __future__ import annotations
 
 import re
@@ -49,7 +50,8 @@ def link(url: str | None, label: str) -> str:
 def encoded_link(url: str | None, label: str) -> str:
     """A link <url|label> for any http(s) URL, its |, spaces and angle brackets encoded; else the label.
 
-    Unlike link(), which drops a URL Slack could misread, this keeps it (a digest item always links its article).
+    Unlike link(), which drops a URL Slack could misread, this keeps it (a digest item always links its
+    article).
     """
     if not url or not re.match(r"^https?://", url):
         return escape(strip_controls(label))

@@ -1,6 +1,7 @@
 """Posting a digest exactly once: lease, reconcile interrupted posts, select, then log-post-log each message.
 
-The platform side is a Poster (adapters/slack/digest.py, adapters/discord/digest.py): it splits a digest into messages within its limits,
+The platform side is a Poster (adapters/slack/digest.py, adapters/discord/digest.py): it splits a digest
+into messages within its limits,
 renders and sends them, and can find a message it may have sent before a crash (by the key each carries)."""
 from __future__ import annotations
 
@@ -106,7 +107,8 @@ class Deliverer:
     def __init__(self, corpus: "Corpus", store: "DigestStore", *, clock: Callable[[], datetime] = utcnow,
                  checkpoint: Checkpoint | None = None, holder: str | None = None,
                  lease_ttl: timedelta = DEFAULT_TTL):
-        self.corpus, self.store, self.clock, self.holder, self.lease_ttl = corpus, store, clock, holder, lease_ttl
+        self.corpus, self.store, self.clock = corpus, store, clock
+        self.holder, self.lease_ttl = holder, lease_ttl
         self.checkpoint = checkpoint or (lambda name: None)
 
     def run(self, dest: Destination, poster: Poster) -> Outcome:
@@ -193,7 +195,7 @@ class Deliverer:
 
     def record_failure(self, dest_id: int, error: str, *, now: datetime,
                        retry_after: float | None = None) -> datetime:
-        """A failed run: keep the error for `digest list` and back off exponentially; returns the retry time."""
+        """A failed run: its error kept for `digest list`, exponential backoff; returns the retry time."""
         failures = self.store.failures(dest_id) + 1
         delay = min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_MAX)
         retry = now + max(delay, timedelta(seconds=retry_after or 0))

@@ -1,4 +1,4 @@
-"""Digest text made to fit any platform: invisible controls dropped, cut at a word, or whole sentences only."""
+"""Digest text made to fit any platform: invisible controls dropped, cut at a word, or whole sentences."""
 from __future__ import annotations
 
 import unicodedata

@@ -53,7 +53,8 @@ class Lease:
     def acquire(self) -> bool:
         """Take (or extend) the lease unless another live holder has it."""
         now = self.clock()
-        return self.store.acquire_lease(self.name, self.holder, now=now, expires=now + self.ttl, dead=holder_dead)
+        return self.store.acquire_lease(self.name, self.holder, now=now, expires=now + self.ttl,
+                                        dead=holder_dead)
 
     def renew(self) -> bool:
         """Extend the lease if this process still holds it."""

@@ -29,7 +29,8 @@ def _no_posters(dest: Destination) -> Poster:
 class DigestService:
     """The daily digest of one corpus: its destinations, runs, previews and feeds."""
 
-    def __init__(self, corpus: "Corpus", *, store: DigestStore | None = None, posters: PosterFor = _no_posters,
+    def __init__(self, corpus: "Corpus", *, store: DigestStore | None = None,
+                 posters: PosterFor = _no_posters,
                  poll: Callable[[], object] | None = None, checkpoint: Checkpoint | None = None,
                  clock: Callable[[], datetime] = utcnow):
         self.corpus, self.posters, self.poll, self.clock = corpus, posters, poll, clock
@@ -39,7 +40,8 @@ class DigestService:
     # destinations
 
     def add_destination(self, target: str, *, at: str = DEFAULT_AT, tz: str = DEFAULT_TZ,
-                        created_by: str | None = None, now: datetime | None = None) -> tuple[Destination, bool]:
+                        created_by: str | None = None,
+                        now: datetime | None = None) -> tuple[Destination, bool]:
         """Subscribe target (or change its time); returns (destination, created). UserError if malformed."""
         platform, address = parse_target(target)
         now = now or self.clock()
