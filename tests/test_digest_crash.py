@@ -35,9 +35,15 @@ def server():
     fake.close()
 
 
+@pytest.fixture(autouse=True)
+def hash_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hash embedder for this module's in-process corpora, unset afterwards (it once leaked into later
+    tests, whose subprocesses then embedded with it)."""
+    monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")
+
+
 def template(folder: Path, fake: FakePlatforms, targets: list[str], articles: list[str]) -> Path:
     """A database with these destinations and articles, built once and copied for every crash."""
-    os.environ["GAPBOT_EMBEDDER"] = "hash"
     path = folder / "template.db"
     corpus = Corpus.open(path, seed=False, embedder=HashEmbedder())
     for t in targets:
