@@ -14,9 +14,9 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
 from digest_fakes import (ARTICLES, SLACK, corpus_fixture, fake_fixture, gapbot,  # noqa: E402,F401
                           titles_posted)
 
-from adapters.digest import serve as serve_module  # noqa: E402
-from adapters.digest.run import Config, Runner  # noqa: E402
-from bot.digest import feeds, store  # noqa: E402
+from adapters import serve as serve_module  # noqa: E402
+from adapters.platforms import Config, digest_service  # noqa: E402
+from bot.digest.service import DigestService  # noqa: E402
 
 
 def test_add_list_remove(corpus, fake, capsys):
@@ -46,7 +46,7 @@ def test_add_list_remove(corpus, fake, capsys):
 def test_bad_input_is_a_usage_error(corpus, capsys, argv, message):
     assert gapbot(corpus, {}, *argv)[0] == 2
     assert message in capsys.readouterr().err
-    assert store.all_destinations(corpus.store.db) == []
+    assert DigestService(corpus).destinations() == []
 
 
 def article_page(name: str) -> tuple[str, str]:
@@ -77,7 +77,7 @@ def test_feeds_are_polled_with_conditional_get_before_each_digest(corpus, fake):
     first = publish(fake, '"v1"', "04_talent.txt")
     assert gapbot(corpus, fake.env(), "feeds", "add", feed) == (0, f"subscribed {feed}\n")
     assert gapbot(corpus, fake.env(), "feeds", "add", feed)[1].startswith("already subscribed")
-    store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+    DigestService(corpus).add_destination(SLACK, now=datetime.now(timezone.utc))
     assert gapbot(corpus, fake.env(), "digest")[0] == 0
     assert titles_posted(fake, "slack", "C0DIGEST") == first
     assert gapbot(corpus, fake.env(), "digest")[0] == 0  # feed unchanged: a 304, nothing new, no post
@@ -92,11 +92,11 @@ def test_feeds_are_polled_with_conditional_get_before_each_digest(corpus, fake):
 
 def test_a_broken_feed_is_reported_and_does_not_stop_the_digest(corpus, fake):
     feed = f"{fake.url}/feeds/gone.xml"
-    feeds.add(corpus.store.db, feed, now=datetime.now(timezone.utc))  # it answered when subscribed; gone now
+    DigestService(corpus).add_feed(feed, now=datetime.now(timezone.utc))  # it answered when subscribed; gone now
     code, out = gapbot(corpus, fake.env(), "feeds", "poll")
     assert code == 1 and "HTTP 404" in out
     assert "error: HTTP 404" in gapbot(corpus, fake.env(), "feeds", "list")[1]
-    store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+    DigestService(corpus).add_destination(SLACK, now=datetime.now(timezone.utc))
     assert gapbot(corpus, fake.env(), "digest")[0] == 0
     assert gapbot(corpus, fake.env(), "feeds", "remove", feed) == (0, f"removed {feed}\n")
     assert gapbot(corpus, fake.env(), "feeds", "remove", feed)[0] == 1
@@ -104,15 +104,14 @@ def test_a_broken_feed_is_reported_and_does_not_stop_the_digest(corpus, fake):
 
 
 def test_a_scheduled_digest_posts_what_the_feed_job_indexed_without_polling_itself(corpus, fake):
-    from adapters.digest.feeds import poll_all
 
     titles = publish(fake, '"v1"', "05_robotics.txt")
     gapbot(corpus, fake.env(), "feeds", "add", f"{fake.url}/feeds/ai.xml")
-    dest, _ = store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+    dest, _ = DigestService(corpus).add_destination(SLACK, now=datetime.now(timezone.utc))
     config = Config.from_env(fake.env())
-    [polled] = poll_all(corpus, fetcher=config.fetcher())
+    [polled] = DigestService(corpus).poll_feeds(fetcher=config.fetcher())
     hits = fake.feeds["/feeds/ai.xml"]["hits"]
-    Runner(corpus, config).scheduled(dest.id)
+    digest_service(corpus, config).scheduled(dest.id)
     assert polled.added == 1 and titles_posted(fake, "slack", "C0DIGEST") == titles
     assert fake.feeds["/feeds/ai.xml"]["hits"] == hits  # the digest itself never waits on a feed
 
@@ -129,7 +128,7 @@ def test_feeds_add_refuses_what_cannot_be_fetched_now(corpus, fake, capsys):
     for env, url, reason in cases:
         assert gapbot(corpus, env, "feeds", "add", url)[0] != 0
         assert reason in capsys.readouterr().err
-    assert feeds.all_feeds(corpus.store.db) == []
+    assert DigestService(corpus).feeds() == []
     fake.unexpected.clear()  # the 404 was the point
 
 

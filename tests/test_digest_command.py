@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
 from digest_fakes import corpus_fixture, fake_fixture, gapbot, index  # noqa: E402,F401
 
 from bot.core import handle  # noqa: E402
-from bot.digest import store  # noqa: E402
+from bot.digest.service import DigestService  # noqa: E402
 from bot.reply import Request  # noqa: E402
 
 
@@ -21,7 +21,7 @@ def say(corpus, text: str, *, admin: bool = True, platform: str = "slack", chann
 
 def test_only_admins_may_use_digest(corpus):
     reply = say(corpus, "/digest subscribe", admin=False)
-    assert "admin" in reply.text and reply.ephemeral and store.all_destinations(corpus.store.db) == []
+    assert "admin" in reply.text and reply.ephemeral and DigestService(corpus).destinations() == []
 
 
 def test_subscribe_uses_this_channel_at_0800_utc_by_default(corpus):
@@ -30,7 +30,7 @@ def test_subscribe_uses_this_channel_at_0800_utc_by_default(corpus):
     assert reply.title == "This channel now gets the daily digest at 08:00 UTC."
     assert "Next digest: Tue 13 May 08:00 (UTC)" in reply.text
     assert "covers articles added since 11 May 09:30" in reply.text
-    [dest] = store.all_destinations(corpus.store.db)
+    [dest] = DigestService(corpus).destinations()
     assert (dest.target, dest.at, dest.tz, dest.created_by) == ("slack:C0DIGEST", "08:00", "UTC", "U1")
 
 
@@ -39,7 +39,7 @@ def test_subscribe_with_time_and_zone_then_change_them(corpus):
     reply = say(corpus, "/digest subscribe Asia/Shanghai 9:00", platform="discord",
                 channel="1100000000000000001")
     assert reply.title == "The daily digest here now comes at 09:00 Asia/Shanghai."
-    [dest] = store.all_destinations(corpus.store.db)
+    [dest] = DigestService(corpus).destinations()
     assert (dest.target, dest.schedule) == ("discord:1100000000000000001", "09:00 Asia/Shanghai")
 
 
@@ -49,13 +49,13 @@ def test_bad_times_zones_and_places_are_explained(corpus):
     console = say(corpus, "/digest subscribe", platform="console", channel=None)
     assert "Slack or Discord channel" in console.text
     assert "Usage: /digest" in say(corpus, "/digest").text
-    assert store.all_destinations(corpus.store.db) == []
+    assert DigestService(corpus).destinations() == []
 
 
 def test_unsubscribe(corpus):
     say(corpus, "/digest subscribe")
     assert say(corpus, "/digest unsubscribe").title == "This channel will no longer get the daily digest."
-    assert store.all_destinations(corpus.store.db) == []
+    assert DigestService(corpus).destinations() == []
     assert "not subscribed" in say(corpus, "/digest unsubscribe").text
 
 
@@ -84,7 +84,7 @@ def test_digest_is_listed_in_help_only_in_detail(corpus):
 
 
 def test_a_time_zone_that_is_a_folder_or_too_long_is_refused_plainly():
-    from bot.digest.model import parse_tz
+    from bot.digest.parse import parse_tz
     from bot.reply import UserError
 
     for bad in ("Europe", "x" * 300):

@@ -15,8 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
 from digest_fakes import ARTICLES, DISCORD, SLACK, FakePlatforms, titles_posted  # noqa: E402
 
-from adapters.digest.run import Config, Runner  # noqa: E402
-from bot.digest import store  # noqa: E402
+from adapters.platforms import Config, digest_service  # noqa: E402
+from bot.digest.service import DigestService  # noqa: E402
 from corpus.embed import HashEmbedder  # noqa: E402
 from corpus.index import Corpus  # noqa: E402
 
@@ -35,13 +35,19 @@ def server():
     fake.close()
 
 
+@pytest.fixture(autouse=True)
+def hash_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hash embedder for this module's in-process corpora, unset afterwards (it once leaked into later
+    tests, whose subprocesses then embedded with it)."""
+    monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")
+
+
 def template(folder: Path, fake: FakePlatforms, targets: list[str], articles: list[str]) -> Path:
     """A database with these destinations and articles, built once and copied for every crash."""
-    os.environ["GAPBOT_EMBEDDER"] = "hash"
     path = folder / "template.db"
     corpus = Corpus.open(path, seed=False, embedder=HashEmbedder())
     for t in targets:
-        store.add(corpus.store.db, t, now=datetime.now(timezone.utc))
+        DigestService(corpus).add_destination(t, now=datetime.now(timezone.utc))
     corpus.index([str(p) for n in articles for p in ARTICLES.glob(f"{n}*.txt")])
     return path
 
@@ -80,7 +86,7 @@ def crash_at(n: int):
 
 def run_in_process(path: Path, fake: FakePlatforms, *, crash: int | None = None) -> bool:
     """One `gapbot digest` run in this process; False if it 'crashed'."""
-    runner = Runner(Corpus.open(path, seed=False), Config.from_env(fake.env()))
+    runner = digest_service(Corpus.open(path, seed=False), Config.from_env(fake.env()))
     if crash:
         runner.deliverer.checkpoint = crash_at(crash)
     try:

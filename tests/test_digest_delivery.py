@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
 from digest_fakes import (DISCORD, SLACK, corpus_fixture, fake_fixture, gapbot, index,  # noqa: E402,F401
                           item_titles, titles_posted)
 
-from bot.digest import log, store  # noqa: E402
+from bot.digest.service import DigestService  # noqa: E402
 
 
 def subscribe_all(corpus, fake) -> None:
@@ -41,7 +41,7 @@ def test_subscribe_index_run_posts_each_article_once_to_each_destination(corpus,
 
 
 def test_the_slack_post_is_exactly_the_digest(corpus, fake):
-    store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+    DigestService(corpus).add_destination(SLACK, now=datetime.now(timezone.utc))
     ids = index(corpus, "01", "02")
     assert gapbot(corpus, fake.env(), "digest")[0] == 0
     [msg] = fake.posted("slack")
@@ -60,11 +60,11 @@ def test_the_slack_post_is_exactly_the_digest(corpus, fake):
         assert text.count("• Gap estimate:") == min(len(sized), 3)
         assert all(name in text for name in corpus.entities_for(aid)[:6])
     assert "/gap" in p["blocks"][-1]["elements"][0]["text"]
-    assert log.counts(corpus.store, store.get(corpus.store.db, SLACK).id) == {"sent": 2}
+    assert DigestService(corpus).delivery_counts(DigestService(corpus).destination(SLACK).id) == {"sent": 2}
 
 
 def test_the_discord_post_is_exactly_the_digest(corpus, fake):
-    store.add(corpus.store.db, DISCORD, now=datetime.now(timezone.utc))
+    DigestService(corpus).add_destination(DISCORD, now=datetime.now(timezone.utc))
     ids = index(corpus, "01", "02")
     assert gapbot(corpus, fake.env(), "digest")[0] == 0
     [msg] = fake.posted("discord")
@@ -110,7 +110,7 @@ def test_a_new_destinations_first_digest_covers_the_day_before_it_was_created(co
     with time_machine.travel(start + timedelta(hours=20), tick=False):
         [recent] = index(corpus, "02")
     with time_machine.travel(start + timedelta(hours=30), tick=False):
-        store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+        DigestService(corpus).add_destination(SLACK, now=datetime.now(timezone.utc))
         assert gapbot(corpus, fake.env(), "digest")[0] == 0
     assert titles_posted(fake, "slack", "C0DIGEST") == [corpus.article(recent).title]
     assert corpus.article(old).title not in json.dumps(fake.messages[0].payload)
@@ -151,7 +151,7 @@ def test_dry_run_without_destinations_previews_the_last_day(corpus, fake):
 
 
 def test_the_same_story_twice_is_reported_once(corpus, fake, tmp_path):
-    store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+    DigestService(corpus).add_destination(SLACK, now=datetime.now(timezone.utc))
     index(corpus, "01")
     copy = tmp_path / "copy.txt"
     copy.write_text((Path(__file__).parent / "fixtures/digest/articles/01_export_rules.txt").read_text())

@@ -17,15 +17,16 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
 from digest_fakes import (DISCORD, PASS, SLACK, Reply, corpus_fixture,  # noqa: E402,F401
                           fake_fixture, gapbot, index, titles_posted)
 
-from bot.digest import log, store  # noqa: E402
+from bot.digest.service import DigestService  # noqa: E402
 from bot.digest.lease import Lease, holder_dead  # noqa: E402
+from corpus.digest_store import SqliteDigestStore  # noqa: E402
 
 WEBHOOK_CHANNEL = "1100000000000000002"
 
 
 def setup(corpus, fake, *targets: str) -> list[str]:
     for t in targets:
-        store.add(corpus.store.db, t, now=datetime.now(timezone.utc))
+        DigestService(corpus).add_destination(t, now=datetime.now(timezone.utc))
     return [corpus.article(i).title for i in index(corpus, "01", "02")]
 
 
@@ -71,7 +72,7 @@ def test_a_failing_destination_does_not_block_the_others_and_is_retried(corpus, 
 
 
 def test_a_failure_after_some_messages_keeps_what_was_posted(corpus, fake):
-    store.add(corpus.store.db, DISCORD, now=datetime.now(timezone.utc))
+    DigestService(corpus).add_destination(DISCORD, now=datetime.now(timezone.utc))
     titles = [corpus.article(i).title for i in index(corpus, "01", "02", "03", "04", "05", "06")]
     fake.fail("discord:post", PASS, Reply(403, {"message": "Missing Permissions", "code": 50013}))
     code, out = gapbot(corpus, fake.env(), "digest")
@@ -99,8 +100,8 @@ def test_a_post_that_went_through_but_was_not_recorded_is_reconciled_not_reposte
     code, out = gapbot(corpus, fake.env(), "digest")
     assert code == 0, out
     once_everywhere(fake, titles)
-    for d in store.all_destinations(corpus.store.db):
-        assert log.counts(corpus.store, d.id) == {"sent": 2}
+    for d in DigestService(corpus).destinations():
+        assert DigestService(corpus).delivery_counts(d.id) == {"sent": 2}
     if route == "discord:post":  # the same nonce was retried at once, and Discord returned the first message
         assert first == 0 and len(fake.posted("discord", "1100000000000000001")) == 1
 
@@ -137,27 +138,27 @@ def test_missing_tokens_fail_that_destination_only(corpus, fake):
 
 def test_a_lease_held_by_another_live_process_means_this_run_posts_nothing(corpus, fake):
     setup(corpus, fake, SLACK)
-    dest = store.get(corpus.store.db, SLACK)
+    dest = DigestService(corpus).destination(SLACK)
     parent = psutil.Process(os.getppid())  # a live process, not this one
     other = f"{socket.gethostname()}:{parent.pid}:{parent.create_time():.2f}:abc"
-    assert Lease(corpus.store, f"digest:{dest.id}", holder=other).acquire()
+    assert Lease(SqliteDigestStore.of(corpus), f"digest:{dest.id}", holder=other).acquire()
     code, out = gapbot(corpus, fake.env(), "digest")
     assert code == 0 and out.startswith("busy") and fake.messages == []
 
 
 def test_a_lease_left_by_a_dead_process_or_expired_is_taken_over(corpus, fake):
     setup(corpus, fake, SLACK)
-    dest = store.get(corpus.store.db, SLACK)
+    dest = DigestService(corpus).destination(SLACK)
     dead = f"{socket.gethostname()}:999999999:0:abc"
     assert holder_dead(dead)
-    assert Lease(corpus.store, f"digest:{dest.id}", holder=dead).acquire()
+    assert Lease(SqliteDigestStore.of(corpus), f"digest:{dest.id}", holder=dead).acquire()
     assert gapbot(corpus, fake.env(), "digest")[0] == 0 and len(fake.messages) == 1
-    stale = Lease(corpus.store, "x", holder="elsewhere:1:0:abc", ttl=timedelta(seconds=-1))
-    assert stale.acquire() and Lease(corpus.store, "x").acquire()
+    stale = Lease(SqliteDigestStore.of(corpus), "x", holder="elsewhere:1:0:abc", ttl=timedelta(seconds=-1))
+    assert stale.acquire() and Lease(SqliteDigestStore.of(corpus), "x").acquire()
 
 
 def test_two_schedulers_at_once_post_each_article_once(corpus, fake):
-    from adapters.digest.run import Config, Runner
+    from adapters.platforms import Config, digest_service
     from corpus.index import Corpus
 
     titles = setup(corpus, fake, SLACK, DISCORD, f"webhook:{fake.webhook_url()}")
@@ -165,7 +166,7 @@ def test_two_schedulers_at_once_post_each_article_once(corpus, fake):
     outcomes = []
 
     def scheduler() -> None:
-        runner = Runner(Corpus.open(corpus.path, seed=False), Config.from_env(fake.env()))
+        runner = digest_service(Corpus.open(corpus.path, seed=False), Config.from_env(fake.env()))
         start.wait()
         outcomes.extend(o.status for o in runner.run_all())
 
@@ -180,14 +181,14 @@ def test_two_schedulers_at_once_post_each_article_once(corpus, fake):
 
 def test_backoff_doubles_honours_retry_after_and_resets(corpus):
     now = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
-    dest, _ = store.add(corpus.store.db, SLACK, now=now)
-    waits = [store.record_error(corpus.store.db, dest.id, "boom", now=now) - now for _ in range(12)]
+    dest, _ = DigestService(corpus).add_destination(SLACK, now=now)
+    waits = [DigestService(corpus).record_failure(dest.id, "boom", now=now) - now for _ in range(12)]
     assert waits[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)] and waits[-1] == timedelta(hours=6)
-    assert store.record_error(corpus.store.db, dest.id, "429", now=now, retry_after=90000) - now == timedelta(
+    assert DigestService(corpus).record_failure(dest.id, "429", now=now, retry_after=90000) - now == timedelta(
         seconds=90000)
-    assert store.due_retries(corpus.store.db, now=now) == []
-    assert [d.id for d in store.due_retries(corpus.store.db, now=now + timedelta(days=2))] == [dest.id]
-    store.record_ok(corpus.store.db, dest.id, now=now, posted=True)
-    fresh = store.get(corpus.store.db, dest.id)
+    assert DigestService(corpus).due_retries(now=now) == []
+    assert [d.id for d in DigestService(corpus).due_retries(now=now + timedelta(days=2))] == [dest.id]
+    DigestService(corpus).store.record_ok(dest.id, now=now, posted=True)
+    fresh = DigestService(corpus).destination(dest.id)
     assert fresh.failures == 0 and fresh.last_error is None and fresh.last_ok_at == now.isoformat()
-    assert json.dumps(store.due_retries(corpus.store.db, now=now + timedelta(days=2))) == "[]"
+    assert json.dumps(DigestService(corpus).due_retries(now=now + timedelta(days=2))) == "[]"

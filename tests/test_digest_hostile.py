@@ -16,9 +16,8 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
 from digest_fakes import SLACK, corpus_fixture, fake_fixture, index, titles_posted  # noqa: E402,F401
 from raw_server import RawServer, trickle_headers  # noqa: E402
 
-from adapters.digest.feeds import poll_all  # noqa: E402
-from adapters.digest.run import Config, Runner  # noqa: E402
-from bot.digest import feeds, store  # noqa: E402
+from adapters.platforms import Config, digest_service  # noqa: E402
+from bot.digest.service import DigestService  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,26 +31,26 @@ def hostile():
 
 def test_a_scheduled_digest_posts_while_a_hostile_feed_holds_the_poll(corpus, fake, hostile):
     ids = index(corpus, "01", "02")
-    feeds.add(corpus.store.db, f"{hostile.url}/feed.xml", now=datetime.now(timezone.utc))
-    dest, _ = store.add(corpus.store.db, SLACK, now=datetime.now(timezone.utc))
+    DigestService(corpus).add_feed(f"{hostile.url}/feed.xml", now=datetime.now(timezone.utc))
+    dest, _ = DigestService(corpus).add_destination(SLACK, now=datetime.now(timezone.utc))
     config = Config.from_env(fake.env())
-    stuck = threading.Thread(target=poll_all, args=(corpus,), kwargs={"fetcher": config.fetcher()}, daemon=True)
+    stuck = threading.Thread(target=DigestService(corpus).poll_feeds, kwargs={"fetcher": config.fetcher()}, daemon=True)
     stuck.start()
     assert hostile.connected.wait(10)  # the feed job is now inside the hostile fetch
-    assert poll_all(corpus, fetcher=config.fetcher()) == []  # a second poll does not queue behind it
-    Runner(corpus, config).scheduled(dest.id)
+    assert DigestService(corpus).poll_feeds(fetcher=config.fetcher()) == []  # a second poll does not queue behind it
+    digest_service(corpus, config).scheduled(dest.id)
     assert titles_posted(fake, "slack", "C0DIGEST") == [corpus.article(i).title for i in ids]
     assert stuck.is_alive()  # the digest went out while the hostile fetch was still running
     hostile.close()
     stuck.join(10)
     assert not stuck.is_alive()
-    [feed] = feeds.all_feeds(corpus.store.db)
+    [feed] = DigestService(corpus).feeds()
     assert feed.last_status == "error" and feed.failures == 1
 
 
 @pytest.mark.parametrize("command", [["digest", "--schedule"], ["serve"]], ids=["digest-schedule", "serve"])
 def test_sigterm_stops_the_scheduler_during_a_hostile_fetch(corpus, hostile, command, tmp_path):
-    feeds.add(corpus.store.db, f"{hostile.url}/feed.xml", now=datetime.now(timezone.utc))
+    DigestService(corpus).add_feed(f"{hostile.url}/feed.xml", now=datetime.now(timezone.utc))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "GAPBOT_EMBEDDER": "hash",
            "GAPBOT_ALLOW_PRIVATE_URLS": "1"}
     env = {k: v for k, v in env.items() if not k.startswith(("SLACK_", "DISCORD_"))}  # serve: the scheduler only
@@ -67,5 +66,5 @@ def test_sigterm_stops_the_scheduler_during_a_hostile_fetch(corpus, hostile, com
         proc.wait()
         log.close()
     assert code == 0, (tmp_path / "stderr.txt").read_text()[-2000:]
-    [feed] = feeds.all_feeds(corpus.store.db)
+    [feed] = DigestService(corpus).feeds()
     assert feed.last_error == "stopped: gapbot is shutting down"

@@ -7,9 +7,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.digest.discord import DiscordChannelPoster, WebhookPoster, embed_size
-from adapters.digest.markup import clip, discord_escape, slack_escape, whole_sentences
-from adapters.digest.slack import SlackPoster
+from adapters.discord.digest import DiscordChannelPoster, WebhookPoster, embed_size
+from adapters.discord.markup import escape as discord_escape
+from bot.digest.fit import clip, whole_sentences
+from adapters.slack.digest import SlackPoster, slack_escape
 from bot.digest.content import Digest, DigestItem, estimate_text, nice_date, years_text
 from corpus.models import Claim
 

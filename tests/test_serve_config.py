@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from adapters.digest.serve import skipped
+from adapters.serve import skipped
 from conftest import ROOT
 
 

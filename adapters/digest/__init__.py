@@ -1,5 +1,7 @@
-"""The digest adapter: posting digests to Slack and Discord, the scheduler, feed polling, and the `digest`,
-`feeds` and `serve` sub-commands of `gapbot` (main)."""
+"""The digest's command line: the `digest`, `feeds` and `serve` sub-commands of `gapbot` (main).
+
+The digest itself is bot/digest (DigestService); its posting is adapters/slack/digest.py and
+adapters/discord/digest.py; `serve` and the platform wiring: adapters/serve.py and adapters/platforms.py."""
 from adapters.digest.cli import main
 
 __all__ = ["main"]

@@ -5,16 +5,21 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from typing import Any, Callable, Mapping
 
 from adapters.digest import report
-from adapters.digest.run import Config, Runner
-from bot.digest import feeds, log, store
+from adapters.platforms import Config, digest_service
+from adapters.serve import run_scheduler, serve
 from bot.digest.content import Digest
 from bot.digest.deliver import Outcome, Part
-from bot.digest.model import (DEFAULT_AT, DEFAULT_TZ, FIRST_WINDOW, Destination, iso, parse_at, parse_tz,
-                              utcnow)
+from bot.digest.parse import DEFAULT_AT, DEFAULT_TZ, check_feed_url, parse_at, parse_tz
+from bot.digest.service import DigestService
 from bot.reply import UserError
+from corpus.feeds import check_feed
+from corpus.index import Corpus
+from corpus.sources import Rejected
+from corpus.store import CorruptDatabase
 
 
 def _print_json(obj: Any) -> None:
@@ -79,10 +84,7 @@ class Fatal(Exception):
     """A problem that stops the command (exit 1), shown as one line."""
 
 
-def _open(db: str, seed: bool):
-    from corpus.index import Corpus
-    from corpus.store import CorruptDatabase
-
+def _open(db: str, seed: bool) -> Corpus:
     try:
         return Corpus.open(db, seed=seed)
     except CorruptDatabase as e:
@@ -94,32 +96,30 @@ def digest_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str])
     args = digest_parser().parse_args(argv)
     corpus = _open(db, seed)
     if args.action == "add":
-        return _add(corpus, args)
+        return _add(DigestService(corpus), args)
     if args.action == "list":
-        return _list(corpus, as_json=args.json)
+        return _list(DigestService(corpus), as_json=args.json)
     if args.action == "remove":
-        return _remove(corpus, args.target)
+        return _remove(DigestService(corpus), args.target)
     config = Config.from_env(env)
     if args.schedule:
-        from adapters.digest.serve import run_scheduler
-
         return run_scheduler(corpus, config)
     return _run(corpus, config, args)
 
 
-def _add(corpus, args: argparse.Namespace) -> int:
-    dest, created = store.add(corpus.store.db, args.target, now=utcnow(), at=parse_at(args.at),
-                              tz=parse_tz(args.tz), created_by="cli")
+def _add(service: DigestService, args: argparse.Namespace) -> int:
+    dest, created = service.add_destination(args.target, at=parse_at(args.at), tz=parse_tz(args.tz),
+                                            created_by="cli")
     verb = "added" if created else "updated"
     print(f"{verb} {dest.id}. {dest.label}: daily at {dest.schedule}; the first digest covers articles added "
           f"since {report.when(dest.since)}")
     return 0
 
 
-def _list(corpus, *, as_json: bool) -> int:
-    dests = store.all_destinations(corpus.store.db)
+def _list(service: DigestService, *, as_json: bool) -> int:
+    dests = service.destinations()
     for d in dests:
-        counts = log.counts(corpus.store, d.id)
+        counts = service.delivery_counts(d.id)
         if as_json:
             _print_json(report.destination_json(d, counts))
         else:
@@ -129,8 +129,8 @@ def _list(corpus, *, as_json: bool) -> int:
     return 0
 
 
-def _remove(corpus, target: str) -> int:
-    gone = store.remove(corpus.store.db, target)
+def _remove(service: DigestService, target: str) -> int:
+    gone = service.remove_destination(target)
     if gone is None:
         print(f"gapbot: no digest destination {target!r} (see `gapbot digest list`)", file=sys.stderr)
         return 1
@@ -138,15 +138,14 @@ def _remove(corpus, target: str) -> int:
     return 0
 
 
-def _run(corpus, config: Config, args: argparse.Namespace) -> int:
-    from adapters.digest.feeds import poll_all
-
+def _run(corpus: Corpus, config: Config, args: argparse.Namespace) -> int:
     fetcher = config.fetcher()
+    service: DigestService
     # a one-shot digest polls first, within a minute (plus one fetch's 30 s) however slow a feed is
-    runner = Runner(corpus, config, poll=lambda: poll_all(corpus, fetcher=fetcher, budget=60.0))
-    outcomes = runner.run_all(dry_run=args.dry_run, only=args.only)
+    service = digest_service(corpus, config, poll=lambda: service.poll_feeds(fetcher=fetcher, budget=60.0))
+    outcomes = service.run_all(dry_run=args.dry_run, only=args.only)
     if not outcomes and args.dry_run and not args.only:
-        outcomes = [_console_preview(runner)]
+        outcomes = [_console_preview(service)]
     for out in outcomes:
         if args.json:
             _print_json(out.to_json())
@@ -169,52 +168,46 @@ class TextPoster:
         return {"text": digest.to_reply().text}
 
 
-def _console_preview(runner: Runner) -> Outcome:
+def _console_preview(service: DigestService) -> Outcome:
     """What the first digest of a destination added now would post (the last 24 hours)."""
-    now = utcnow()
-    dest = Destination(id=0, target="(a destination added now)", platform="console", address="",
-                       at=DEFAULT_AT, tz=DEFAULT_TZ, created_at=iso(now), since=iso(now - FIRST_WINDOW))
-    return runner.deliverer.preview(dest, TextPoster())  # type: ignore[arg-type]
+    dest = replace(service.draft("(a destination added now)"), platform="console")
+    return service.preview(dest, TextPoster())  # type: ignore[arg-type]
 
 
 def feeds_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str]) -> int:
     """The `feeds` sub-command."""
     args = feeds_parser().parse_args(argv)
     config = Config.from_env(env)
-    corpus = _open(db, seed)
-    sdb = corpus.store.db
+    service = DigestService(_open(db, seed))
     if args.action == "add":
-        return _feeds_add(sdb, args.url, config)
+        return _feeds_add(service, args.url, config)
     elif args.action == "remove":
-        if not feeds.remove(sdb, args.url):
+        if not service.remove_feed(args.url):
             print(f"gapbot: not subscribed: {args.url}", file=sys.stderr)
             return 1
         print(f"removed {args.url}")
     elif args.action == "list":
-        return _feeds_list(corpus, as_json=args.json)
+        return _feeds_list(service, as_json=args.json)
     else:
-        return _feeds_poll(corpus, config, as_json=args.json)
+        return _feeds_poll(service, config, as_json=args.json)
     return 0
 
 
-def _feeds_add(sdb, url: str, config: Config) -> int:
+def _feeds_add(service: DigestService, url: str, config: Config) -> int:
     """Subscribe a feed only if it answers now with a feed, from an address gapbot may fetch."""
-    from corpus.feeds import check_feed
-    from corpus.sources import Rejected
-
-    url = feeds.check_url(url)
+    url = check_feed_url(url)
     try:
         check_feed(url, config.fetcher())
     except Rejected as e:
         print(f"gapbot: not subscribed: {url}: {e}", file=sys.stderr)
         return 1
-    added = feeds.add(sdb, url, now=utcnow())
+    added = service.add_feed(url)
     print(("subscribed " if added else "already subscribed: ") + url)
     return 0
 
 
-def _feeds_list(corpus, *, as_json: bool) -> int:
-    subscribed = feeds.all_feeds(corpus.store.db)
+def _feeds_list(service: DigestService, *, as_json: bool) -> int:
+    subscribed = service.feeds()
     for f in subscribed:
         _print_json(f.__dict__) if as_json else print(report.feed_line(f))
     if not subscribed and not as_json:
@@ -222,10 +215,8 @@ def _feeds_list(corpus, *, as_json: bool) -> int:
     return 0
 
 
-def _feeds_poll(corpus, config: Config, *, as_json: bool) -> int:
-    from adapters.digest.feeds import poll_all
-
-    results = poll_all(corpus, fetcher=config.fetcher())
+def _feeds_poll(service: DigestService, config: Config, *, as_json: bool) -> int:
+    results = service.poll_feeds(fetcher=config.fetcher())
     for r in results:
         _print_json(r.__dict__) if as_json else print(f"{r.status:12} {r.url}  {r.added} added"
                                                       + (f"  {r.error}" if r.error else ""))
@@ -234,8 +225,6 @@ def _feeds_poll(corpus, config: Config, *, as_json: bool) -> int:
 
 def serve_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str]) -> int:
     """The `serve` sub-command: everything configured, in one process."""
-    from adapters.digest.serve import serve
-
     parser = argparse.ArgumentParser(prog="gapbot serve", description=(
         "Run the Slack app, the Discord bot, the digest scheduler and feed polling (whichever are "
         "configured) in one process."))

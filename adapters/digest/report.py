@@ -4,8 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.digest.deliver import Outcome
-from bot.digest.feeds import Feed
-from bot.digest.model import Destination
+from corpus.digest_models import Destination, Feed
 
 
 def when(stamp: str | None) -> str:

@@ -1,7 +1,10 @@
-"""Slack's message markup, both ways: user text in, escaped mrkdwn out (nothing can ping a channel or a user)."""
+"""Slack's message markup, both ways: user text in, escaped mrkdwn out (nothing can ping a channel or a
+user)."""
 from __future__ import annotations
 
 import re
+
+from bot.digest.fit import strip_controls
 
 WORD_JOINER = "\u2060"  # invisible; placed after '@' it stops Slack reading @here as a broadcast
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
@@ -17,7 +20,11 @@ def defuse(text: str) -> str:
 
 def escape(text: str) -> str:
     """Text safe inside mrkdwn: &, < and > escaped, so no <!channel>, <@U…> or link survives, and defused."""
-    return defuse(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    return defuse(_entities(text))
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def escaped_len(text: str) -> int:
@@ -26,12 +33,30 @@ def escaped_len(text: str) -> int:
         + len(_BROADCAST.findall(text))
 
 
+
+def plain_text(text: str | None) -> str:
+    """Text for a plain_text object (a header): angle brackets swapped for look-alikes; nothing is parsed."""
+    return strip_controls(text).replace("<", "‹").replace(">", "›")
+
+
 def link(url: str | None, label: str) -> str:
     """A mrkdwn link to an http(s) URL labelled with escaped text; anything else is just the label."""
     label = escape(label.replace("|", "¦")) or "link"
     if not url or not _SAFE_URL.match(url):
         return label
     return f"<{url.replace('&', '&amp;')}|{label}>"
+
+
+def encoded_link(url: str | None, label: str) -> str:
+    """A link <url|label> for any http(s) URL, its |, spaces and angle brackets encoded; else the label.
+
+    Unlike link(), which drops a URL Slack could misread, this keeps it (a digest item always links its
+    article).
+    """
+    if not url or not re.match(r"^https?://", url):
+        return escape(strip_controls(label))
+    safe = _entities(strip_controls(url)).replace("|", "%7C").replace(" ", "%20")
+    return f"<{safe}|{escape(strip_controls(label))}>"
 
 
 def bold(text: str) -> str:

@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 
 from bot.context import Context
-from bot.digest import store
-from bot.digest.model import (DEFAULT_AT, DEFAULT_TZ, FIRST_WINDOW, Destination, iso, next_local, parse_at,
-                              parse_tz, utcnow)
-from bot.digest.select import explain
+from bot.digest.parse import DEFAULT_AT, DEFAULT_TZ, next_local, parse_at, parse_tz
+from bot.digest.service import DigestService
 from bot.registry import command
 from bot.reply import Reply, Section, UserError
+from corpus.digest_models import utcnow
 
 USAGE = "Usage: /digest subscribe [HH:MM] [time zone] | /digest unsubscribe | /digest preview"
 
@@ -53,8 +52,8 @@ def _when(rest: str) -> tuple[str, str]:
 def _subscribe(rest: str, ctx: Context) -> Reply:
     at, tz = _when(rest)
     now = utcnow()
-    dest, created = store.add(ctx.corpus.store.db, _target(ctx), now=now, at=at, tz=tz,
-                              created_by=ctx.request.user)
+    dest, created = DigestService(ctx.corpus).add_destination(_target(ctx), now=now, at=at, tz=tz,
+                                                              created_by=ctx.request.user)
     nxt = next_local(at, tz, now)
     first = dest.local(dest.since)
     lines = [f"Next digest: {nxt:%a} {nxt.day} {nxt:%b %H:%M} ({tz}). No new articles, no post."]
@@ -67,7 +66,7 @@ def _subscribe(rest: str, ctx: Context) -> Reply:
 
 
 def _unsubscribe(rest: str, ctx: Context) -> Reply:
-    gone = store.remove(ctx.corpus.store.db, _target(ctx))
+    gone = DigestService(ctx.corpus).remove_destination(_target(ctx))
     if gone is None:
         raise UserError("This channel is not subscribed to the digest.")
     return Reply(command="digest", title="This channel will no longer get the daily digest.",
@@ -77,8 +76,9 @@ def _unsubscribe(rest: str, ctx: Context) -> Reply:
 def _preview(rest: str, ctx: Context) -> Reply:
     target = _target(ctx)
     now = utcnow()
-    dest = store.get(ctx.corpus.store.db, target) or _unsaved(target, now)
-    verdicts = explain(ctx.corpus, dest, now=now)
+    service = DigestService(ctx.corpus)
+    dest = service.destination(target) or service.draft(target, now)
+    verdicts = service.explain(dest, now=now)
     chosen = [v for v in verdicts if v.included]
     lines = [f"• {v.article.title} — {v.reason}" for v in verdicts]
     when = f"daily at {dest.schedule}" if dest.id else "not subscribed yet: `/digest subscribe`"
@@ -89,9 +89,3 @@ def _preview(rest: str, ctx: Context) -> Reply:
         for v in verdicts]}
     return Reply(command="digest", title=title, sections=[Section("\n".join(lines))] if lines else [],
                  ephemeral=True, data=data, answered=bool(chosen))
-
-
-def _unsaved(target: str, now) -> Destination:
-    platform, _, address = target.partition(":")
-    return Destination(id=0, target=target, platform=platform, address=address, at=DEFAULT_AT, tz=DEFAULT_TZ,
-                       created_at=iso(now), since=iso(now - FIRST_WINDOW))

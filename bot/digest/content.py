@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.digest.model import parse_iso
 from bot.reply import Reply, Section
+from corpus.digest_models import parse_iso
 
 if TYPE_CHECKING:
     from corpus.index import Corpus

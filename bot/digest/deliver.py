@@ -1,25 +1,29 @@
 """Posting a digest exactly once: lease, reconcile interrupted posts, select, then log-post-log each message.
 
-The platform side is a Poster (adapters/digest): it splits a digest into messages within its limits,
+The platform side is a Poster (adapters/slack/digest.py, adapters/discord/digest.py): it splits a digest
+into messages within its limits,
 renders and sends them, and can find a message it may have sent before a crash (by the key each carries)."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from bot.digest import log, store
 from bot.digest.content import Digest, DigestItem, build
 from bot.digest.lease import DEFAULT_TTL, Lease
-from bot.digest.model import Destination, iso, utcnow
 from bot.digest.select import select
+from corpus.digest_models import Destination, Post, iso, utcnow
 
 if TYPE_CHECKING:
+    from corpus.digest_store import DigestStore
     from corpus.index import Corpus
+    from corpus.models import Article
 
 logger = logging.getLogger(__name__)
 Checkpoint = Callable[[str], None]
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
 
 
 class PostError(Exception):
@@ -100,15 +104,12 @@ class Outcome:
 class Deliverer:
     """Runs digests for destinations over one corpus."""
 
-    def __init__(self, corpus: "Corpus", *, clock: Callable[[], datetime] = utcnow,
-                 checkpoint: Checkpoint | None = None, holder: str | None = None, lease_ttl=DEFAULT_TTL):
-        self.corpus, self.clock, self.holder, self.lease_ttl = corpus, clock, holder, lease_ttl
+    def __init__(self, corpus: "Corpus", store: "DigestStore", *, clock: Callable[[], datetime] = utcnow,
+                 checkpoint: Checkpoint | None = None, holder: str | None = None,
+                 lease_ttl: timedelta = DEFAULT_TTL):
+        self.corpus, self.store, self.clock = corpus, store, clock
+        self.holder, self.lease_ttl = holder, lease_ttl
         self.checkpoint = checkpoint or (lambda name: None)
-
-    @property
-    def store(self):
-        """The corpus's database store."""
-        return self.corpus.store
 
     def run(self, dest: Destination, poster: Poster) -> Outcome:
         """Post the destination's digest, once. Never raises: failures are logged and recorded."""
@@ -130,7 +131,7 @@ class Deliverer:
 
     def _run(self, dest: Destination, poster: Poster, lease: Lease, out: Outcome) -> Outcome:
         warnings = self.reconcile(dest, poster)
-        articles = select(self.corpus, dest)
+        articles = select(self.corpus, self.store, dest)
         self.checkpoint("selected")
         if articles:
             out.digest = self._digest(dest, articles)
@@ -139,22 +140,22 @@ class Deliverer:
             out.status = "nothing"
         if warnings:
             return self._failed(dest, out, "; ".join(warnings), None)
-        store.record_ok(self.store.db, dest.id, now=self.clock(), posted=bool(out.messages))
+        self.store.record_ok(dest.id, now=self.clock(), posted=bool(out.messages))
         return out
 
     def reconcile(self, dest: Destination, poster: Poster) -> list[str]:
         """Settle posts a crashed run left pending: sent if the platform has them, else failed (retried)."""
         warnings = []
-        for post in log.pending(self.store, dest.id):
+        for post in self.store.pending_posts(dest.id):
             try:
                 found = poster.find(key=post.key, thread=post.thread, since=post.created_at)
             except Unverifiable as e:
-                log.mark(self.store, post, "unknown", now=self.clock(), error=str(e))
+                self.store.mark_post(post, "unknown", now=self.clock(), error=str(e))
                 warnings.append(f"{len(post.article_ids)} article(s) not reposted: {e}")
                 continue
             error = None if found else "not found on the platform after an interrupted run"
-            log.mark(self.store, post, "sent" if found else "failed", now=self.clock(), message_id=found,
-                     error=error)
+            self.store.mark_post(post, "sent" if found else "failed", now=self.clock(), message_id=found,
+                                 error=error)
             self.checkpoint("reconciled")
         return warnings
 
@@ -164,37 +165,46 @@ class Deliverer:
         for part in poster.plan(digest):
             if not lease.renew():
                 raise LeaseLost("lost the lease to another process while posting")
-            post = log.begin(self.store, dest.id, part.article_ids, part=part.index, parts=part.total,
-                             thread=thread if part.threaded else None, now=self.clock())
+            post = self.store.begin_post(dest.id, part.article_ids, part=part.index, parts=part.total,
+                                         thread=thread if part.threaded else None, now=self.clock())
             self.checkpoint("pending")
             message_id = self._send(poster, poster.render(digest, part, key=post.key), post)
             self.checkpoint("posted")
-            log.mark(self.store, post, "sent", now=self.clock(), message_id=message_id)
+            self.store.mark_post(post, "sent", now=self.clock(), message_id=message_id)
             self.checkpoint("recorded")
             out.articles += part.article_ids
             out.messages += 1
             thread = thread or message_id
 
-    def _send(self, poster: Poster, payload: dict[str, Any], post: log.Post) -> str:
+    def _send(self, poster: Poster, payload: dict[str, Any], post: Post) -> str:
         try:
             return poster.send(payload, key=post.key, thread=post.thread)
         except PostError as e:
             if e.definite:
-                log.mark(self.store, post, "failed", now=self.clock(), error=str(e))
+                self.store.mark_post(post, "failed", now=self.clock(), error=str(e))
             raise  # an uncertain failure stays pending and is reconciled on the next run
 
-    def _digest(self, dest: Destination, articles: list) -> Digest:
+    def _digest(self, dest: Destination, articles: list["Article"]) -> Digest:
         start = min([dest.last_ok_at or dest.since] + [a.added_at for a in articles])
         return build(self.corpus, articles, start=start, now=self.clock(), tz=dest.tz)
 
     def _failed(self, dest: Destination, out: Outcome, error: str, retry_after: float | None) -> Outcome:
-        retry = store.record_error(self.store.db, dest.id, error, now=self.clock(), retry_after=retry_after)
+        retry = self.record_failure(dest.id, error, now=self.clock(), retry_after=retry_after)
         out.status, out.error, out.retry_at = "failed", error, iso(retry)
         return out
 
+    def record_failure(self, dest_id: int, error: str, *, now: datetime,
+                       retry_after: float | None = None) -> datetime:
+        """A failed run: its error kept for `digest list`, exponential backoff; returns the retry time."""
+        failures = self.store.failures(dest_id) + 1
+        delay = min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_MAX)
+        retry = now + max(delay, timedelta(seconds=retry_after or 0))
+        self.store.record_error(dest_id, error, now=now, failures=failures, retry_at=retry)
+        return retry
+
     def preview(self, dest: Destination, poster: Poster) -> Outcome:
         """What the next run would post, with the platform payloads; writes nothing."""
-        articles = select(self.corpus, dest)
+        articles = select(self.corpus, self.store, dest)
         if not articles:
             return Outcome(dest.label, "nothing")
         digest = self._digest(dest, articles)

@@ -1,4 +1,4 @@
-"""Leases: a row in the database that lets only one process post to a destination (or poll the feeds).
+"""Leases: a row in the digest store that lets only one process post to a destination (or poll the feeds).
 
 A lease expires after its ttl unless renewed; a lease whose holder process on this machine has died is free at
 once, so a crashed run does not hold up the next one."""
@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Callable
 
 import psutil
 
-from bot.digest.model import iso, utcnow
+from corpus.digest_models import utcnow
 
 if TYPE_CHECKING:
-    from corpus.store import Store
+    from corpus.digest_store import DigestStore
 
 DEFAULT_TTL = timedelta(minutes=5)
 
@@ -45,32 +45,21 @@ def holder_dead(holder: str) -> bool:
 class Lease:
     """A named lease held by this process."""
 
-    def __init__(self, store: "Store", name: str, *, holder: str | None = None, ttl: timedelta = DEFAULT_TTL,
-                 clock: Callable[[], datetime] = utcnow):
+    def __init__(self, store: "DigestStore", name: str, *, holder: str | None = None,
+                 ttl: timedelta = DEFAULT_TTL, clock: Callable[[], datetime] = utcnow):
         self.store, self.name, self.ttl, self.clock = store, name, ttl, clock
         self.holder = holder or this_holder()
 
     def acquire(self) -> bool:
         """Take (or extend) the lease unless another live holder has it."""
         now = self.clock()
-        with self.store.transaction() as conn:
-            row = conn.execute("SELECT holder, expires_at FROM digest_leases WHERE name = ?",
-                               [self.name]).fetchone()
-            if row and row[0] != self.holder and row[1] > iso(now) and not holder_dead(row[0]):
-                return False
-            conn.execute("INSERT INTO digest_leases(name, holder, expires_at) VALUES (?,?,?) "
-                         "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, "
-                         "expires_at = excluded.expires_at",
-                         [self.name, self.holder, iso(now + self.ttl)])
-        return True
+        return self.store.acquire_lease(self.name, self.holder, now=now, expires=now + self.ttl,
+                                        dead=holder_dead)
 
     def renew(self) -> bool:
         """Extend the lease if this process still holds it."""
-        cur = self.store.db.execute("UPDATE digest_leases SET expires_at = ? WHERE name = ? AND holder = ?",
-                                    [iso(self.clock() + self.ttl), self.name, self.holder])
-        return cur.rowcount == 1
+        return self.store.renew_lease(self.name, self.holder, expires=self.clock() + self.ttl)
 
     def release(self) -> None:
         """Give the lease up."""
-        self.store.db.execute("DELETE FROM digest_leases WHERE name = ? AND holder = ?",
-                              [self.name, self.holder])
+        self.store.release_lease(self.name, self.holder)

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.digest import log
-from bot.digest.model import Destination, iso
+from corpus.digest_models import LIVE, Destination, iso
 
 if TYPE_CHECKING:
+    from corpus.digest_store import DigestStore
     from corpus.index import Corpus
     from corpus.models import Article
 
@@ -31,9 +31,9 @@ class Verdict:
     reason: str
 
 
-def select(corpus: "Corpus", dest: Destination) -> list["Article"]:
+def select(corpus: "Corpus", store: "DigestStore", dest: Destination) -> list["Article"]:
     """Articles added since the destination began and not in a live post to it, oldest added first."""
-    done = log.delivered(corpus.store, dest.id)
+    done = {a for a, status in store.statuses(dest.id).items() if status in LIVE}
     fresh = [a for a in corpus.articles(since=dest.since) if a.id not in done]
     return sorted(fresh, key=order)
 
@@ -43,9 +43,10 @@ def order(a: "Article") -> tuple[str, str, str]:
     return (a.added_at, a.date or a.modified or "", a.title)
 
 
-def explain(corpus: "Corpus", dest: Destination, *, now: datetime, limit: int = 25) -> list[Verdict]:
+def explain(corpus: "Corpus", store: "DigestStore", dest: Destination, *, now: datetime,
+            limit: int = 25) -> list[Verdict]:
     """The most recently added articles (up to a week back), each with why it is in or out."""
-    status = log.statuses(corpus.store, dest.id)
+    status = store.statuses(dest.id)
     start = min(dest.since, iso(now - PREVIEW_WINDOW))
     return [_verdict(a, dest, status.get(a.id)) for a in _recent(corpus, start)[:limit]]
 

@@ -1,11 +1,10 @@
-"""Long-running processes: `gapbot digest --schedule` (the scheduler alone) and `gapbot serve` (the Slack app,
-the Discord bot, the digest scheduler and feed polling — whichever are configured — in one process)."""
+"""The composition root. Long-running processes: `gapbot digest --schedule` (the scheduler alone) and
+`gapbot serve` (the Slack app, the Discord bot, the digest scheduler and feed polling — whichever are
+configured — in one process). It alone, with platforms.py, imports both platform adapters."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 import signal
 import sys
@@ -13,48 +12,44 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timezone
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from adapters.digest.feeds import poll_all
-from adapters.digest.run import Config, Runner
-from adapters.digest.schedule import DigestSchedule
-from bot.digest import store
-from bot.digest.model import utcnow
+import adapters.discord
+import adapters.slack
+from adapters.platforms import Config, digest_service
+from bot.digest.schedule import DigestSchedule
 from corpus.fetch import stop_all
+from corpus.index import Corpus
 
-if TYPE_CHECKING:
-    from corpus.index import Corpus
-
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
-def install(scheduler: BaseScheduler, corpus: "Corpus", config: Config) -> DigestSchedule:
+def install(scheduler: BaseScheduler, corpus: Corpus, config: Config) -> DigestSchedule:
     """Put the digest and feed jobs for this corpus on a scheduler."""
     fetcher = config.fetcher()
-    runner = Runner(corpus, config)
-    schedule = DigestSchedule(scheduler, destinations=lambda: store.all_destinations(corpus.store.db),
-                              run=runner.scheduled,
-                              retries=lambda: store.due_retries(corpus.store.db, now=utcnow()),
-                              poll=lambda: poll_all(corpus, fetcher=fetcher), poll_minutes=config.poll_minutes)
+    service = digest_service(corpus, config)
+    schedule = DigestSchedule(scheduler, destinations=service.destinations, run=service.scheduled,
+                              retries=service.due_retries, poll=lambda: service.poll_feeds(fetcher=fetcher),
+                              poll_minutes=config.poll_minutes)
     schedule.install()
     return schedule
 
 
-def run_scheduler(corpus: "Corpus", config: Config) -> int:
+def run_scheduler(corpus: Corpus, config: Config) -> int:
     """Run the digest scheduler until interrupted."""
     scheduler = BlockingScheduler(timezone=timezone.utc)
     install(scheduler, corpus, config)
-    count = len(store.all_destinations(corpus.store.db))
+    count = len(digest_service(corpus, config).destinations())
     print(f"gapbot digest scheduler: {count} destination(s); feeds polled every {config.poll_minutes:g} min",
           file=sys.stderr)
     with _signals_stop(scheduler):
         try:
             scheduler.start()
-        except (KeyboardInterrupt, SystemExit):  # run in a thread by `serve`, whose main thread gets the signal
+        except (KeyboardInterrupt, SystemExit):  # in a thread of `serve`, whose main thread gets the signal
             stop_all()
             scheduler.shutdown(wait=False)
     return 0
@@ -62,7 +57,7 @@ def run_scheduler(corpus: "Corpus", config: Config) -> int:
 
 @contextlib.contextmanager
 def _signals_stop(scheduler: BaseScheduler) -> Iterator[None]:
-    """While the scheduler runs in the main thread, SIGTERM and Ctrl-C stop every fetch and then the scheduler.
+    """While the scheduler runs in the main thread, SIGTERM and Ctrl-C stop every fetch, then the scheduler.
 
     Not by raising KeyboardInterrupt: APScheduler catches BaseException around submitting a job, so a signal
     landing there would be swallowed and the process would run on. The previous handlers come back after."""
@@ -125,22 +120,14 @@ def skipped(env: Mapping[str, str]) -> list[str]:
     return out
 
 
-def _available(module: str) -> bool:
-    if importlib.util.find_spec(module) is None:
-        log.warning("%s is not installed; skipped", module)
-        return False
-    return True
-
-
-def components(env: Mapping[str, str], *, db: str, corpus: "Corpus", config: Config) -> list[Component]:
+def components(env: Mapping[str, str], *, db: str, corpus: Corpus, config: Config) -> list[Component]:
     """What is configured: always the digest scheduler; Slack and Discord when their tokens are set."""
     out = [Component("digest scheduler", lambda: run_scheduler(corpus, config))]
     argv = slack_argv(env)
-    if argv and _available("adapters.slack"):
-        out.append(Component("slack", lambda: importlib.import_module("adapters.slack").main(argv, db=db,
-                                                                                             seed=False)))
+    if argv:
+        out.append(Component("slack", lambda: adapters.slack.main(argv, db=db, seed=False)))
     token = env.get("DISCORD_TOKEN")
-    if token and _available("adapters.discord"):
+    if token:
         out.append(Component("discord", lambda: run_discord(db, token, env)))
     return out
 
@@ -148,8 +135,7 @@ def components(env: Mapping[str, str], *, db: str, corpus: "Corpus", config: Con
 def run_discord(db: str, token: str, env: Mapping[str, str]) -> None:
     """The Discord bot on its own event loop (this runs in a thread of its own), with the same allowlists,
     admins and rate limit as `gapbot discord`."""
-    discord_adapter = importlib.import_module("adapters.discord")
-    bot = discord_adapter.create_bot(db, seed=False, guard=discord_adapter.guard_from_env(env))
+    bot = adapters.discord.create_bot(db, seed=False, guard=adapters.discord.guard_from_env(env))
     asyncio.run(bot.start(token))
 
 
@@ -158,7 +144,7 @@ def _thread(component: Component) -> threading.Thread:
         try:
             component.run()
         except Exception:
-            log.exception("%s stopped with an error", component.name)
+            logger.exception("%s stopped with an error", component.name)
 
     thread = threading.Thread(target=target, name=component.name, daemon=True)
     thread.start()
@@ -167,8 +153,6 @@ def _thread(component: Component) -> threading.Thread:
 
 def serve(*, db: str, seed: bool, env: Mapping[str, str], poll_seconds: float = 1.0) -> int:
     """Run every configured component; returns 1 as soon as one stops (so the process manager restarts us)."""
-    from corpus.index import Corpus
-
     corpus = Corpus.open(db, seed=seed)  # seed once, before the components open the database themselves
     parts = components(env, db=db, corpus=corpus, config=Config.from_env(env))
     for reason in skipped(env):

@@ -12,9 +12,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.digest.model import Destination
+from corpus.digest_models import Destination
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 MISFIRE_GRACE = 3600  # a digest due while the process was busy or asleep still goes out within the hour
 TICK_SECONDS = 60
 
@@ -59,7 +59,7 @@ class DigestSchedule:
                                        name=dest.label, replace_existing=True, coalesce=True,
                                        max_instances=1, misfire_grace_time=MISFIRE_GRACE)
                 self._jobs[job_id] = dest.schedule
-                log.info("digest for %s scheduled daily at %s", dest.label, dest.schedule)
+                logger.info("digest for %s scheduled daily at %s", dest.label, dest.schedule)
 
     def tick(self) -> None:
         """Pick up changed destinations; retry failed ones whose backoff has passed."""

@@ -7,14 +7,16 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.digest import feeds
 from bot.digest.lease import Lease
-from bot.digest.model import utcnow
+from corpus.digest_models import Feed, utcnow
+from corpus.fetch import Fetcher
+from corpus.sources import Rejected
 
 if TYPE_CHECKING:
+    from corpus.digest_store import DigestStore
     from corpus.index import Corpus
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()  # one poll at a time in a process; the lease does it across processes
 POLL_BUDGET = 600.0  # seconds one poll may spend; feeds not reached by then wait for the next poll
 
@@ -40,7 +42,7 @@ class _Prefetched:
         return self.response if url == self.url else self.inner.get(url, headers)
 
 
-def validators(feed: feeds.Feed) -> dict[str, str]:
+def validators(feed: Feed) -> dict[str, str]:
     """The conditional-GET headers for a feed's next poll."""
     headers = {}
     if feed.etag:
@@ -50,63 +52,57 @@ def validators(feed: feeds.Feed) -> dict[str, str]:
     return headers
 
 
-def poll_one(corpus: "Corpus", feed: feeds.Feed, fetcher: Any) -> PollResult:
+def poll_one(corpus: "Corpus", store: "DigestStore", feed: Feed, fetcher: Any) -> PollResult:
     """Fetch a feed if it changed and index its new entries."""
-    from corpus.sources import Rejected
-
-    db, now = corpus.store.db, utcnow()
+    now = utcnow()
     try:
         r = fetcher.get(feed.url, validators(feed))
         if r.status_code == 304:
-            feeds.record_poll(db, feed.url, now=now, status="not modified")
+            store.record_poll(feed.url, now=now, status="not modified")
             return PollResult(feed.url, "not modified")
         results = corpus.index([feed.url], fetcher=_Prefetched(fetcher, feed.url, r))
     except Rejected as e:
-        feeds.record_error(db, feed.url, str(e), now=now)
+        store.record_poll_error(feed.url, str(e), now=now)
         return PollResult(feed.url, "error", error=str(e))
     added = sum(x.status == "added" for x in results)
-    feeds.record_poll(db, feed.url, now=now, status="ok", added=added, etag=r.headers.get("etag"),
+    store.record_poll(feed.url, now=now, status="ok", added=added, etag=r.headers.get("etag"),
                       last_modified=r.headers.get("last-modified"))
     return PollResult(feed.url, "ok", added)
 
 
-def poll_all(corpus: "Corpus", *, fetcher: Any = None, budget: float = POLL_BUDGET) -> list[PollResult]:
+def poll_all(corpus: "Corpus", store: "DigestStore", *, fetcher: Any = None,
+             budget: float = POLL_BUDGET) -> list[PollResult]:
     """Poll every subscribed feed, unless this or another process is polling them right now (never waits)."""
-    subscribed = feeds.all_feeds(corpus.store.db)
+    subscribed = store.feeds()
     if not subscribed or not _lock.acquire(blocking=False):
         return []
-    lease = Lease(corpus.store, "feeds")
+    lease = Lease(store, "feeds")
     try:
         if not lease.acquire():
             return []
         try:
-            return _poll_within(corpus, subscribed, fetcher or _fetcher(), time.monotonic() + budget)
+            return _poll_within(corpus, store, subscribed, fetcher or Fetcher(), time.monotonic() + budget)
         finally:
             lease.release()
     finally:
         _lock.release()
 
 
-def _poll_within(corpus: "Corpus", subscribed: list[feeds.Feed], fetcher: Any, until: float) -> list[PollResult]:
+def _poll_within(corpus: "Corpus", store: "DigestStore", subscribed: list[Feed], fetcher: Any,
+                 until: float) -> list[PollResult]:
     results = []
     for f in subscribed:
         if time.monotonic() >= until:
             results.append(PollResult(f.url, "skipped", error="the poll's time budget was spent"))
             continue
-        results.append(_safe_poll(corpus, f, fetcher))
+        results.append(_safe_poll(corpus, store, f, fetcher))
     return results
 
 
-def _safe_poll(corpus: "Corpus", feed: feeds.Feed, fetcher: Any) -> PollResult:
+def _safe_poll(corpus: "Corpus", store: "DigestStore", feed: Feed, fetcher: Any) -> PollResult:
     try:
-        return poll_one(corpus, feed, fetcher)
+        return poll_one(corpus, store, feed, fetcher)
     except Exception as e:  # one broken feed must not stop the others or the digest
-        log.exception("polling %s failed", feed.url)
-        feeds.record_error(corpus.store.db, feed.url, f"{type(e).__name__}: {e}", now=utcnow())
+        logger.exception("polling %s failed", feed.url)
+        store.record_poll_error(feed.url, f"{type(e).__name__}: {e}", now=utcnow())
         return PollResult(feed.url, "error", error=str(e))
-
-
-def _fetcher() -> Any:
-    from corpus.fetch import Fetcher
-
-    return Fetcher()

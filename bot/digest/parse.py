@@ -1,10 +1,8 @@
-"""Digest destinations and the values they are made of: targets, times of day, time zones, timestamps."""
+"""What people type to set up a digest, checked: targets, times of day, time zones, feed URLs."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,22 +16,6 @@ FIRST_WINDOW = timedelta(hours=24)  # a new destination's first digest covers th
 _SLACK_CHANNEL = re.compile(r"^[A-Z0-9]{2,30}$")
 _DISCORD_ID = re.compile(r"^\d{5,25}$")
 _WEBHOOK_PATH = re.compile(r"/webhooks/\d+/[\w-]+/?$")
-
-
-def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
-
-
-def iso(dt: datetime) -> str:
-    """A timestamp as stored: UTC, ISO 8601 to the second ('2025-05-01T08:00:00+00:00')."""
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def parse_iso(text: str) -> datetime:
-    """A stored timestamp back into an aware datetime."""
-    dt = datetime.fromisoformat(text)
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 def parse_target(text: str) -> tuple[str, str]:
@@ -73,53 +55,6 @@ def parse_tz(text: str) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class Destination:
-    """Where a digest goes, when, and how its last runs went."""
-
-    id: int
-    target: str
-    platform: str
-    address: str
-    at: str
-    tz: str
-    created_at: str
-    since: str
-    created_by: str | None = None
-    last_run_at: str | None = None
-    last_ok_at: str | None = None
-    last_error: str | None = None
-    last_error_at: str | None = None
-    failures: int = 0
-    retry_at: str | None = None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Destination":
-        """Build from a digest_destinations row."""
-        return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in row})
-
-    @property
-    def label(self) -> str:
-        """The target as shown to people: a webhook's secret token is masked."""
-        if self.platform != "webhook":
-            return self.target
-        return "webhook:" + re.sub(r"(/webhooks/\d+/)([\w-]{4})[\w-]*", r"\1\2…", self.address)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The destination's time zone."""
-        return ZoneInfo(self.tz)
-
-    @property
-    def schedule(self) -> str:
-        """'08:00 Europe/Berlin'."""
-        return f"{self.at} {self.tz}"
-
-    def local(self, stamp: str) -> datetime:
-        """A stored UTC timestamp in the destination's local time."""
-        return parse_iso(stamp).astimezone(self.zone)
-
-
 def next_local(at: str, tz: str, now: datetime) -> datetime:
     """The next time the clock in zone tz shows at (HH:MM) after now."""
     zone = ZoneInfo(tz)
@@ -131,3 +66,12 @@ def next_local(at: str, tz: str, now: datetime) -> datetime:
         if candidate > local:
             return candidate
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def check_feed_url(url: str) -> str:
+    """An http(s) URL, or UserError."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UserError(f"Not a feed URL: {url[:80]!r}. Give the http(s) address of an RSS or Atom feed.")
+    return url

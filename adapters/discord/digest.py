@@ -3,22 +3,19 @@ a retried post is not duplicated) or to a webhook URL. Each message carries its 
 footer, so an interrupted run can find what it posted in the channel history."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
-from typing import Any, Iterator
+from typing import Any
 
-import httpx
-
-from adapters.digest.markup import clip, discord_defuse, discord_escape, whole_sentences
+from adapters.discord.markup import defuse, escape
+from adapters.discord.rest import DiscordAPI, message_id
 from bot.digest.content import Digest, DigestItem
 from bot.digest.deliver import Part, PostError, Unverifiable
-from bot.digest.model import parse_iso
+from bot.digest.fit import clip, whole_sentences
+from corpus.digest_models import parse_iso
 
-API_URL = "https://discord.com/api/v10"
 CONTENT_LIMIT, DESCRIPTION_LIMIT, TITLE_LIMIT, FOOTER_LIMIT = 2000, 4096, 256, 2048
 MESSAGE_BUDGET = 5500  # of the 6,000 characters all embeds of a message may hold
 PER_MESSAGE = 5  # embeds (articles) per message; Discord allows 10
-MAX_INLINE_WAIT = 2.0  # seconds a rate limit may be waited out within a run
 DISCORD_EPOCH_MS = 1420070400000
 LOOKBACK = timedelta(minutes=2)
 NO_PINGS: dict[str, list[str]] = {"parse": []}
@@ -27,17 +24,17 @@ COLOR = 0x3B6EA5
 
 def item_embed(item: DigestItem, *, footer_extra: str = "") -> dict[str, Any]:
     """One article as an embed: linked title, summary cut only between sentences, estimates, names."""
-    tail = [f"**Gap estimate:** {discord_escape(e)}" for e in item.estimates]
+    tail = [f"**Gap estimate:** {escape(e)}" for e in item.estimates]
     if item.entities:
-        tail.append("**Names:** " + discord_escape(", ".join(item.entities)))
+        tail.append("**Names:** " + escape(", ".join(item.entities)))
     budget = min(DESCRIPTION_LIMIT, 1800) - len("\n".join(tail)) - 2
-    summary = " ".join(whole_sentences([discord_escape(s) for s in item.summary], budget))
+    summary = " ".join(whole_sentences([escape(s) for s in item.summary], budget))
     description = "\n".join(x for x in [summary, *tail] if x)
-    embed: dict[str, Any] = {"title": clip(discord_defuse(item.title), TITLE_LIMIT), "color": COLOR,
+    embed: dict[str, Any] = {"title": clip(defuse(item.title), TITLE_LIMIT), "color": COLOR,
                              "description": clip(description, DESCRIPTION_LIMIT)}
     if item.url and item.url.startswith(("http://", "https://")):
         embed["url"] = item.url
-    footer = " · ".join(x for x in (discord_defuse(item.byline), footer_extra) if x)
+    footer = " · ".join(x for x in (defuse(item.byline), footer_extra) if x)
     if footer:
         embed["footer"] = {"text": clip(footer, FOOTER_LIMIT)}
     return embed
@@ -66,11 +63,11 @@ def plan_parts(digest: Digest, *, per_message: int = PER_MESSAGE) -> list[Part]:
 
 def render_message(digest: Digest, part: Part, *, key: str) -> dict[str, Any]:
     """The message body: header and closing as content, one embed per article, the key in the last footer."""
-    lines = [f"**{discord_escape(digest.title)}**", discord_escape(digest.period)] if part.header else []
+    lines = [f"**{escape(digest.title)}**", escape(digest.period)] if part.header else []
     if part.total > 1:
         lines.append(f"({part.index + 1}/{part.total})")
     if part.footer:
-        lines += [discord_escape(digest.gap), discord_escape(digest.closing)]
+        lines += [escape(digest.gap), escape(digest.closing)]
     embeds = [item_embed(it, footer_extra=f"digest {key}" if i == len(part.items) - 1 else "")
               for i, it in enumerate(part.items)]
     return {"content": clip("\n".join(x for x in lines if x), CONTENT_LIMIT), "embeds": embeds,
@@ -87,78 +84,6 @@ def carries(message: dict[str, Any], key: str) -> bool:
     """Whether a Discord message carries the key (in an embed footer or the content)."""
     footers = [(e.get("footer") or {}).get("text", "") for e in message.get("embeds") or []]
     return any(key in t for t in footers + [message.get("content") or ""])
-
-
-class DiscordAPI:
-    """The few Discord REST calls the digest needs, with errors turned into PostError."""
-
-    def __init__(self, http: httpx.Client, *, base_url: str = API_URL, token: str | None = None):
-        self.http, self.base_url, self.token = http, base_url.rstrip("/"), token
-
-    def call(self, method: str, url: str, *, safe_retry: bool, auth: bool = True, **kwargs) -> Any:
-        """One request; 429s within MAX_INLINE_WAIT are waited out; 5xx retried once only when safe_retry."""
-        headers = {"Authorization": f"Bot {self.token}"} if auth and self.token else {}
-        for attempt in range(3):
-            try:
-                r = self.http.request(method, url, headers=headers, **kwargs)
-            except httpx.HTTPError as e:
-                if safe_retry and attempt == 0:
-                    continue
-                raise PostError(f"could not reach Discord ({type(e).__name__})", definite=False) from None
-            wait = _retry_wait(r, attempt, safe_retry)
-            if wait is None:
-                return _result(r)
-            time.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def channel_messages(self, channel: str, *, after: int) -> Iterator[dict[str, Any]]:
-        """Messages of a channel newer than the id after (oldest pages first)."""
-        for _ in range(10):
-            batch = self.call("GET", f"{self.base_url}/channels/{channel}/messages", safe_retry=True,
-                              params={"limit": 100, "after": str(after)})
-            if not batch:
-                return
-            yield from batch
-            after = max(int(m["id"]) for m in batch)
-
-
-def _retry_wait(r: httpx.Response, attempt: int, safe_retry: bool) -> float | None:
-    """Seconds to wait before trying again, or None to take the response as it is."""
-    if r.status_code == 429 and attempt < 2:
-        wait = _retry_after(r)
-        return wait if wait <= MAX_INLINE_WAIT else None
-    if r.status_code >= 500 and safe_retry and attempt == 0:
-        return 0.5
-    return None
-
-
-def _retry_after(r: httpx.Response) -> float:
-    try:
-        return float(r.json().get("retry_after"))
-    except (ValueError, TypeError, AttributeError):
-        return float(r.headers.get("retry-after") or 60)
-
-
-def _result(r: httpx.Response) -> Any:
-    if r.status_code < 300:
-        return r.json() if r.content else None
-    if r.status_code == 429:
-        wait = _retry_after(r)
-        raise PostError(f"rate limited by Discord (429, retry after {wait:g}s)", retry_after=wait)
-    if r.status_code >= 500:
-        raise PostError(f"Discord error HTTP {r.status_code}", definite=False)
-    try:
-        detail = r.json().get("message") or ""
-    except ValueError:
-        detail = ""
-    raise PostError(f"Discord said HTTP {r.status_code}" + (f": {detail[:120]}" if detail else ""))
-
-
-def message_id(message: Any) -> str:
-    """The id of a created message; an answer without one leaves it unknown whether the post went through."""
-    if not isinstance(message, dict) or not message.get("id"):
-        raise PostError("Discord answered without the created message", definite=False)
-    return str(message["id"])
 
 
 class DiscordChannelPoster:

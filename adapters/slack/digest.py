@@ -2,15 +2,17 @@
 carrying its key in message metadata so that an interrupted run can find what it posted in the history."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from adapters.digest.markup import clip, slack_escape, slack_link, slack_plain, whole_sentences
+from adapters.slack.deliver import web_client
+from adapters.slack.markup import encoded_link, escape, plain_text, strip_controls
 from bot.digest.content import Digest, DigestItem
 from bot.digest.deliver import Part, PostError, Unverifiable
-from bot.digest.model import parse_iso
+from bot.digest.fit import clip, whole_sentences
+from corpus.digest_models import parse_iso
 
 EVENT_TYPE = "gapbot_digest"
 SECTION_LIMIT = 3000  # characters of a section's text
@@ -24,15 +26,22 @@ HINTS = {"channel_not_found": "the channel does not exist or the bot cannot see 
          "missing_scope": "the app needs the chat:write scope"}
 
 
-def client_for(token: str | None, base_url: str | None, *, timeout: int = 15) -> WebClient:
-    """A WebClient with no automatic retries: the deliverer decides what is safe to retry."""
-    kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
-    return WebClient(token=token, timeout=timeout, retry_handlers=[], **kwargs)
+TIMEOUT = 15  # seconds for one Web API call of a digest run
+
+
+def client_for(token: str | None, api_url: str | None) -> WebClient:
+    """The Web API client without automatic retries: the deliverer decides what is safe to retry."""
+    return web_client(token, api_url, timeout=TIMEOUT, retrying=False)
+
+
+def slack_escape(text: str | None) -> str:
+    """Digest text as mrkdwn: controls dropped, escaped and defused as every Slack reply is."""
+    return escape(strip_controls(text))
 
 
 def item_blocks(item: DigestItem) -> list[dict[str, Any]]:
     """One article: a mrkdwn section within Slack's limit, summary cut only between sentences."""
-    head = [f"*{slack_link(item.url, clip(item.title, 300))}*"]
+    head = [f"*{encoded_link(item.url, clip(item.title, 300))}*"]
     if item.byline:
         head.append(f"_{slack_escape(item.byline)}_")
     tail = [f"• Gap estimate: {slack_escape(e)}" for e in item.estimates]
@@ -51,7 +60,7 @@ def _context(text: str) -> dict[str, Any]:
 
 def header_blocks(digest: Digest, *, threaded: bool) -> list[dict[str, Any]]:
     """The digest's header: title, period, and for a threaded digest the list of what is in the thread."""
-    title = {"type": "plain_text", "text": clip(slack_plain(digest.title), HEADER_LIMIT)}
+    title = {"type": "plain_text", "text": clip(plain_text(digest.title), HEADER_LIMIT)}
     blocks = [{"type": "header", "text": title}, _context(digest.period)]
     if threaded:
         titles = "\n".join(f"• {slack_escape(clip(i.title, 200))}" for i in digest.items)
@@ -132,7 +141,7 @@ class SlackPoster:
         if not self.client.token:
             raise PostError("SLACK_BOT_TOKEN is not set")
 
-    def _history(self, args: dict[str, Any], thread: str | None):
+    def _history(self, args: dict[str, Any], thread: str | None) -> Iterator[dict[str, Any]]:
         cursor = None
         for _ in range(10):  # pages of 200: far more than a digest posts between two runs
             if thread:
