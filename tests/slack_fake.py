@@ -8,8 +8,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 import os
+import secrets
 import threading
 import time
 import urllib.error

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.extract.claims import GAP_WORDS, direction, dimension, durations
+from corpus.extract.claims import GAP_WORDS, dimension, direction, durations
 
 
 @pytest.mark.parametrize("sentence, expected", [

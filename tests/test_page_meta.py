@@ -33,7 +33,7 @@ def tree(page: str):
      "https://example.org/tech/wuhan-cluster"),
     ('<link rel="Canonical" href="/tech/wuhan-cluster">', "https://example.org/amp/wuhan?utm_source=x",
      "https://example.org/tech/wuhan-cluster"),
-    ('<link rel="alternate canonical" href="wuhan-cluster">', "https://example.org/tech/", 
+    ('<link rel="alternate canonical" href="wuhan-cluster">', "https://example.org/tech/",
      "https://example.org/tech/wuhan-cluster"),
     ('<link rel="canonical" href="javascript:void(0)">', "https://example.org/a", None),
     ('<link rel="stylesheet" href="/site.css">', "https://example.org/a", None),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -42,11 +42,11 @@ def stable(text: str, today: str) -> str:
 
 def one(text: str, corpus) -> dict[str, object]:
     """One command's reply in every form a user sees it."""
-    from bot.core import handle
-    from bot.reply import Request
     from adapters.discord.render import render as discord_render
     from adapters.slack.deliver import is_private
     from adapters.slack.render import render as slack_render
+    from bot.core import handle
+    from bot.reply import Request
 
     reply = handle(Request(text, platform="slack", user="U0USER1", channel="C0CHAN1"), corpus)
     d_reply = handle(Request(text, platform="discord", user="100", channel="200"), corpus)
