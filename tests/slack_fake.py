@@ -1,7 +1,8 @@
 """Test helpers for the Slack adapter: a local fake of Slack's Web API, and signed requests to the app.
 
-FakeSlack stands in for slack.com/api, a slash command's response_url and the file upload URL. It records every
-call and can be told to answer the next calls to a method with a 429, a Slack error, or a dropped connection.
+FakeSlack stands in for slack.com/api, a slash command's response_url and the file upload URL. It records
+every call and can be told to answer the next calls to a method with a 429, a Slack error,
+or a dropped connection.
 """
 from __future__ import annotations
 
@@ -117,7 +118,8 @@ class FakeSlack:
             "chat.postEphemeral": lambda: {"ok": True, "message_ts": ts},
             "files.getUploadURLExternal": lambda: {"ok": True, "file_id": f"F{len(self.calls)}",
                                                    "upload_url": f"{self.url}upload/F{len(self.calls)}"},
-            "files.completeUploadExternal": lambda: {"ok": True, "files": json.loads(params.get("files", "[]"))},
+            "files.completeUploadExternal": lambda: {"ok": True,
+                                                     "files": json.loads(params.get("files", "[]"))},
             "users.info": lambda: {"ok": True, "user": {"id": params.get("user"),
                                                         "is_admin": params.get("user") in self.admins}},
         }
@@ -257,7 +259,8 @@ def refuse_non_loopback(monkeypatch: Any) -> None:
 
     def connect(sock: socket.socket, address: Any) -> Any:
         host = address[0] if isinstance(address, tuple) else str(address)
-        if not (str(host).startswith("127.") or host in ("localhost", "::1") or sock.family == socket.AF_UNIX):
+        if not (str(host).startswith("127.") or host in ("localhost",
+                                                         "::1") or sock.family == socket.AF_UNIX):
             raise AssertionError(f"test tried to reach {address}: only local fakes are allowed")
         return real_connect(sock, address)
 
@@ -271,4 +274,5 @@ def check_golden(name: str, messages: list[dict[str, Any]]) -> None:
     if os.environ.get("GAPBOT_REGEN_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no golden file {path.name}: run with GAPBOT_REGEN_GOLDEN=1 to create it"
-    assert text == path.read_text(encoding="utf-8"), f"{path.name} changed; if intended, GAPBOT_REGEN_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), \
+        f"{path.name} changed; if intended, GAPBOT_REGEN_GOLDEN=1"

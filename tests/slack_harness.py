@@ -57,8 +57,10 @@ class Echo:
     """A handler that repeats the typed text back in every field (the worst a command could do)."""
 
     def __call__(self, request: Request) -> Reply:
-        return Reply(command="ask", title=f"You asked: {request.text}", sections=[Section(request.text, "Echo")],
-                     citations=[Citation(1, "a1", request.text[:400], "q", request.text[:50], None,
+        return Reply(command="ask", title=f"You asked: {request.text}",
+                     sections=[Section(request.text, "Echo")], citations=[Citation(1, "a1",
+                                                                                   request.text[:400], "q",
+                                                                                   request.text[:50], None,
                                          "javascript:alert(1)")], footer=request.text)
 
 

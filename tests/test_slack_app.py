@@ -1,4 +1,5 @@
-"""The Slack adapter end to end: signed slash commands and events over HTTP into the Bolt app, Web API faked."""
+"""The Slack adapter end to end: signed slash commands and events over HTTP into the Bolt app, Web API
+faked."""
 # ruff: noqa: F811  (the fixtures imported from slack_harness are named again as test arguments)
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def test_slash_answer_is_in_channel_with_sources_and_fallback_text(slack: Slack)
     assert message["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": "iFlytek",
                                                                "emoji": True}}
     sources = [b for b in message["blocks"] if b["type"] == "context"]
-    assert sources[0]["elements"][0]["text"] == "[1] <https://example.com/a1|iFlytek profile — Wire — 2024-05-01>"
+    assert sources[0]["elements"][0]["text"] == \
+        "[1] <https://example.com/a1|iFlytek profile — Wire — 2024-05-01>"
     assert message["text"].startswith("iFlytek")
     (request,) = slack.scripted.requests
     assert request == Request(text="/who iflytek", platform="slack", user="U0USER1", channel="C0CHAN1")
@@ -173,7 +175,8 @@ def test_edits_bot_messages_and_channel_messages_are_ignored(slack: Slack, event
 def test_retried_event_is_not_answered_twice(slack: Slack) -> None:
     slack.event("app_mention")
     slack.fake.wait_for("chat.postMessage")
-    retry = slack.event("app_mention", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    retry = slack.event("app_mention", headers={"X-Slack-Retry-Num": "1",
+                                                "X-Slack-Retry-Reason": "http_timeout"})
     again = slack.event("app_mention")
     assert retry.status == 200 and again.status == 200
     time.sleep(0.3)

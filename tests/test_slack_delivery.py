@@ -1,4 +1,5 @@
-"""The Slack adapter's output under stress: long replies, hostile text, Web API failures, the chart, the server."""
+"""The Slack adapter's output under stress:
+long replies, hostile text, Web API failures, the chart, the server."""
 # ruff: noqa: F811  (the fixtures imported from slack_harness are named again as test arguments)
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def test_hostile_argument_cannot_ping_or_link(fake: FakeSlack, corpus: Corpus) -
         assert result.status == 200 and result.seconds < 3
         messages = [payload(c) for c in fake.wait_for("response")]
         text = json.dumps(messages)
-        for bad in ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS", "<https://evil", "javascript:", "@here"):
+        for bad in ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS", "<https://evil",
+                    "javascript:", "@here"):
             assert bad not in text
         assert "&lt;!channel&gt;" in text and "&amp; more" in text
 

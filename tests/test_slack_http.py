@@ -1,5 +1,5 @@
-"""The Slack HTTP listener under abuse: idle and trickling connections, oversize and malformed requests, retried
-and replayed payloads. The real Bolt app, real signatures, a real socket on 127.0.0.1."""
+"""The Slack HTTP listener under abuse: idle and trickling connections, oversize and malformed requests,
+retried and replayed payloads. The real Bolt app, real signatures, a real socket on 127.0.0.1."""
 from __future__ import annotations
 
 import logging
@@ -64,7 +64,8 @@ def closed_by_server(s: socket.socket, wait: float = 10.0) -> bool:
 
 
 def flood(slack: Slack, count: int) -> list[socket.socket]:
-    """count idle connections, all accepted or dropped by the server by the time /healthz answers behind them."""
+    """count idle connections, all accepted or dropped by the server by the time /healthz answers behind
+    them."""
     idle = [connect(slack.server.server_port) for _ in range(count)]
     assert get(f"http://127.0.0.1:{slack.server.server_port}/healthz").status == 200
     return idle
@@ -73,7 +74,8 @@ def flood(slack: Slack, count: int) -> list[socket.socket]:
 def test_an_idle_flood_past_the_cap_holds_no_threads_and_the_bot_still_answers(crowded: Slack) -> None:
     assert get(f"http://127.0.0.1:{crowded.server.server_port}/healthz").status == 200  # workers all started
     threads = threading.active_count()
-    idle = flood(crowded, 200)  # the idle sockets last 60 s: only closing the idlest at the cap lets others in
+    idle = flood(crowded,
+                 200)  # the idle sockets last 60 s: only closing the idlest at the cap lets others in
     try:
         assert threading.active_count() == threads  # an idle connection holds no thread
         assert crowded.command("/who", "iflytek").status == 200
@@ -186,7 +188,8 @@ def test_stress_eleven_hundred_idle_sockets_and_held_bodies(slack: Slack) -> Non
     try:
         for _ in range(300):  # unsigned bodies one byte short of the cap, never finished
             s = connect(slack.server.server_port)
-            s.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % Limits().max_body)
+            head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+            s.sendall(head % Limits().max_body)
             s.sendall(b"x" * (Limits().max_body - 1))
             held.append(s)
         assert get(f"http://127.0.0.1:{slack.server.server_port}/healthz").status == 200

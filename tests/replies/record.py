@@ -1,4 +1,5 @@
-"""Record every seed reply as users see it: console text, --json, Slack blocks, Discord messages, digest dry-run.
+"""Record every seed reply as users see it:
+console text, --json, Slack blocks, Discord messages, digest dry-run.
 
 Run as a script on an indexed seed database to print the recording (JSON) to stdout:
     python tests/replies/record.py DB
@@ -62,7 +63,8 @@ def digest(db: str) -> dict[str, str]:
     """The digest dry-run, as text and JSON."""
     out: dict[str, str] = {}
     for key, extra in (("text", []), ("json", ["--json"])):
-        run = subprocess.run([sys.executable, "-m", "bot", "--db", db, "--no-seed", "digest", "--dry-run", *extra],
+        run = subprocess.run([sys.executable, "-m", "bot", "--db", db, "--no-seed",
+                              "digest", "--dry-run", *extra],
                              capture_output=True, text=True, cwd=ROOT, timeout=300, check=True)
         out[key] = run.stdout
     return out
