@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
@@ -96,6 +96,13 @@ class FakeSlack:
                 raise AssertionError(f"{method} called {len(self.called(method))} times, wanted {count}: "
                                      f"{[c.method for c in self.calls]}")
         return self.called(method)
+
+    def wait_until(self, done: Callable[[list[Call]], bool], timeout: float = 10.0) -> list[Call]:
+        """Wait until done(calls) holds; the calls (AssertionError on timeout)."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: done(self.calls), timeout):
+                raise AssertionError(f"still waiting after {timeout} s: {[c.method for c in self.calls]}")
+        return self.calls
 
     def record(self, call: Call) -> None:
         """Keep a call and wake waiters."""
@@ -249,22 +256,6 @@ def event_body(name: str, *, event_id: str | None = None, **event: Any) -> str:
     if event_id:
         payload["event_id"] = event_id
     return json.dumps(payload)
-
-
-def refuse_non_loopback(monkeypatch: Any) -> None:
-    """Make any socket connection off this machine fail loudly (tests must only talk to local fakes)."""
-    import socket
-
-    real_connect = socket.socket.connect
-
-    def connect(sock: socket.socket, address: Any) -> Any:
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if not (str(host).startswith("127.") or host in ("localhost",
-                                                         "::1") or sock.family == socket.AF_UNIX):
-            raise AssertionError(f"test tried to reach {address}: only local fakes are allowed")
-        return real_connect(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
 def check_golden(name: str, messages: list[dict[str, Any]]) -> None:

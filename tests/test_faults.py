@@ -17,7 +17,7 @@ import pytest
 from discord_fake import FakeDiscord, Fault
 from load import article
 from slack_fake import Failure, FakeSlack, post, signed_headers, slash_body
-from slack_harness import SECRET, offline, payload, serve  # noqa: F401
+from slack_harness import SECRET, payload, serve
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.jitter import Jitter

@@ -1,6 +1,5 @@
 """Access and abuse: allowlists, configured admins and the per-user rate limit,
 in the guard and on both platforms."""
-# ruff: noqa: F811  (the fixtures imported from slack_harness are named again as test arguments)
 from __future__ import annotations
 
 import logging
@@ -10,7 +9,7 @@ from collections.abc import Iterator
 import discord.ext.test as dpytest
 import pytest
 from slack_fake import FakeSlack
-from slack_harness import SECRET, Scripted, Slack, corpus, fake, offline, payload  # noqa: F401
+from slack_harness import SECRET, Scripted, Slack, payload
 from test_discord_slash import BOT_USER, EPHEMERAL, interact
 from test_discord_slash import payload as interaction
 

@@ -1,6 +1,5 @@
 """A damaged database is named in one clear line, never a traceback; `gapbot backup` copies a live database
 consistently, and the restore documented in README.md brings it back."""
-# ruff: noqa: F811  (the fixtures imported from slack_harness are named again as test arguments)
 from __future__ import annotations
 
 import gc
@@ -17,7 +16,7 @@ import pytest
 from ingest_fuzz import intact
 from load import article
 from slack_fake import FakeSlack
-from slack_harness import fake, offline, payload, serve  # noqa: F401
+from slack_harness import payload, serve
 
 import adapters.slack as slack_main
 from adapters import cli

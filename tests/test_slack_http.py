@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from slack_fake import FakeSlack, get, post, signed_headers, slash_body
-from slack_harness import SECRET, Scripted, Slack, corpus, fake, offline, serve  # noqa: F401 (fixtures)
+from slack_harness import SECRET, Scripted, Slack
 
 from adapters.slack.app import create_app
 from adapters.slack.server import Limits, make_server
@@ -19,7 +19,7 @@ FAST = Limits(request_seconds=1.0)  # so idle and slow clients are seen cut off 
 CROWDED = Limits(connections=50, request_seconds=60.0)  # a flood of 200 idle sockets is four times the cap
 
 
-def serve_with(fake: FakeSlack, corpus: Corpus, limits: Limits) -> Iterator[Slack]:  # noqa: F811
+def serve_with(fake: FakeSlack, corpus: Corpus, limits: Limits) -> Iterator[Slack]:
     """The app served with these limits."""
     scripted = Scripted()
     app = create_app(corpus, token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url, handler=scripted)
@@ -33,18 +33,13 @@ def serve_with(fake: FakeSlack, corpus: Corpus, limits: Limits) -> Iterator[Slac
 
 
 @pytest.fixture
-def guarded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
+def guarded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:
     yield from serve_with(fake, corpus, FAST)
 
 
 @pytest.fixture
-def crowded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
+def crowded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:
     yield from serve_with(fake, corpus, CROWDED)
-
-
-@pytest.fixture
-def slack(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
-    yield from serve(fake, corpus, Scripted())
 
 
 def connect(port: int) -> socket.socket:

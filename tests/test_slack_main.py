@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 import yaml
-from slack_fake import Failure, FakeSlack, get, post, refuse_non_loopback, signed_headers, slash_body
+from slack_fake import Failure, FakeSlack, get, post, signed_headers, slash_body
 
 import adapters.slack as slack_main
 from adapters.slack.app import create_app
@@ -40,7 +40,6 @@ def fake() -> Iterator[FakeSlack]:
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """A clean environment: no SLACK_* or PORT variables from the machine running the tests."""
-    refuse_non_loopback(monkeypatch)
     for name in [n for n in os.environ if n.startswith("SLACK_") or n == "PORT"]:
         monkeypatch.delenv(name)
     return monkeypatch
@@ -180,7 +179,10 @@ def test_socket_mode_acks_the_envelope_and_answers(env: pytest.MonkeyPatch, fake
         retried = SocketModeRequest("events_api", "env-2", event, retry_attempt=1, retry_reason="timeout")
         handler.handle(recorder, retried)  # type: ignore[arg-type]
         assert [a.envelope_id for a in recorder.acks] == ["env-1", "env-2"]
-        time.sleep(0.3)
+        # a sentinel from another channel: once it is answered, the retry sent before it has been dealt with
+        fresh = {**event, "event_id": "Ev0SENTINEL", "event": {**event["event"], "channel": "C0SENTINEL"}}
+        handler.handle(recorder, SocketModeRequest("events_api", "env-3", fresh))  # type: ignore[arg-type]
+        fake.wait_until(lambda calls: any(c.params.get("channel") == "C0SENTINEL" for c in calls))
         assert fake.called("chat.postMessage") == []
     finally:
         handler.close()
