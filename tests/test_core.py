@@ -1,9 +1,7 @@
 """The core through handle(), on the seeds with the real model, checked against the gold file."""
 from __future__ import annotations
 
-import ast
 import re
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, ask
@@ -143,16 +141,6 @@ def test_every_command_has_a_docstring_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for c in commands():
         assert c.func.__doc__ and f"/{c.name}" in readme
-
-
-def test_imports_point_from_adapters_to_bot_to_corpus():
-    banned = {"bot": ("adapters", "slack_bolt", "slack_sdk", "discord"), "corpus": ("bot", "adapters")}
-    for pkg, bad in banned.items():
-        for path in Path(ROOT / pkg).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-                assert not any(n.split(".")[0] in bad for n in names), f"{path} imports {names}"
 
 
 def test_gap_statistics_cover_every_estimate_when_the_list_is_capped(seeded, monkeypatch):
