@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    results: dict = {"machine": machine(), "sizes": {}}
+    results = {"machine": machine(), "sizes": {}}
     gold = json.loads(GOLD.read_text()) if GOLD.exists() else {"questions": [{"question": ASK}]}
     (OUT / "questions.json").write_text(json.dumps([q["question"] for q in gold["questions"]]))
     seed_db = OUT / "seed.db"

@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import unicodedata
+from typing import Any
 
 FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                       "\u2013": "-", "\u2014": "-", "\u2212": "-"})
@@ -118,7 +119,7 @@ def answer_quality(corpus, gold: dict) -> dict:
     def ask(text):
         return handle(Request(text), corpus)
 
-    out = {"gap": gap_quality(ask("/gap"), gold)}
+    out: dict[str, Any] = {"gap": gap_quality(ask("/gap"), gold)}
     total = hit = 0
     for e in gold["entities"]:
         text = norm(ask("/who " + (e.get("aliases_in_text") or [e["name"]])[0]).text)

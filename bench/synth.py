@@ -204,7 +204,8 @@ class Writer:
         month = 1 + int(self.rng.integers(12))
         day = 1 + int(self.rng.integers(28))
         date = f"{year}-{month:02d}-{day:02d}"
-        paras, pos, idx = [], 0, 0
+        paras: list[str] = []
+        pos, idx = 0, 0
         for pi, count in enumerate(template):
             if idx >= room and paras:
                 break
