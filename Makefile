@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test stress bench bench-large chat clean
+.PHONY: run lint test stress bench bench-large chat clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "gapbot needs Python 3.11 ($(PY) not found)"; exit 1; }
@@ -19,7 +19,12 @@ run: $(STAMP)
 chat: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/gapbot chat
 
-test: $(STAMP)
+# ruff over the code, tests and bench; mypy over the code and bench. `make test` runs it first.
+lint: $(STAMP)
+	$(BIN)/ruff check bot adapters corpus tests bench
+	$(BIN)/mypy
+
+test: lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 stress: $(STAMP)
@@ -32,4 +37,4 @@ bench-large: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench --large
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,8 @@
 """`python -m bench [--large]`: measure gapbot, print a markdown table, write docs/benchmarks.md.
 
-Each measurement runs in its own child process (so memory and imports are that process's own); this process only
-builds synthetic corpora, collects JSON and writes the report.
+Each measurement runs in its own child process
+(so memory and imports are that process's own); this process only builds synthetic corpora,
+collects JSON and writes the report.
 """
 from __future__ import annotations
 
@@ -49,11 +50,13 @@ def machine() -> dict:
                 if ln.startswith("model name")), platform.processor())
     mem = next((int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
                 if ln.startswith("MemTotal")), 0)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                           cwd=ROOT, check=False).stdout.splitlines()
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": f"{mem / 2**20:.0f} GiB", "python": platform.python_version(),
-            "torch": _version("torch"), "numpy": numpy.__version__, "faiss": _version("faiss-cpu"),
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, cwd=ROOT, check=False)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True, cwd=ROOT, check=False).stdout.splitlines()
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": f"{mem / 2**20:.0f} GiB",
+            "python": platform.python_version(), "torch": _version("torch"), "numpy": numpy.__version__,
+            "faiss": _version("faiss-cpu"),
             "commit": commit.stdout.strip() + (f" + {len(dirty)} uncommitted files" if dirty else ""),
             "load_start": _load()}
 
@@ -115,7 +118,8 @@ def measure_size(label: str, db: Path, counts: dict, args) -> dict:
 
 
 def carry_large(results: dict) -> None:
-    """Keep the 100k and 1M figures of the last --large run, so `make bench` does not drop them from the doc."""
+    """Keep the 100k and 1M figures of the last --large run,
+    so `make bench` does not drop them from the doc."""
     path = OUT / "results.json"
     if not path.exists():
         return
@@ -133,8 +137,9 @@ def score(seed_db: Path, modes: list[str]) -> dict:
     for mode in modes:
         copy = OUT / f"score-{mode}.db"
         shutil.copy(seed_db, copy)
-        p = subprocess.run([sys.executable, str(SCORE), mode, str(Path(sys.executable).with_name("gapbot")), str(copy),
-                            str(GOLD)], capture_output=True, text=True, cwd=ROOT, timeout=1800,
+        p = subprocess.run([sys.executable, str(SCORE), mode,
+                            str(Path(sys.executable).with_name("gapbot")), str(copy), str(GOLD)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=1800,
                            env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=False)
         lines = p.stdout.strip().splitlines()
         out[mode] = lines[-1] if lines else f"no output (rc {p.returncode})"
@@ -150,7 +155,8 @@ def profiles(results: dict, dbs: dict[str, Path]) -> dict:
         if v.profile == "index":
             from corpus.bundled import seed_paths
 
-            out[v.profile] = child("profile", str(OUT / "profile-index.db"), *map(str, seed_paths()), "--index")
+            out[v.profile] = child("profile", str(OUT / "profile-index.db"), *map(str,
+                                                                                  seed_paths()), "--index")
         elif "@" in v.profile:
             cmd, label = v.profile.split(" @ ")
             if label not in dbs:
@@ -182,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    results: dict = {"machine": machine(), "sizes": {}}
+    results = {"machine": machine(), "sizes": {}}
     gold = json.loads(GOLD.read_text()) if GOLD.exists() else {"questions": [{"question": ASK}]}
     (OUT / "questions.json").write_text(json.dumps([q["question"] for q in gold["questions"]]))
     seed_db = OUT / "seed.db"

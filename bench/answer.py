@@ -1,7 +1,7 @@
 """An answering process: warm latency of each command through handle(), and its own peak RSS.
 
-Run as a child (`python -m bench.answer DB QUESTIONS.json`) so each corpus size gets a fresh process and the RSS
-figure is that of a process that has answered every command at that size. Prints one JSON object.
+Run as a child (`python -m bench.answer DB QUESTIONS.json`) so each corpus size gets a fresh process and the
+RSS figure is that of a process that has answered every command at that size. Prints one JSON object.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 import psutil
 
@@ -42,12 +43,16 @@ def timed_loop(call: Callable[[int], object], *, calls: int, budget_s: float, mi
             "mean": statistics.fmean(times), "max": max(times)}
 
 
+T = TypeVar("T")
+
+
 class TooSlow(BaseException):
     """One call ran past its limit (a BaseException, so handle()'s catch-all does not swallow it)."""
 
 
-def within(seconds: float, fn: Callable[[], object]) -> object:
-    """fn(), or TooSlow once it has run `seconds` (checked between Python steps, so a long SQL call ends first)."""
+def within(seconds: float, fn: Callable[[], T]) -> T:
+    """fn(), or TooSlow once it has run `seconds` (checked between Python steps,
+    so a long SQL call ends first)."""
     def alarm(_sig, _frame):
         raise TooSlow
 
@@ -90,24 +95,26 @@ def run(db: str, questions: list[str], *, calls: int, budget_s: float, embedder:
     for name, text in commands(questions).items():
         t = time.perf_counter()
         try:
-            reply = within(call_limit_s, lambda text=text: handle(Request(text(0)), corpus))
+            reply = within(call_limit_s, lambda: handle(Request(text(0)), corpus))
         except TooSlow:
             out["commands"][name] = {"n": 0, "p50": float("inf"), "p95": float("inf"), "mean": float("inf"),
-                                     "max": float("inf"), "first_ms": float("inf"), "stopped_after_s": call_limit_s}
+                                     "max": float("inf"), "first_ms": float("inf"),
+                                     "stopped_after_s": call_limit_s}
             out["rss_after_mb"][name] = proc.memory_info().rss / 2**20
             continue
         first = (time.perf_counter() - t) * 1000
-        res = timed_loop(lambda i, text=text: handle(Request(text(i)), corpus), calls=calls, budget_s=budget_s,
-                         min_calls=1 if first > budget_s * 1000 / 3 else 3)
+        res = timed_loop(lambda i: handle(Request(text(i)), corpus),  # runs before the loop moves on
+                         calls=calls, budget_s=budget_s, min_calls=1 if first > budget_s * 1000 / 3 else 3)
         res.update(first_ms=first, answered=reply.answered, chars=len(reply.text))
         out["commands"][name] = res
         out["rss_after_mb"][name] = proc.memory_info().rss / 2**20
     for mode in ("hybrid", "bm25", "dense"):
         out["commands"][f"search {mode}"] = timed_loop(
-            lambda i, mode=mode: corpus.search(questions[i % len(questions)], limit=10, mode=mode),
+            lambda i: corpus.search(questions[i % len(questions)], limit=10, mode=mode),
             calls=calls, budget_s=budget_s)
     out["peak_rss_mb"] = peak_rss_mb()
-    out["vector_index"] = corpus.searcher.describe() if hasattr(corpus.searcher, "describe") else "numpy float32"
+    out["vector_index"] = corpus.searcher.describe() if hasattr(corpus.searcher,
+                                                                "describe") else "numpy float32"
     out["loaded_torch"] = "torch" in sys.modules
     return out
 
@@ -120,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--calls", type=int, default=200)
     p.add_argument("--budget", type=float, default=60.0, help="seconds per command before stopping early")
     p.add_argument("--embedder", default="minilm", choices=["minilm", "hash"])
-    p.add_argument("--call-limit", type=float, default=120.0, help="seconds one call may take before it is stopped")
+    p.add_argument("--call-limit", type=float, default=120.0,
+                   help="seconds one call may take before it is stopped")
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     with open(args.questions, encoding="utf-8") as f:

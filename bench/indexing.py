@@ -2,8 +2,8 @@
 
 Run as a child (`python -m bench.indexing SEED_DB EXTRA_DB ARTICLE_DIR --extra K`): it loads the model first
 (its load is not indexing), indexes the seed files into a fresh SEED_DB (which the other benchmarks then use)
-and K articles recombined from seed paragraphs into EXTRA_DB, then encodes the very same sentence texts with the
-same model in one call. Prints one JSON object.
+and K articles recombined from seed paragraphs into EXTRA_DB,
+then encodes the very same sentence texts with the same model in one call. Prints one JSON object.
 """
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ from pathlib import Path
 
 
 def make_articles(seed_db: Path, folder: Path, count: int, *, rng_seed: int = 11) -> list[Path]:
-    """Write `count` text articles whose paragraphs are seed paragraphs from different articles, numbers moved."""
+    """Write `count` text articles whose paragraphs are seed paragraphs from different articles, numbers
+    moved."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("synthetic-*.txt"):
         old.unlink()
     con = sqlite3.connect(seed_db)
-    paras = [r[0] for r in con.execute("SELECT text FROM passages WHERE kind = 'para' AND length(text) > 120")]
+    rows = con.execute("SELECT text FROM passages WHERE kind = 'para' AND length(text) > 120")
+    paras = [r[0] for r in rows]
     con.close()
     rng = random.Random(rng_seed)
     out = []
@@ -45,7 +47,8 @@ def fresh(db: Path) -> None:
 
 
 def index_once(emb, seed_db: Path, extra_db: Path, folder: Path, extra: int) -> tuple[list, float]:
-    """Index the seed files into a fresh seed_db and the recombined articles into a fresh extra_db; seconds."""
+    """Index the seed files into a fresh seed_db and the recombined articles into a fresh extra_db;
+    seconds."""
     from corpus.index import Corpus
     from corpus.bundled import seed_paths
 
@@ -63,8 +66,9 @@ def index_once(emb, seed_db: Path, extra_db: Path, folder: Path, extra: int) -> 
 
 
 def run(seed_db: Path, extra_db: Path, folder: Path, extra: int, *, rounds: int = 2) -> dict:
-    """Index with a warm model, then time the raw model on the same sentences; `rounds` times each, alternating,
-    and the fastest of each is kept (the machine is shared, so the slower runs carry other work)."""
+    """Index with a warm model, then time the raw model on the same sentences;
+    `rounds` times each, alternating, and the fastest of each is kept (the machine is shared,
+    so the slower runs carry other work)."""
     from corpus.embed import MiniLMEmbedder
     from corpus.extract.entities import nlp
 

@@ -3,9 +3,10 @@ hit@1/hit@5/MRR@10 per mode, /gap claims, /who coverage, /ask answers and refusa
 
 Run as a child (`python -m bench.quality DB GOLD [--search-only]`); prints one JSON object. A search hit is a
 retrieved sentence that is the gold answering sentence (same text after normalising quotes, dashes, case and
-spacing, or 85% similar) in the gold's own seed article. On synthetic corpora (--search-only) every seed sentence
-has thousands of perturbed near-copies, so there a copy in any article counts: the figure then says whether
-approximate search (IVF, common-word pruning) still finds answer-bearing sentences, not which copy ranks first.
+spacing, or 85% similar) in the gold's own seed article. On synthetic corpora
+(--search-only) every seed sentence has thousands of perturbed near-copies,
+so there a copy in any article counts: the figure then says whether approximate search (IVF,
+common-word pruning) still finds answer-bearing sentences, not which copy ranks first.
 """
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ import os
 import re
 import sys
 import unicodedata
+from typing import Any
 
-FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-                      "\u2212": "-"})
+FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                      "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
 
 def norm(text: str | None) -> str:
@@ -47,7 +49,8 @@ def _file(answer: dict) -> str:
     return answer.get("seed_file") or answer.get("file") or ""
 
 
-def search_quality(corpus, gold: dict, modes=("hybrid", "bm25", "dense"), *, any_article: bool = False) -> dict:
+def search_quality(corpus, gold: dict, modes=("hybrid", "bm25", "dense"), *,
+                   any_article: bool = False) -> dict:
     """hit@1, hit@5 and MRR@10 of each search mode over the answerable questions (any_article: a copy of the
     gold sentence in a synthetic article counts too)."""
     files = seed_articles(corpus)
@@ -71,13 +74,16 @@ def search_quality(corpus, gold: dict, modes=("hybrid", "bm25", "dense"), *, any
 def range_ok(lo, hi, gold: list) -> bool:
     """Whether (lo, hi) years match the gold range within 10% (or 0.05 years)."""
     def close(a, b):
-        return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= max(0.05, 0.1 * abs(b)))
+        if a is None or b is None:
+            return a is None and b is None
+        return abs(a - b) <= max(0.05, 0.1 * abs(b))
 
     return close(lo, gold[0]) and close(hi, gold[1])
 
 
 def speaker_ok(got: str | None, want: str | None) -> bool:
-    """Whether the speaker names the gold speaker (two of its name words); unnamed gold speakers always match."""
+    """Whether the speaker names the gold speaker (two of its name words);
+    unnamed gold speakers always match."""
     if not want or "(unnamed)" in want or "unattributed" in want:
         return True
     words = set(re.findall(r"[a-z]+", want.split("(")[0].lower()))
@@ -91,7 +97,8 @@ def gap_quality(reply, gold: dict) -> dict:
     golds = [g for g in gold["gap_claims"] if g.get("has_time_estimate")]
 
     def exact(c, g):
-        return same(c["quote"], g["sentence"]) and range_ok(c["low_years"], c["high_years"], g["range_years"]) \
+        return same(c["quote"], g["sentence"]) and range_ok(c["low_years"],
+                                                            c["high_years"], g["range_years"]) \
             and speaker_ok(c["speaker"], g.get("speaker"))
 
     found = sum(any(same(c["quote"], g["sentence"]) for c in claims) for g in golds)
@@ -100,7 +107,8 @@ def gap_quality(reply, gold: dict) -> dict:
     exact_pos = sum(any(exact(c, g) for g in golds) for c in sized)
     n = max(len(sized), 1)
     return {"gold": len(golds), "reported_sized": len(sized), "recall_found": found / len(golds),
-            "recall_exact": right / len(golds), "precision_found": true_pos / n, "precision_exact": exact_pos / n}
+            "recall_exact": right / len(golds), "precision_found": true_pos / n,
+            "precision_exact": exact_pos / n}
 
 
 def answer_quality(corpus, gold: dict) -> dict:
@@ -111,7 +119,7 @@ def answer_quality(corpus, gold: dict) -> dict:
     def ask(text):
         return handle(Request(text), corpus)
 
-    out = {"gap": gap_quality(ask("/gap"), gold)}
+    out: dict[str, Any] = {"gap": gap_quality(ask("/gap"), gold)}
     total = hit = 0
     for e in gold["entities"]:
         text = norm(ask("/who " + (e.get("aliases_in_text") or [e["name"]])[0]).text)
@@ -119,7 +127,8 @@ def answer_quality(corpus, gold: dict) -> dict:
         hit += sum(norm(m) in text for m in e.get("must_mention", []))
     out["who_must_mention"] = hit / max(total, 1)
     answerable = [q for q in gold["questions"] if q["type"] == "answerable"]
-    refused = [ask("/ask " + q["question"]).answered is False for q in gold["questions"] if q["type"] != "answerable"]
+    refused = [ask("/ask " + q["question"]).answered is False
+               for q in gold["questions"] if q["type"] != "answerable"]
     top1 = top5 = answered = 0
     for q in answerable:
         r = ask("/ask " + q["question"])

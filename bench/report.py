@@ -23,7 +23,8 @@ def status(met: bool | None) -> str:
 
 def targets_md(results: dict) -> str:
     """The targets, each met or not."""
-    return table(["target", "measured", "status"], [[v.target, v.measured, status(v.met)] for v in judge(results)])
+    return table(["target", "measured", "status"], [[v.target, v.measured,
+                                                     status(v.met)] for v in judge(results)])
 
 
 def ms(c: dict | None) -> str:
@@ -53,10 +54,11 @@ def memory_md(results: dict) -> str:
         rows.append([label, f"{k['articles']:,}", f"{k['claims']:,}", f"{k['entity_sentences']:,}",
                      f"{after['/who iflytek']:.0f}", f"{after['/ask']:.0f}", f"**{a['peak_rss_mb']:.0f}**",
                      _seconds(a["commands"]["/ask"]["first_ms"]), a["vector_index"],
-                     f"{s.get('built', '')}, load {s.get('load', '?')}" + (" (last --large run)" if s.get("carried")
-                                                                           else "")])
-    return table(["corpus", "articles", "claims", "entity links", "RSS after /gap+/who MB", "RSS after /ask MB",
-                  "peak RSS MB", "first /ask s (model + index load)", "vector index", "measured, load average"], rows)
+                     f"{s.get('built', '')}, load {s.get('load', '?')}"
+                     + (" (last --large run)" if s.get("carried") else "")])
+    return table(["corpus", "articles", "claims", "entity links",
+                  "RSS after /gap+/who MB", "RSS after /ask MB", "peak RSS MB",
+                  "first /ask s (model + index load)", "vector index", "measured, load average"], rows)
 
 
 def _seconds(ms_: float) -> str:
@@ -74,23 +76,26 @@ def quality_md(results: dict) -> str:
     out = [table(["system (seed corpus, 25 answerable questions)", "hit@1", "hit@5", "MRR@10"], rows)]
     scaled = [(label, s["quality"]) for label, s in results["sizes"].items() if s.get("quality")]
     if scaled:
-        out.append("\nOn the synthetic corpora (each seed sentence has thousands of perturbed near-copies there, so a "
-                   "copy of the gold sentence in any article counts: this checks that approximate search still "
-                   "finds answer-bearing sentences):\n")
+        out.append("\nOn the synthetic corpora (each seed sentence has thousands of perturbed near-copies "
+                   "there, so a copy of the gold sentence in any article counts: this checks that "
+                   "approximate search still finds answer-bearing sentences):\n")
         out.append(table(["corpus"] + [f"{m} hit@5 / MRR" for m in ("hybrid", "bm25", "dense")],
-                         [[label] + [f"{v[m]['hit@5']:.2f} / {v[m]['mrr@10']:.3f}" for m in ("hybrid", "bm25", "dense")]
+                         [[label] + [f"{v[m]['hit@5']:.2f} / {v[m]['mrr@10']:.3f}" for m in ("hybrid", "bm25",
+                                                                                             "dense")]
                           for label, v in scaled]))
     a = q.get("answers")
     if a:
         g = a["gap"]
         out.append("\n" + table(["answer check (seed corpus)", "value"], [
-            ["`/gap` claim recall — sentence found", f"{g['recall_found']:.2f} of {g['gold']} sized gold claims"],
+            ["`/gap` claim recall — sentence found",
+             f"{g['recall_found']:.2f} of {g['gold']} sized gold claims"],
             ["`/gap` claim recall — range and speaker right", f"{g['recall_exact']:.2f}"],
             ["`/gap` precision — sized claims that are gold sentences",
              f"{g['precision_found']:.2f} of {g['reported_sized']}"],
             ["`/gap` precision — and range and speaker right", f"{g['precision_exact']:.2f}"],
             ["`/who` must-mention coverage (60 entities)", f"{a['who_must_mention']:.2f}"],
-            ["`/ask` gold sentence quoted first (goal 22 of 25 = 0.88)", f"{a.get('ask_top1', float('nan')):.2f}"],
+            ["`/ask` gold sentence quoted first (goal 22 of 25 = 0.88)",
+             f"{a.get('ask_top1', float('nan')):.2f}"],
             ["`/ask` gold sentence in the top 5 passages", f"{a['ask_top5']:.2f}"],
             ["unanswerable questions refused", f"{a['unanswerable_refused']:.2f} of {a['unanswerable_n']}"]]))
     return "\n".join(out)
@@ -114,7 +119,8 @@ def indexing_md(results: dict) -> str:
         f"{x:.1f}" for x in i.get("encode_runs", []))
     return table(["articles", "sentences", "index s (rounds: index vs raw)", "articles/min", "sentences/s",
                   "raw encode sentences/s", "ratio"],
-                 [[i["articles"], i["sentences"], f"{i['index_s']:.1f} ({runs})", f"{i['articles_per_min']:.0f}",
+                 [[i["articles"], i["sentences"], f"{i['index_s']:.1f} ({runs})",
+                   f"{i['articles_per_min']:.0f}",
                               f"{i['sentences_per_s']:.1f}", f"{i['raw_sentences_per_s']:.1f}",
                               f"**{i['ratio']:.2f}**"]])
 
@@ -127,11 +133,12 @@ def vectors_md(results: dict) -> str:
         if v:
             e, f = v["exact"], v["ivf"]
             rows.append([label, f"{e['ms@10']:.2f}", f"{e['mb']:.0f}", f"{f['ms@10']:.2f}", f"{f['mb']:.0f}",
-                         f"{f['recall@10']:.2f}", f"{f['recall@100']:.2f}", f"{f['build_s']:.1f}", f["describe"]])
+                         f"{f['recall@10']:.2f}", f"{f['recall@100']:.2f}",
+                         f"{f['build_s']:.1f}", f["describe"]])
     if not rows:
         return "_only measured at 100k and 1M (`--large`)_"
-    return table(["corpus", "exact ms", "exact MB", "IVF ms", "IVF MB", "recall@10", "recall@100", "IVF build s",
-                  "index"], rows)
+    return table(["corpus", "exact ms", "exact MB", "IVF ms", "IVF MB", "recall@10",
+                  "recall@100", "IVF build s", "index"], rows)
 
 
 def profiles_md(results: dict) -> str:
@@ -152,15 +159,15 @@ def score_md(results: dict) -> str:
     return "\n".join(f"- `score.py {mode}`: `{line}`" for mode, line in lines.items()) or "_not run_"
 
 
-INTRO = ("Made by `make bench` (`python -m bench`: seed and 10k corpora, under 10 minutes) and `make bench-large` "
-         "(`python -m bench --large`: adds 100k and 1M). Every figure below is from a real run; raw results are in "
-         "`bench/out/results.json` (not committed). Synthetic corpora are seed sentences recombined and perturbed, "
-         "with their real vectors plus noise, written straight into a copy of the seed database (encoding 1M "
-         "sentences with the model would take hours here); each synthetic sentence keeps the claim and entity links "
-         "of the seed sentence it came from when the claim phrase or name survives, so claims and links grow with "
-         "the corpus at the seed's density.")
-LATENCY_NOTE = ("200 calls each unless fewer are shown (a command over its time budget stops after at least 3). "
-                "`/ask` rotates through the 30 gold questions, so every call embeds its question.")
+INTRO = ("Made by `make bench` (`python -m bench`: seed and 10k corpora, under 10 minutes) and `make "
+         "bench-large` (`python -m bench --large`: adds 100k and 1M). Every figure below is from a real run; "
+         "raw results are in `bench/out/results.json` (not committed). Synthetic corpora are seed sentences "
+         "recombined and perturbed, with their real vectors plus noise, written straight into a copy of the "
+         "seed database (encoding 1M sentences with the model would take hours here); each synthetic "
+         "sentence keeps the claim and entity links of the seed sentence it came from when the claim phrase "
+         "or name survives, so claims and links grow with the corpus at the seed's density.")
+LATENCY_NOTE = ("200 calls each unless fewer are shown (a command over its time budget stops after at least "
+                "3). `/ask` rotates through the 30 gold questions, so every call embeds its question.")
 INDEX_NOTE = ("Seed files plus recombined articles through `Corpus.index()` with the model and spaCy already "
               "loaded, against the same model encoding the same sentences in one call; two rounds of each, "
               "alternating, and the faster of each is kept.")
@@ -169,10 +176,11 @@ INDEX_NOTE = ("Seed files plus recombined articles through `Corpus.index()` with
 def render(results: dict, findings: Path) -> str:
     """The whole of docs/benchmarks.md."""
     m = results["machine"]
-    machine = (f"**Machine:** {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, no GPU; Python {m['python']}, "
-               f"torch {m['torch']}, numpy {m['numpy']}, faiss {m['faiss']}; commit `{m['commit']}`. Load "
-               f"average at start {m['load_start']}, at end {m['load_end']}: the machine is shared with other "
-               f"sessions, so latencies carry noise from their work. Run took {results.get('elapsed_s', 0)} s.")
+    machine = (f"**Machine:** {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, no GPU; Python "
+               f"{m['python']}, torch {m['torch']}, numpy {m['numpy']}, faiss {m['faiss']}; commit "
+               f"`{m['commit']}`. Load average at start {m['load_start']}, at end {m['load_end']}: the "
+               f"machine is shared with other sessions, so latencies carry noise from their work. Run took "
+               f"{results.get('elapsed_s', 0)} s.")
     parts = [
         "# Benchmarks", "", INTRO, "", machine, "",
         "## Targets", "", targets_md(results), "",
@@ -182,8 +190,8 @@ def render(results: dict, findings: Path) -> str:
         "## Cold start", "", cold_md(results), "",
         "## Indexing throughput", "", INDEX_NOTE, "", indexing_md(results), "",
         "## Answer quality", "", quality_md(results), "",
-        "Scored through the CLI by `../shared/tools/score.py` on the seed database:", "", score_md(results), "",
-        "## Vector search methods", "", vectors_md(results), "",
+        "Scored through the CLI by `../shared/tools/score.py` on the seed database:",
+        "", score_md(results), "", "## Vector search methods", "", vectors_md(results), "",
         "## Profiles of targets not met", "", profiles_md(results), "",
     ]
     if findings.exists():

@@ -1,9 +1,10 @@
 """Synthetic corpora of N sentences: seed sentences recombined and perturbed, their real vectors plus noise.
 
-Encoding a million sentences with the model would take hours on this machine, so the synthetic rows are written
-straight into a copy of the seed database: articles, passages, sentences, FTS rows, embeddings, and the derived
-rows (claims, entity links) a sentence inherits from the seed sentence it was made from when the claim phrase or
-entity name survives the change. The seed articles stay in, so gold answers exist at every size.
+Encoding a million sentences with the model would take hours on this machine,
+so the synthetic rows are written straight into a copy of the seed database: articles, passages, sentences,
+FTS rows, embeddings, and the derived rows (claims,
+entity links) a sentence inherits from the seed sentence it was made from when the claim phrase or entity name
+survives the change. The seed articles stay in, so gold answers exist at every size.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ import numpy as np
 VERSION = 2  # bump when the generator changes, so cached databases are rebuilt (2: fills the answer tables)
 CHUNK = 20_000  # sentences written per transaction
 NOISE = 0.015  # per-component noise on unit vectors: cosine to the source about 0.95
-PUBLISHERS = ["Reuters", "SCMP", "Nikkei Asia", "The Information", "Caixin", "Bloomberg", "Wired", "Rest of World"]
+PUBLISHERS = ["Reuters", "SCMP", "Nikkei Asia", "The Information", "Caixin", "Bloomberg",
+              "Wired", "Rest of World"]
 
 
 @dataclass
@@ -37,8 +39,8 @@ class Seed:
 
 def load_seed(db: sqlite3.Connection, model: str) -> Seed:
     """Read the seed corpus the synthetic rows are made from."""
-    rows = db.execute("SELECT s.id, s.text, s.kind, e.vector FROM sentences s JOIN embeddings e ON e.hash = s.hash "
-                      "AND e.model = ? ORDER BY s.id", [model]).fetchall()
+    rows = db.execute("SELECT s.id, s.text, s.kind, e.vector FROM sentences s JOIN embeddings e ON e.hash = "
+                      "s.hash AND e.model = ? ORDER BY s.id", [model]).fetchall()
     pos = {r[0]: i for i, r in enumerate(rows)}
     vectors = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), -1).copy()
     cols = [c[1] for c in db.execute("PRAGMA table_info(claims)")]
@@ -198,8 +200,12 @@ class Writer:
         aid = hashlib.sha1(f"synthetic-{self.n_articles}".encode()).hexdigest()[:10]
         first = self.maker.sentence()[0]
         title = " ".join(first.split()[:9]).rstrip(",.;:")
-        date = f"{2023 + int(self.rng.integers(3))}-{1 + int(self.rng.integers(12)):02d}-{1 + int(self.rng.integers(28)):02d}"
-        paras, pos, idx = [], 0, 0
+        year = 2023 + int(self.rng.integers(3))
+        month = 1 + int(self.rng.integers(12))
+        day = 1 + int(self.rng.integers(28))
+        date = f"{year}-{month:02d}-{day:02d}"
+        paras: list[str] = []
+        pos, idx = 0, 0
         for pi, count in enumerate(template):
             if idx >= room and paras:
                 break
@@ -224,7 +230,8 @@ class Writer:
             pos += len(para) + 2
         body = "\n\n".join(paras)
         publisher = PUBLISHERS[int(self.rng.integers(len(PUBLISHERS)))]
-        rows.articles.append((aid, title, publisher, None, date, None, None, None, f"synthetic:{self.n_articles}",
+        rows.articles.append((aid, title, publisher, None, date, None, None, None,
+                              f"synthetic:{self.n_articles}",
                               hashlib.sha256((aid + body).encode()).hexdigest(), None, body, "[]",
                               f"{date}T00:00:00+00:00"))
 
@@ -234,8 +241,8 @@ class Writer:
             claim = self.maker.seed.claims.get(src)
             if claim and claim["phrase"].lower() in low:
                 rows.claims.append((aid, sid, claim["low_years"], claim["high_years"], claim["phrase"],
-                                    claim["direction"], claim["dimension"], claim["speaker"], claim["affiliation"],
-                                    text, date))
+                                    claim["direction"], claim["dimension"],
+                                    claim["speaker"], claim["affiliation"], text, date))
             for eid, direct, names in self.maker.seed.links.get(src, []):
                 if any(n in low for n in names):
                     rows.links[(eid, sid)] = (eid, sid, aid, direct)
@@ -249,36 +256,43 @@ class Writer:
     def _insert(self, rows: _Rows) -> None:
         db = self.db
         db.execute("BEGIN")
-        db.executemany("INSERT INTO articles(id, title, publisher, author, date, modified, url, canonical_url, "
-                       "source, text_hash, minhash, body, summary, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        db.executemany("INSERT INTO articles(id, title, publisher, author, date, modified, url, "
+                       "canonical_url, source, text_hash, minhash, body, summary, added_at) VALUES "
+                       "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        rows.articles)
-        db.executemany('INSERT INTO passages(id, article_id, idx, kind, start, "end", text) VALUES (?,?,?,?,?,?,?)',
+        db.executemany('INSERT INTO passages(id, article_id, idx, kind, start, "end", text) VALUES '
+                       '(?,?,?,?,?,?,?)',
                        rows.passages)
-        db.executemany('INSERT INTO sentences(id, article_id, passage_id, idx, kind, start, "end", text, context, '
+        db.executemany('INSERT INTO sentences(id, article_id, passage_id, idx, kind, start, "end", text, '
+                       'context, '
                        "hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows.sentences)
         db.executemany("INSERT INTO sentences_fts(rowid, text, context) VALUES (?,?,?)",
                        [(s[0], s[7], s[8]) for s in rows.sentences])
-        db.executemany("INSERT OR IGNORE INTO embeddings(hash, model, vector) VALUES (?,?,?)", rows.embeddings)
-        db.executemany("INSERT INTO claims(article_id, sentence_id, low_years, high_years, phrase, direction, "
-                       "dimension, speaker, affiliation, quote, date) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows.claims)
+        db.executemany("INSERT OR IGNORE INTO embeddings(hash, model, vector) VALUES (?,?,?)",
+                       rows.embeddings)
+        db.executemany("INSERT INTO claims(article_id, sentence_id, low_years, high_years, phrase, "
+                       "direction, dimension, speaker, affiliation, quote, date) VALUES "
+                       "(?,?,?,?,?,?,?,?,?,?,?)", rows.claims)
         db.executemany("INSERT OR IGNORE INTO entity_sentences(entity_id, sentence_id, article_id, direct) "
                        "VALUES (?,?,?,?)", list(rows.links.values()))
         db.execute("COMMIT")
 
     def finish(self) -> float:
-        """Refresh entity counts, bump the generation so answering processes reload, and fill the answer tables
-        /who and /gap read, as indexing does after a batch; returns the seconds the answer tables took."""
+        """Refresh entity counts, bump the generation so answering processes reload,
+        and fill the answer tables /who and /gap read,
+        as indexing does after a batch; returns the seconds the answer tables took."""
         self.db.execute("UPDATE entities SET article_count = (SELECT count(DISTINCT article_id) FROM "
-                        "entity_sentences es WHERE es.entity_id = entities.id), mention_count = (SELECT count(*) "
-                        "FROM entity_sentences es WHERE es.entity_id = entities.id)")
+                        "entity_sentences es WHERE es.entity_id = entities.id), mention_count = (SELECT "
+                        "count(*) FROM entity_sentences es WHERE es.entity_id = entities.id)")
         self.db.execute("INSERT INTO meta(key, value) VALUES ('generation', 1) ON CONFLICT(key) "
                         "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         self.db.execute("PRAGMA optimize")
         from corpus.extract.answers import refresh
         from corpus.store import articles_version, stamp_derived
 
-        # the entity links were generated with the articles: mark them current, or the first open would rebuild
-        # them from the seed's mentions alone (corpus/store.py, migration 0007)
+        # the entity links were generated with the articles: mark them current,
+        # or the first open would rebuild them from the seed's mentions alone
+        # (corpus/store.py, migration 0007)
         stamp_derived(self.db, articles_version(self.db))
         t = time.perf_counter()
         refresh(self.db)

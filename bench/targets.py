@@ -22,11 +22,12 @@ def latency(results: dict) -> list[Verdict]:
     """/who and /gap p50 <= 5 ms at every size; /ask p50 <= 15 ms at 100k and <= 50 ms at 1M."""
     out = []
     for cmd in ("/who iflytek", "/gap"):
-        figures = {label: s["answer"]["commands"][cmd]["p50"] for label, s in results.get("sizes", {}).items()}
+        figures = {label: s["answer"]["commands"][cmd]["p50"] for label,
+                   s in results.get("sizes", {}).items()}
         missed = [k for k, v in figures.items() if v > 5]
         shown = ", ".join(f"{k} {v:.1f}" for k, v in figures.items())
-        out.append(Verdict(f"`{cmd.split()[0]}` p50 ≤ 5 ms (every size)", f"{shown} ms", not missed if figures else None,
-                           f"{cmd} @ {missed[0]}" if missed else None))
+        out.append(Verdict(f"`{cmd.split()[0]}` p50 ≤ 5 ms (every size)", f"{shown} ms",
+                           not missed if figures else None, f"{cmd} @ {missed[0]}" if missed else None))
     for label, limit in (("100k", 15), ("1M", 50)):
         s = _size(results, label)
         if s is None:
@@ -54,8 +55,8 @@ def cold(results: dict) -> Verdict:
         return Verdict("`/who` cold start ≤ 1.5 s, no torch", "not run", None)
     ok = c["first_byte_s"] <= 1.5 and not c["heavy_imports"]
     heavy = ", ".join(c["heavy_imports"]) or "none"
-    return Verdict("`/who` cold start ≤ 1.5 s, no torch", f"{c['first_byte_s']:.2f} s; heavy imports: {heavy}", ok,
-                   None if ok else "cold who")
+    return Verdict("`/who` cold start ≤ 1.5 s, no torch",
+                   f"{c['first_byte_s']:.2f} s; heavy imports: {heavy}", ok, None if ok else "cold who")
 
 
 def indexing(results: dict) -> Verdict:

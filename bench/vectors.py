@@ -12,6 +12,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from typing import Any
 
 
 def timed(fn, queries) -> tuple[float, list]:
@@ -40,7 +41,8 @@ def run(db_path: str, questions: list[str]) -> dict:
     n = count(db, emb.name)
     t = time.perf_counter()
     exact = ExactIndex.load(db, emb.name, emb.dim, n)
-    out = {"n": n, "exact": {"load_s": time.perf_counter() - t, "mb": exact.vectors.nbytes / 2**20}}
+    out: dict[str, Any] = {"n": n, "exact": {"load_s": time.perf_counter() - t,
+                                             "mb": exact.vectors.nbytes / 2**20}}
     for k in (10, 100):
         ms, want = timed(lambda q, k=k: exact.top(q, k), queries)
         out["exact"][f"ms@{k}"] = ms

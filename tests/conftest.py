@@ -1,9 +1,13 @@
-"""Shared fixtures: the gold file, and a seeded database built once with the real embedding model."""
+"""Shared fixtures: the network guard (every test), the gold file, a seeded database built once with the real
+embedding model, and the Slack harness's fixtures (registered below as a plugin)."""
 from __future__ import annotations
 
 import json
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +16,44 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD_PATH = ROOT / "tests" / "fixtures" / "seed_gold.json"
 # Real articles from other publishers stay outside the repository; their tests run when shared/ is beside it.
 DEV_PATH = ROOT.parent / "shared" / "eval" / "dev"
+# The Slack app served on 127.0.0.1 and its fixtures (slack, slack_core, fake, corpus), for every test module.
+pytest_plugins = ["slack_harness"]
+LOOPBACK_NAMES = ("localhost", "::1")
+
+
+def _is_local(sock: socket.socket, address: Any) -> bool:
+    """Whether a connect() address stays on this machine (loopback or a Unix socket)."""
+    if sock.family == socket.AF_UNIX or not isinstance(address, tuple):
+        return True
+    host = str(address[0])
+    return host.startswith(("127.", "::ffff:127.")) or host in LOOPBACK_NAMES
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test fails loudly if it connects past loopback: tests talk only to local fakes.
+
+    The refused connect raises, and the test also fails at teardown, in case the code under test caught it."""
+    refused: list[str] = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guard(sock: socket.socket, address: Any) -> None:
+        if not _is_local(sock, address):
+            refused.append(repr(address))
+            raise AssertionError(f"test tried to reach {address}: only local fakes are allowed")
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        guard(sock, address)
+        real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        guard(sock, address)
+        return real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    yield
+    assert not refused, f"test tried to reach {', '.join(refused)}: only local fakes are allowed"
 
 
 @pytest.fixture(scope="session")

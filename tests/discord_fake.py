@@ -21,7 +21,8 @@ APP_ID = "1300000000000000001"
 BOT_USER = {"id": APP_ID, "username": "gapbot", "discriminator": "0", "avatar": None, "bot": True,
             "global_name": None, "public_flags": 0}
 APPLICATION = {"id": APP_ID, "name": "gapbot", "description": "", "icon": None, "bot_public": True,
-               "bot_require_code_grant": False, "owner": {**BOT_USER, "id": "1300000000000000009", "bot": False},
+               "bot_require_code_grant": False, "owner": {**BOT_USER,
+                                                          "id": "1300000000000000009", "bot": False},
                "verify_key": "0" * 64, "flags": 0}
 
 
@@ -94,22 +95,25 @@ class FakeDiscord:
         for p in self.posts:
             if p.kind == kind:
                 embeds = p.body.get("embeds") or [{}]
-                out.append(p.body.get("content") or f"{embeds[0].get('title', '')}|{embeds[0].get('description')}")
+                embed = embeds[0]
+                out.append(p.body.get("content") or f"{embed.get('title', '')}|{embed.get('description')}")
         return out
 
 
 def _message(mid: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {"id": str(mid), "channel_id": "1300000000000000003", "type": 0, "content": body.get("content") or "",
-            "embeds": body.get("embeds", []), "attachments": [], "author": BOT_USER, "mentions": [],
-            "mention_roles": [], "mention_everyone": False, "pinned": False, "tts": False,
-            "timestamp": "2025-01-01T00:00:00+00:00", "edited_timestamp": None, "flags": body.get("flags", 0),
-            "nonce": body.get("nonce")}
+    return {"id": str(mid), "channel_id": "1300000000000000003", "type": 0,
+            "content": body.get("content") or "", "embeds": body.get("embeds", []), "attachments": [],
+            "author": BOT_USER, "mentions": [], "mention_roles": [], "mention_everyone": False,
+            "pinned": False, "tts": False, "timestamp": "2025-01-01T00:00:00+00:00", "edited_timestamp": None,
+            "flags": body.get("flags", 0), "nonce": body.get("nonce")}
 
 
 ROUTES = [("GET", r"/users/@me$", "me"), ("GET", r"/oauth2/applications/@me$", "application"),
           ("POST", r"/channels/\d+/typing$", "typing"), ("POST", r"/channels/\d+/messages$", "message"),
           ("POST", r"/interactions/\d+/[^/]+/callback$", "callback"),
-          ("DELETE", r"/webhooks/\d+/[^/]+/messages/@original$", "delete"), ("POST", r"/webhooks/\d+/[^/]+$", "followup")]
+          ("DELETE", r"/webhooks/\d+/[^/]+/messages/@original$", "delete"), ("POST",
+                                                                             r"/webhooks/\d+/[^/]+$",
+                                                                             "followup")]
 
 
 def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:

@@ -15,16 +15,18 @@ from pathlib import Path
 
 from corpus.index import Corpus
 
-STORY = ("Chinese labs trained another large model this quarter, and analysts said the gap with the United States "
-         "in computing power remains the main obstacle for the industry.")
+STORY = ("Chinese labs trained another large model this quarter, and analysts said the gap with the United "
+         "States in computing power remains the main obstacle for the industry.")
 WORDS = ["chips", "gap", "china", "model", "lab", "power", "grid", "talent", "export", "rules", "startup",
          "funding", "wafer", "yield"]
-PAGE = ("<!doctype html><html><head><title>Chip gap widens</title></head><body><article><h1>Chip gap widens</h1>"
+PAGE = ("<!doctype html><html><head><title>Chip gap widens</title></head><body><article><h1>Chip gap "
+        "widens</h1>"
         + "".join(f"<p>Paragraph {i}: {STORY}</p>" for i in range(8)) + "</article></body></html>")
 
 
 def random_blobs(seed: int, count: int, max_size: int) -> Iterator[tuple[str, bytes]]:
-    """(file name, bytes): random bytes, random UTF-8 text and random printable soup, under many extensions."""
+    """(file name, bytes): random bytes, random UTF-8 text and random printable soup,
+    under many extensions."""
     rnd = random.Random(seed)
     exts = [".txt", ".html", ".xml", ".md", ".rss", ".htm"]
     for i in range(count):
@@ -48,7 +50,8 @@ def truncations(page: str, count: int) -> Iterator[tuple[str, str]]:
 
 def html_bomb(depth: int) -> str:
     """A page nested depth elements deep around one paragraph."""
-    return ("<html><body>" + "<div>" * depth + f"<p>{STORY} {STORY}</p>" + "</div>" * depth + "</body></html>")
+    return ("<html><body>" + "<div>" * depth + f"<p>{STORY} {STORY}</p>" + "</div>" * depth
+            + "</body></html>")
 
 
 def long_report(paragraphs: int, seed: int = 5) -> str:
@@ -63,7 +66,8 @@ def long_report(paragraphs: int, seed: int = 5) -> str:
     return f"<html><head><title>A long report</title></head><body><article>{paras}</article></body></html>"
 
 
-def feed(entries: int, *, link: str | None = None, content: bool = False, seed: int = 0, words: int = 40) -> str:
+def feed(entries: int, *, link: str | None = None, content: bool = False, seed: int = 0,
+         words: int = 40) -> str:
     """An RSS feed of many entries, each linking to link (with its number) and/or carrying its own text."""
     rnd = random.Random(seed)
     items = []
@@ -73,12 +77,14 @@ def feed(entries: int, *, link: str | None = None, content: bool = False, seed: 
                 f"</description>" if content else "")
         href = f"<link>{link}{'' if link.endswith('.xml') else i}</link>" if link else ""
         items.append(f"<item><title>Story {i}</title><guid>g{i}</guid>{href}{body}</item>")
-    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>{''.join(items)}</channel></rss>"
+    return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>{''.join(items)}"
+            "</channel></rss>")
 
 
 def billion_laughs(levels: int = 9) -> str:
     """A feed whose entity definitions would expand to 10**levels copies if a parser let them."""
-    ents = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, levels + 1))
+    ents = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1,
+                                                                                                  levels + 1))
     return (f"<?xml version='1.0'?><!DOCTYPE rss [{ents}]><rss version='2.0'><channel><title>t</title><item>"
             f"<title>&l{levels};</title><description>&l{levels};</description></item></channel></rss>")
 
@@ -118,7 +124,8 @@ def slow_server(gap: float = 0.05) -> SlowServer:
         def handle(self) -> None:
             request = self.request.recv(65536).decode("latin-1")
             if request.startswith("GET /trickle"):
-                self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000000\r\n\r\n")
+                self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                                     b"1000000\r\n\r\n")
                 while not stop.is_set():
                     try:
                         self.request.sendall(b"<")

@@ -18,7 +18,8 @@ from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ["wafer", "yield", "grid", "cooling", "visa", "salary", "benchmark", "weights", "export", "licence",
-         "subsidy", "fab", "robot", "sensor", "cloud", "rental", "cluster", "memory", "bandwidth", "packaging"]
+         "subsidy", "fab", "robot", "sensor", "cloud", "rental", "cluster", "memory",
+         "bandwidth", "packaging"]
 
 
 def token(i: int) -> str:
@@ -68,7 +69,8 @@ class Answerer:
 
     def __init__(self, db: Path, *, rate: float = 50.0):
         env = {**os.environ, "GAPBOT_EMBEDDER": "hash", "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db), "--no-seed", "chat", "--json"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db),
+                                      "--no-seed", "chat", "--json"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, encoding="utf-8", env=env, cwd=ROOT, bufsize=1)
         self.rate, self.tally, self.rnd = rate, Tally(), random.Random(1)
@@ -135,7 +137,8 @@ class Answerer:
             if self.tally.counts and len(arts) < self.tally.counts[-1]:
                 self.tally.wrong.append(f"article count went from {self.tally.counts[-1]} to {len(arts)}")
             self.tally.counts.append(len(arts))
-            self.tally.listed.update({a["id"]: a["title"] for a in arts if a["title"].startswith("Report Zorblax")})
+            self.tally.listed.update({a["id"]: a["title"] for a in arts if a["title"].startswith("Report "
+                                                                                                 "Zorblax")})
         else:
             self.tally.asks += 1
             if not reply["answered"] or expected not in {c["article_id"] for c in reply["citations"]}:

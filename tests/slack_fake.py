@@ -1,15 +1,16 @@
 """Test helpers for the Slack adapter: a local fake of Slack's Web API, and signed requests to the app.
 
-FakeSlack stands in for slack.com/api, a slash command's response_url and the file upload URL. It records every
-call and can be told to answer the next calls to a method with a 429, a Slack error, or a dropped connection.
+FakeSlack stands in for slack.com/api, a slash command's response_url and the file upload URL. It records
+every call and can be told to answer the next calls to a method with a 429, a Slack error,
+or a dropped connection.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-import secrets
 import os
+import secrets
 import threading
 import time
 import urllib.error
@@ -17,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
@@ -96,6 +97,13 @@ class FakeSlack:
                                      f"{[c.method for c in self.calls]}")
         return self.called(method)
 
+    def wait_until(self, done: Callable[[list[Call]], bool], timeout: float = 10.0) -> list[Call]:
+        """Wait until done(calls) holds; the calls (AssertionError on timeout)."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: done(self.calls), timeout):
+                raise AssertionError(f"still waiting after {timeout} s: {[c.method for c in self.calls]}")
+        return self.calls
+
     def record(self, call: Call) -> None:
         """Keep a call and wake waiters."""
         with self._changed:
@@ -117,7 +125,8 @@ class FakeSlack:
             "chat.postEphemeral": lambda: {"ok": True, "message_ts": ts},
             "files.getUploadURLExternal": lambda: {"ok": True, "file_id": f"F{len(self.calls)}",
                                                    "upload_url": f"{self.url}upload/F{len(self.calls)}"},
-            "files.completeUploadExternal": lambda: {"ok": True, "files": json.loads(params.get("files", "[]"))},
+            "files.completeUploadExternal": lambda: {"ok": True,
+                                                     "files": json.loads(params.get("files", "[]"))},
             "users.info": lambda: {"ok": True, "user": {"id": params.get("user"),
                                                         "is_admin": params.get("user") in self.admins}},
         }
@@ -249,21 +258,6 @@ def event_body(name: str, *, event_id: str | None = None, **event: Any) -> str:
     return json.dumps(payload)
 
 
-def refuse_non_loopback(monkeypatch: Any) -> None:
-    """Make any socket connection off this machine fail loudly (tests must only talk to local fakes)."""
-    import socket
-
-    real_connect = socket.socket.connect
-
-    def connect(sock: socket.socket, address: Any) -> Any:
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if not (str(host).startswith("127.") or host in ("localhost", "::1") or sock.family == socket.AF_UNIX):
-            raise AssertionError(f"test tried to reach {address}: only local fakes are allowed")
-        return real_connect(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-
-
 def check_golden(name: str, messages: list[dict[str, Any]]) -> None:
     """Compare with tests/fixtures/slack/golden/NAME.json; GAPBOT_REGEN_GOLDEN=1 rewrites the file."""
     path = GOLDEN / f"{name}.json"
@@ -271,4 +265,5 @@ def check_golden(name: str, messages: list[dict[str, Any]]) -> None:
     if os.environ.get("GAPBOT_REGEN_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no golden file {path.name}: run with GAPBOT_REGEN_GOLDEN=1 to create it"
-    assert text == path.read_text(encoding="utf-8"), f"{path.name} changed; if intended, GAPBOT_REGEN_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), \
+        f"{path.name} changed; if intended, GAPBOT_REGEN_GOLDEN=1"

@@ -1,6 +1,6 @@
 """The running Slack app for tests: served over HTTP on 127.0.0.1, talking to a FakeSlack, with fixtures.
 
-Test modules import the fixtures they use (`from slack_harness import slack, ...`), which pytest then finds.
+tests/conftest.py registers this module as a pytest plugin: any test module can ask for its fixtures by name.
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from slack_fake import (
     HttpResult,
     event_body,
     post,
-    refuse_non_loopback,
     signed_headers,
     slash_body,
 )
@@ -28,12 +27,6 @@ from corpus.embed import HashEmbedder
 from corpus.index import Corpus
 
 SECRET = "test-signing-secret"  # a made-up value, used only to sign test requests
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test that imports this fixture fails loudly if it reaches past 127.0.0.1."""
-    refuse_non_loopback(monkeypatch)
 
 
 class Scripted:
@@ -57,8 +50,10 @@ class Echo:
     """A handler that repeats the typed text back in every field (the worst a command could do)."""
 
     def __call__(self, request: Request) -> Reply:
-        return Reply(command="ask", title=f"You asked: {request.text}", sections=[Section(request.text, "Echo")],
-                     citations=[Citation(1, "a1", request.text[:400], "q", request.text[:50], None,
+        return Reply(command="ask", title=f"You asked: {request.text}",
+                     sections=[Section(request.text, "Echo")], citations=[Citation(1, "a1",
+                                                                                   request.text[:400], "q",
+                                                                                   request.text[:50], None,
                                          "javascript:alert(1)")], footer=request.text)
 
 

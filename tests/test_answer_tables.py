@@ -1,5 +1,6 @@
-"""The /who and /gap answer tables (migration 0005, corpus/extract/answers.py): filled at index time, the same as
-the on-demand ranking, refreshed after each batch, and filled for an old database on first use."""
+"""The /who and /gap answer tables (migration 0005, corpus/extract/answers.py):
+filled at index time, the same as the on-demand ranking, refreshed after each batch,
+and filled for an old database on first use."""
 from __future__ import annotations
 
 import json

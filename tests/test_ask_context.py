@@ -50,7 +50,8 @@ def test_a_question_on_what_the_article_lacks_is_refused(robotics):
 
 def test_question_frames_are_not_search_terms():
     words = terms("How long will it take to bridge the gap, according to the Daily Planet article?")
-    assert {"long", "take", "article"}.isdisjoint(words) and {"bridge", "gap", "daily", "planet"} <= set(words)
+    assert {"long", "take", "article"}.isdisjoint(words) and {"bridge", "gap",
+                                                              "daily", "planet"} <= set(words)
     # the same words count where they carry meaning
     assert {"long", "take"} <= set(terms("Which firms take a long view on chips?"))
 
@@ -73,11 +74,15 @@ def test_search_contexts_from_spans():
 
     texts = ["Acme and Beta met in Paris.", "Ana Ruiz spoke.", "She said it works.", "Together, they ship.",
              "Italy buys."]
-    spans = [SpanOut(0, "Acme", "ORG", 0, 4), SpanOut(0, "Beta", "ORG", 9, 13), SpanOut(0, "Paris", "GPE", 21, 26),
+    spans = [SpanOut(0, "Acme", "ORG", 0, 4), SpanOut(0, "Beta", "ORG", 9, 13), SpanOut(0,
+                                                                                        "Paris", "GPE", 21,
+                                                                                        26),
              SpanOut(1, "Ana Ruiz", "PERSON_REF", 0, 0, "Ana Ruiz"), SpanOut(2, "Ana Ruiz", "SPEAKER", 0, 0,
              "Ana Ruiz"), SpanOut(0, "Ana Ruiz", "ROLE", 0, 0, "Ana Ruiz", "an analyst at Kestrel")]
-    assert search_contexts("T", texts, spans) == ["T", "T", "T Ana Ruiz an analyst at Kestrel", "T Ana Ruiz", "T"]
-    assert anaphoric("It ships next year.") and not anaphoric("Italy ships chips.") and not anaphoric("Item one.")
+    assert search_contexts("T", texts, spans) == ["T", "T",
+                                                  "T Ana Ruiz an analyst at Kestrel", "T Ana Ruiz", "T"]
+    assert anaphoric("It ships next year.") and not anaphoric("Italy ships chips.") and not anaphoric("Item "
+                                                                                                      "one.")
 
 
 def test_migration_gives_old_databases_speaker_and_antecedent_context(tmp_path):

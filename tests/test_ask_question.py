@@ -97,7 +97,8 @@ def test_names_written_several_ways_meet():
     assert coverage({"us": 1.0, "ai": 1.0}, "American labs lead in artificial intelligence") == 1.0
     assert coverage({"us": 1.0}, "Chinese labs lead") == 0.0
     assert spellings("chinese") == ["China", "Chinese"] and spellings("Acme") == ["Acme"]
-    assert _pair("China-US") == ["China", "US"] and _pair("GPT-4") == ["GPT-4"] and _pair("Kai-Fu") == ["Kai", "Fu"]
+    assert _pair("China-US") == ["China",
+                                 "US"] and _pair("GPT-4") == ["GPT-4"] and _pair("Kai-Fu") == ["Kai", "Fu"]
 
 
 def test_how_far_prefers_the_sentence_with_the_distance(drones):
@@ -183,4 +184,5 @@ def test_the_noun_a_what_or_which_question_asks_for(question, noun):
 
 def test_what_rules_prefers_the_sentence_naming_rules(drones):
     # the other sentence has the regulators, the tightening and the speaker, but no rules
-    assert first(drones, "What rules did U.S. regulators tighten, according to Brandt?").startswith("Regulators in")
+    assert first(drones,
+                 "What rules did U.S. regulators tighten, according to Brandt?").startswith("Regulators in")

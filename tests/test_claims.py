@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.extract.claims import GAP_WORDS, direction, dimension, durations
+from corpus.extract.claims import GAP_WORDS, dimension, direction, durations
 
 
 @pytest.mark.parametrize("sentence, expected", [
@@ -12,7 +12,8 @@ from corpus.extract.claims import GAP_WORDS, direction, dimension, durations
     ("Chinese labs could match it within six months.", [(0.0, 0.5)]),
     ("China trails the U.S. in generative AI by at least a year.", [(1.0, None)]),
     ("They can catch up with its current level in about a year.", [(1.0, 1.0)]),
-    ("China is three years behind the US but may not need three years to catch up.", [(3.0, 3.0), (0.0, 3.0)]),
+    ("China is three years behind the US but may not need three years to catch up.",
+     [(3.0, 3.0), (0.0, 3.0)]),
     ("China could close the gap in a matter of months.", [(0.0, 1.0)]),
     ("Chinese labs are 18 months behind their American rivals.", [(1.5, 1.5)]),
     ("China is about a year and a half behind the US.", [(1.5, 1.5)]),
@@ -38,6 +39,7 @@ def test_time_phrases_that_are_not_gap_estimates(sentence):
 
 def test_direction_and_dimension():
     assert direction("The lack of advanced AI chips could widen the performance gap.", None) == "widening"
-    assert dimension("China still has an obvious gap in computing power and AI chips.") == "chips and computing power"
+    assert dimension("China still has an obvious gap in computing power and AI chips.") \
+        == "chips and computing power"
     assert dimension("Chinese firms could catch up in text-to-video tools.") == "video generation"
     assert dimension("China trails the US in AI.") == "overall AI"

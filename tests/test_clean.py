@@ -62,8 +62,10 @@ def test_dates_publishers_and_authors_match_where_gold_has_them(gold):
 
 
 def test_teaser_and_share_lines_are_not_body():
-    text = ("My Site\n\n**A Headline About Chips In China Today**\n\nThe lede was cut short here and the rest is mi…\n\n"
-            + "\n\n".join(f"This is sentence number {i} of the story, and it talks about the chips at length." for i in range(8))
+    text = ("My Site\n\n**A Headline About Chips In China Today**\n\nThe lede was cut short here and the "
+            "rest is mi…\n\n"
+            + "\n\n".join(f"This is sentence number {i} of the story, and it talks about the chips at length."
+                          for i in range(8))
             + "\n\nShareTweetShare\n\nRelated Posts\n\nLeave a Reply\n")
     [a] = clean(text)
     assert a.title == "A Headline About Chips In China Today"
@@ -95,15 +97,18 @@ SCRAPES = Path(__file__).parent / "fixtures" / "scrapes"
 
 
 @pytest.mark.parametrize("name, title, publisher, author, day, first, last", [
-    ("blog_wordpress.txt", "Huawei’s new accelerator narrows the chip gap, analysts say", "The Silicon Ledger",
-     "Maria Gonzalez", "2025-03-03", "Huawei has begun shipping", "domestic hardware for at least the next year."),
+    ("blog_wordpress.txt",
+     "Huawei’s new accelerator narrows the chip gap, analysts say", "The Silicon Ledger", "Maria Gonzalez",
+     "2025-03-03", "Huawei has begun shipping", "domestic hardware for at least the next year."),
     ("wire_service.txt", "China's AI startups race to match OpenAI as funding dries up", "Reuters",
-     "Jane Doe and Wang Lei", "2024-03-05", "BEIJING, March 5 (Reuters)", "according to data provider ITjuzi."),
+     "Jane Doe and Wang Lei", "2024-03-05", "BEIJING, March 5 (Reuters)",
+     "according to data provider ITjuzi."),
     # a page that opens with its section menu and never names the site: no "News" as publisher
-    ("robotics_fair.txt", "Robotics Startups Weigh the Distance to Silicon Valley", None, "Lena Park", "2025-06-12",
-     "Shenzhen hosted its largest robotics fair", "according to customs figures."),
-    # a browser-title line "Headline | Site"; a byline "By … | date | read time"; an ad slot, a labelled link and
-    # a captioned photo inside the story; an author bio, a newsletter pitch and related links after it
+    ("robotics_fair.txt", "Robotics Startups Weigh the Distance to Silicon Valley", None,
+     "Lena Park", "2025-06-12", "Shenzhen hosted its largest robotics fair", "according to customs figures."),
+    # a browser-title line "Headline | Site"; a byline "By … | date | read time"; an ad slot,
+    # a labelled link and a captioned photo inside the story; an author bio,
+    # a newsletter pitch and related links after it
     ("browser_title.txt", "Chip gap widens as export curbs bite", "Example News", "Jane Roe", "2024-03-05",
      "Chinese chip designers said on Tuesday", "did not respond to a request for comment."),
     # a Markdown export: links, an image, emphasis, a dateline that says who published the page

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from adapters import cli, envfile
-from conftest import ROOT
 
 ARTICLE = ROOT / "tests" / "fixtures" / "digest" / "articles" / "04_talent.txt"
 

@@ -1,6 +1,7 @@
 """Files and databases gapbot meets: another application's SQLite file or a newer gapbot's database is refused
-unchanged, a read-only database still answers, a full database stops indexing cleanly, a link out of an indexed
-folder is not followed, and text without a byte-order mark or in a legacy encoding is read."""
+unchanged, a read-only database still answers, a full database stops indexing cleanly,
+a link out of an indexed folder is not followed,
+and text without a byte-order mark or in a legacy encoding is read."""
 from __future__ import annotations
 
 import argparse
@@ -23,10 +24,12 @@ from corpus.embed import HashEmbedder
 from corpus.index import Corpus
 from corpus.sources import decode
 
-STORY = ("Chip makers weigh new rules\n\nChip makers in Zürich and São Paulo said on Tuesday that new export rules "
-         "would slow their plans for the coming year.\n\nAnalysts at a Genève research group expect the gap in "
-         "advanced lithography to last about three years. Officials in Málaga declined to comment.\n")
-ZH = "深圳的芯片制造商周二表示，新的出口规定将放慢他们明年的计划。\n\n分析人士预计，先进光刻技术的差距将持续大约三年。\n"
+STORY = ("Chip makers weigh new rules\n\nChip makers in Zürich and São Paulo said on Tuesday that new export "
+         "rules would slow their plans for the coming year.\n\nAnalysts at a Genève research group expect "
+         "the gap in advanced lithography to last about three years. Officials in Málaga declined to "
+         "comment.\n")
+ZH = ("深圳的芯片制造商周二表示，新的出口规定将放慢他们明年的计划。\n\n"
+      "分析人士预计，先进光刻技术的差距将持续大约三年。\n")
 
 
 def digest(path: Path) -> str:
@@ -70,7 +73,8 @@ def test_a_database_from_a_newer_gapbot_is_refused(tmp_path: Path, capsys) -> No
 
 
 def as_unprivileged(args: list[str]) -> list[str]:
-    """Run args without the right to ignore file permissions (root has it; a read-only file means nothing to it)."""
+    """Run args without the right to ignore file permissions (root has it;
+    a read-only file means nothing to it)."""
     if os.geteuid() != 0:
         return args
     if shutil.which("setpriv") is None:
@@ -92,8 +96,9 @@ def test_a_read_only_database_still_answers(tmp_path: Path) -> None:
     folder.chmod(0o555)
     try:
         for command in ("/sources", "/gap"):
-            run = subprocess.run(as_unprivileged([sys.executable, "-m", "bot", "--db", str(folder / "gapbot.db"),
-                                                  "ask", command]), env=env(), cwd=ROOT, capture_output=True,
+            run = subprocess.run(as_unprivileged([sys.executable, "-m", "bot", "--db",
+                                                  str(folder / "gapbot.db"), "ask", command]), env=env(),
+                                                  cwd=ROOT, capture_output=True,
                                  text=True, timeout=300, check=False)
             assert run.returncode == 0 and "not a readable" not in run.stderr, run.stderr
             assert "3 articles" in run.stdout or "3 estimates" in run.stdout, run.stdout

@@ -10,12 +10,12 @@ import shlex
 
 import pytest
 import yaml
+from conftest import ROOT
 
 from adapters import cli
 from adapters.digest.cli import digest_parser
 from adapters.discord import _parser as discord_parser
 from adapters.slack import build_parser as slack_parser
-from conftest import ROOT
 
 PARSERS = {"slack": slack_parser, "discord": discord_parser, "digest": digest_parser}
 

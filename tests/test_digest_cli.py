@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
-from digest_fakes import (ARTICLES, SLACK, corpus_fixture, fake_fixture, gapbot,  # noqa: E402,F401
-                          titles_posted)
+from digest_fakes import ARTICLES, SLACK, corpus_fixture, fake_fixture, gapbot, titles_posted  # noqa: E402,F401
 
 from adapters import serve as serve_module  # noqa: E402
 from adapters.platforms import Config, digest_service  # noqa: E402

@@ -10,8 +10,16 @@ from pathlib import Path
 import time_machine
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
-from digest_fakes import (DISCORD, SLACK, corpus_fixture, fake_fixture, gapbot, index,  # noqa: E402,F401
-                          item_titles, titles_posted)
+from digest_fakes import (  # noqa: E402,F401
+    DISCORD,
+    SLACK,
+    corpus_fixture,
+    fake_fixture,
+    gapbot,
+    index,
+    item_titles,
+    titles_posted,
+)
 
 from bot.digest.service import DigestService  # noqa: E402
 

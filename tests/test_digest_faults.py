@@ -14,8 +14,17 @@ import psutil
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
-from digest_fakes import (DISCORD, PASS, SLACK, Reply, corpus_fixture,  # noqa: E402,F401
-                          fake_fixture, gapbot, index, titles_posted)
+from digest_fakes import (  # noqa: E402,F401
+    DISCORD,
+    PASS,
+    SLACK,
+    Reply,
+    corpus_fixture,
+    fake_fixture,
+    gapbot,
+    index,
+    titles_posted,
+)
 
 from bot.digest.service import DigestService  # noqa: E402
 from bot.digest.lease import Lease, holder_dead  # noqa: E402

@@ -1,5 +1,6 @@
-"""A hostile feed subscribed (its server sends headers one byte at a time): scheduled digests still post, a poll
-never waits for another, and SIGTERM stops `gapbot digest --schedule` at once whatever a fetch is doing."""
+"""A hostile feed subscribed (its server sends headers one byte at a time):
+scheduled digests still post, a poll never waits for another,
+and SIGTERM stops `gapbot digest --schedule` at once whatever a fetch is doing."""
 from __future__ import annotations
 
 import os
@@ -34,7 +35,8 @@ def test_a_scheduled_digest_posts_while_a_hostile_feed_holds_the_poll(corpus, fa
     DigestService(corpus).add_feed(f"{hostile.url}/feed.xml", now=datetime.now(timezone.utc))
     dest, _ = DigestService(corpus).add_destination(SLACK, now=datetime.now(timezone.utc))
     config = Config.from_env(fake.env())
-    stuck = threading.Thread(target=DigestService(corpus).poll_feeds, kwargs={"fetcher": config.fetcher()}, daemon=True)
+    stuck = threading.Thread(target=DigestService(corpus).poll_feeds,
+                             kwargs={"fetcher": config.fetcher()}, daemon=True)
     stuck.start()
     assert hostile.connected.wait(10)  # the feed job is now inside the hostile fetch
     assert DigestService(corpus).poll_feeds(fetcher=config.fetcher()) == []  # a second poll does not queue behind it
@@ -53,14 +55,17 @@ def test_sigterm_stops_the_scheduler_during_a_hostile_fetch(corpus, hostile, com
     DigestService(corpus).add_feed(f"{hostile.url}/feed.xml", now=datetime.now(timezone.utc))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "GAPBOT_EMBEDDER": "hash",
            "GAPBOT_ALLOW_PRIVATE_URLS": "1"}
-    env = {k: v for k, v in env.items() if not k.startswith(("SLACK_", "DISCORD_"))}  # serve: the scheduler only
-    log = (tmp_path / "stderr.txt").open("w")  # a file, not a pipe nobody reads, so the child never blocks on it
+    # serve: the scheduler only
+    env = {k: v for k, v in env.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    # a file, not a pipe nobody reads, so the child never blocks on it
+    log = (tmp_path / "stderr.txt").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(corpus.path), "--no-seed", *command],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         assert hostile.connected.wait(60)  # the poll at start is inside the hostile fetch
         proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=10)  # the fetch's own deadline is 60 s: only the stop switch ends it this soon
+        # the fetch's own deadline is 60 s: only the stop switch ends it this soon
+        code = proc.wait(timeout=10)
     finally:
         proc.kill()
         proc.wait()

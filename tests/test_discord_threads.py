@@ -1,6 +1,6 @@
 """A thread is part of its channel: GAPBOT_DISCORD_CHANNELS allows (or refuses) requests in a thread by the
-channel the thread belongs to, as README.md says. Slash commands from recorded interaction payloads, moved into a
-thread; mentions through dpytest's fake Discord with a real discord.Thread in its guild."""
+channel the thread belongs to, as README.md says. Slash commands from recorded interaction payloads, moved
+into a thread; mentions through dpytest's fake Discord with a real discord.Thread in its guild."""
 from __future__ import annotations
 
 import discord
@@ -29,7 +29,8 @@ def in_thread(data: dict, parent: str) -> dict:
 @pytest.mark.parametrize("parent, answered", [(CHANNEL, True), (OTHER, False)])
 async def test_a_slash_command_in_a_thread_is_checked_by_its_channel(tmp_path, monkeypatch, parent: str,
                                                                     answered: bool) -> None:
-    monkeypatch.setattr("adapters.discord.client.handle", lambda request, corpus: Reply(command="gap", title="Gap"))
+    monkeypatch.setattr("adapters.discord.client.handle", lambda request,
+                        corpus: Reply(command="gap", title="Gap"))
     bot = await discord_bot(tmp_path, Policy(channels=frozenset({CHANNEL})))
     try:
         sent = await interact(bot, in_thread(payload("gap"), parent))
@@ -74,7 +75,8 @@ async def test_a_mention_in_a_thread_under_an_allowed_channel_is_answered(thread
     bot, channel = thread_bot
     asked: list[str] = []
     monkeypatch.setattr("adapters.discord.client.handle",
-                        lambda request, corpus: asked.append(request.channel) or Reply(command="gap", title="Gap"))
+                        lambda request,
+                        corpus: asked.append(request.channel) or Reply(command="gap", title="Gap"))
     thread = thread_under(channel, 1300000000000000051)
     await dpytest.message(f"<@{bot.user.id}> /gap", channel=thread)
     assert asked == [str(thread.id)]  # answered, and the request still says where it was asked

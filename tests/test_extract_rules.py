@@ -38,8 +38,8 @@ def test_speech_verbs_in_any_inflection(word, lemma):
     ("Analyst Mira Okonkwo said the lag was roughly three years.", "Mira Okonkwo", "person", "Analyst"),
     ("Tomas Reyes, the survey's lead author, said the country trails by two years.", "Tomas Reyes", "person",
      "survey's lead author"),
-    ("The gap is about a year, according to Dana Whitfield, a partner at Larchmont Capital.", "Dana Whitfield",
-     "person", "partner at Larchmont Capital"),
+    ("The gap is about a year, according to Dana Whitfield, a partner at Larchmont Capital.",
+     "Dana Whitfield", "person", "partner at Larchmont Capital"),
     ("The gap is three to five years, the former chief executive of Harbor Robotics Tom Alvarez said.",
      "Tom Alvarez", "person", "former chief executive of Harbor Robotics"),
     ("“We are about 18 months behind,” she said.", "she", "pronoun", None),
@@ -61,8 +61,8 @@ def test_no_attribution_where_nobody_is_named(sentence):
 
 
 def test_a_surname_met_before_is_recognised_as_the_subject():
-    said = attribution(nlp()("Okafor of the research group Delta told the forum that the gap was three years."),
-                       {"Okafor"})
+    sentence = nlp()("Okafor of the research group Delta told the forum that the gap was three years.")
+    said = attribution(sentence, {"Okafor"})
     assert (said.name, said.kind) == ("Okafor", "person")
 
 
@@ -106,14 +106,14 @@ def test_the_dimension_is_not_read_from_who_said_it():
 
 
 def test_a_stated_parity_between_the_two_sides_is_an_unsized_claim():
-    [c] = extract_claims(article("Chinese firms have essentially caught up with US labs on open-weight models, "
-                                 "Oliver Grant, a fellow at a research centre, warned."))
+    [c] = extract_claims(article("Chinese firms have essentially caught up with US labs on open-weight "
+                                 "models, Oliver Grant, a fellow at a research centre, warned."))
     assert (c.sized, c.direction, c.speaker) == (False, "parity", "Oliver Grant")
 
 
 def test_a_goal_of_parity_is_not_a_claim_of_parity():
-    assert extract_claims(article("Chinese officials have set a goal of reaching parity with the United States "
-                                  "by 2030.")) == []
+    assert extract_claims(article("Chinese officials have set a goal of reaching parity with the United "
+                                  "States by 2030.")) == []
 
 
 def test_the_distance_to_the_frontier_sizes_a_gap():
@@ -127,8 +127,8 @@ def test_the_lead_as_a_noun_sizes_a_gap():
 
 
 def test_the_report_points_back_to_the_organisation_quoted_before():
-    found = claims("Chinese labs are about six months behind US rivals, according to a report from the Calder "
-                   "Institute.", "The report found that the gap had been about 18 months in 2024.")
+    found = claims("Chinese labs are about six months behind US rivals, according to a report from the "
+                   "Calder Institute.", "The report found that the gap had been about 18 months in 2024.")
     assert [(c.low_years, c.speaker, c.historical) for c in found] == [
         (0.5, "Calder Institute", False), (1.5, "Calder Institute", True)]
 
@@ -149,8 +149,8 @@ def test_previously_then_now_in_one_quote_by_a_speaker_named_after_it():
 
 def test_a_place_named_for_where_something_was_said_is_not_a_side():
     [c] = claims("Petra Lindqvist, a researcher in Stockholm, has studied the field for a decade.",
-                 "“We are ahead, by two years probably, of China,” Lindqvist said in an interview with Reuters "
-                 "in Geneva on Tuesday.")
+                 "“We are ahead, by two years probably, of China,” Lindqvist said in an interview with "
+                 "Reuters in Geneva on Tuesday.")
     assert (c.low_years, c.direction, c.speaker) == (2.0, "china_behind", "Petra Lindqvist")
 
 
@@ -161,8 +161,8 @@ def test_speaker_named_only_by_a_surname_after_the_full_name():
 
 
 def test_two_views_in_one_sentence_are_each_held_by_their_own_speaker():
-    found = claims("Investors disagree: Arun Patel sees a lag of about six months, while Chloe Brandt believes "
-                   "Chinese labs are two years behind the US.")
+    found = claims("Investors disagree: Arun Patel sees a lag of about six months, while Chloe Brandt "
+                   "believes Chinese labs are two years behind the US.")
     assert {(c.low_years, c.speaker) for c in found} == {(0.5, "Arun Patel"), (2.0, "Chloe Brandt")}
 
 
@@ -174,8 +174,9 @@ def test_two_views_in_one_sentence_are_each_held_by_their_own_speaker():
     ("It may take five to eight years to bring such robots to every home, Chinese executives said.",),
     ("Chinese labs are closer to US rivals than they were two years ago.",),
     ("Chinese labs say the gap to artificial general intelligence could close within five years.",),
-    ("Four paragraphs on Chinese labs follow.", "In Europe, researchers say the continent lags the US by at least "
-     "two years.", "Chinese labs were not part of that survey.", "Chinese officials did not comment."),
+    ("Four paragraphs on Chinese labs follow.",
+     "In Europe, researchers say the continent lags the US by at least " "two years.",
+     "Chinese labs were not part of that survey.", "Chinese officials did not comment."),
     ("Two years after the ban, Chinese chipmakers are still behind US rivals.",),
     ("China has trailed the US for three years, the report said.",),
 ])
@@ -184,7 +185,8 @@ def test_not_a_china_us_gap_estimate(paragraphs):
 
 
 def test_a_restated_estimate_is_listed_once():
-    found = claims("China's chatbots are only a matter of months behind US rivals, Ruth Adeyemi, an investor, said.",
+    found = claims("China's chatbots are only a matter of months behind US rivals, Ruth Adeyemi, an "
+                   "investor, said.",
                    "She spoke at a conference in Singapore.",
                    "“They are maybe a matter of months behind,” Adeyemi told the audience.")
     assert len(found) == 1 and found[0].quote.startswith("China's chatbots")

@@ -17,7 +17,7 @@ import pytest
 from discord_fake import FakeDiscord, Fault
 from load import article
 from slack_fake import Failure, FakeSlack, post, signed_headers, slash_body
-from slack_harness import SECRET, offline, payload, serve  # noqa: F401
+from slack_harness import SECRET, payload, serve
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.jitter import Jitter
@@ -34,7 +34,8 @@ from corpus.embed import HashEmbedder
 from corpus.index import Corpus
 
 LONG = Reply(command="ask", title="A long answer",  # three Slack messages, three Discord embeds
-             sections=[Section(f"Part {i}: " + "the chip gap is measured in years. " * 2) for i in range(110)])
+             sections=[Section(f"Part {i}: " + "the chip gap is measured in years. " * 2)
+                       for i in range(110)])
 TIMEOUT = Failure(delay=1.5, drop=True)  # no answer within the client's 1 s timeout
 
 
@@ -60,7 +61,8 @@ class Planned(FakeSlack):
 
 @pytest.fixture
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Short timeouts and backoff, so faults cost tenths of seconds (the production values are tested below)."""
+    """Short timeouts and backoff, so faults cost tenths of seconds
+    (the production values are tested below)."""
     monkeypatch.setattr(slack_deliver, "TIMEOUT", 1)
     monkeypatch.setattr(slack_deliver, "BACKOFF", BackoffRetryIntervalCalculator(0.05, NoJitter()))
     monkeypatch.setattr(discord_retry, "TIMEOUT", 0.5)
@@ -205,8 +207,8 @@ def test_stress_slack_faults_many_replies(monkeypatch: pytest.MonkeyPatch) -> No
     finally:
         fake.close()
     faults = sum(c.failure is not None for c in fake.called("chat.postMessage"))
-    print(f"\nslack faults: {replies} replies, {len(fake.called('chat.postMessage'))} calls, {faults} faults, "
-          f"{len(sent)} posted")
+    print(f"\nslack faults: {replies} replies, {len(fake.called('chat.postMessage'))} calls, {faults} "
+          f"faults, {len(sent)} posted")
     assert [m["blocks"] for m in sent] == [m["blocks"] for m in slack_render(LONG)] * replies
 
 

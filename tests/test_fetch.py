@@ -1,5 +1,5 @@
-"""The one fetcher: only public addresses unless opted in, every redirect re-checked, one deadline for the whole
-fetch, and the size cap on decoded bytes. Every server here is on 127.0.0.1."""
+"""The one fetcher: only public addresses unless opted in, every redirect re-checked,
+one deadline for the whole fetch, and the size cap on decoded bytes. Every server here is on 127.0.0.1."""
 from __future__ import annotations
 
 import gzip
@@ -23,7 +23,8 @@ PAGE = b"<html><body><p>Chip exports fell again this quarter, the ministry said.
 
 def answer_ok(conn: socket.socket, done: threading.Event) -> None:
     conn.recv(65536)
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: "
+                 b"close\r\n\r\n%s"
                  % (len(PAGE), PAGE))
 
 
@@ -73,7 +74,8 @@ def test_private_and_metadata_addresses_are_refused(internal: RawServer) -> None
     assert "private address (set GAPBOT_ALLOW_PRIVATE_URLS=1" in refusal(Fetcher(), "http://10.0.0.7/")
     assert "private address" in refusal(Fetcher(), "http://[fd00::7]/")
     metadata = "http://169.254.169.254/latest/meta-data/"
-    assert "link-local address (set GAPBOT_ALLOW_PRIVATE_URLS=all" in refusal(Fetcher(reach=LOOPBACK), metadata)
+    assert "link-local address (set GAPBOT_ALLOW_PRIVATE_URLS=all" in refusal(Fetcher(reach=LOOPBACK),
+                                                                              metadata)
     assert "not an http(s) URL" in refusal(Fetcher(reach=LOOPBACK), f"ftp://127.0.0.1:{internal.port}/")
     assert internal.hits == 0
 
@@ -83,7 +85,8 @@ def test_a_redirect_to_an_internal_address_is_refused(httpserver, internal: RawS
     for path, target in [("/to-any", f"http://0.0.0.0:{internal.port}/secret"),
                          ("/to-metadata", "http://169.254.169.254/latest/meta-data/"),
                          ("/to-file", "file:///etc/passwd")]:
-        httpserver.expect_request(path).respond_with_response(Response(status=302, headers={"Location": target}))
+        httpserver.expect_request(path).respond_with_response(Response(status=302,
+                                                                       headers={"Location": target}))
     fetcher = Fetcher(reach=LOOPBACK)
     assert "0.0.0.0 is not a unicast address" in refusal(fetcher, httpserver.url_for("/to-any"))
     assert "link-local" in refusal(fetcher, httpserver.url_for("/to-metadata"))
@@ -123,7 +126,8 @@ def test_nested_content_encoding_is_refused(httpserver) -> None:
 
 
 def test_a_large_gzip_body_is_cut_at_the_cap_on_decoded_bytes(httpserver) -> None:
-    httpserver.expect_request("/bomb").respond_with_data(gzipped_zeros(200), headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/bomb").respond_with_data(gzipped_zeros(200),
+                                                         headers={"Content-Encoding": "gzip"})
     tracemalloc.start()
     try:
         reason = refusal(Fetcher(reach=LOOPBACK), httpserver.url_for("/bomb"))
@@ -135,7 +139,8 @@ def test_a_large_gzip_body_is_cut_at_the_cap_on_decoded_bytes(httpserver) -> Non
 
 
 def test_gzip_within_the_cap_is_decoded(httpserver) -> None:
-    httpserver.expect_request("/small").respond_with_data(gzip.compress(PAGE), headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/small").respond_with_data(gzip.compress(PAGE),
+                                                          headers={"Content-Encoding": "gzip"})
     assert Fetcher(reach=LOOPBACK).get(httpserver.url_for("/small")).content == PAGE
 
 
@@ -150,12 +155,15 @@ def test_the_opt_in_values() -> None:
 def test_stress_hostile_fetches_leak_nothing(httpserver, internal: RawServer) -> None:
     import psutil
 
-    httpserver.expect_request("/bomb").respond_with_data(gzipped_zeros(200), headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/bomb").respond_with_data(gzipped_zeros(200),
+                                                         headers={"Content-Encoding": "gzip"})
     httpserver.expect_request("/nested").respond_with_data(gzip.compress(gzip.compress(bytes(50 << 20))),
                                                            headers={"Content-Encoding": "gzip, gzip"})
-    httpserver.expect_request("/loop").respond_with_response(Response(status=302, headers={"Location": "/loop"}))
+    httpserver.expect_request("/loop").respond_with_response(Response(status=302,
+                                                                      headers={"Location": "/loop"}))
     for path, target in (("/any", f"http://0.0.0.0:{internal.port}/"), ("/meta", "http://169.254.169.254/")):
-        httpserver.expect_request(path).respond_with_response(Response(status=302, headers={"Location": target}))
+        httpserver.expect_request(path).respond_with_response(Response(status=302,
+                                                                       headers={"Location": target}))
     httpserver.expect_request("/ok").respond_with_data(PAGE, content_type="text/html")
     slow = RawServer(trickle_headers)
     hosts = ["127.0.0.1", "localhost", "2130706433", "127.1", "0x7f.1", "0177.0.0.1", "[::1]",

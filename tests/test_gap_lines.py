@@ -16,8 +16,9 @@ def test_a_range_is_written_in_one_unit(lo, hi, text):
 
 
 def claim(**kw) -> Claim:
-    base = dict(low_years=1.0, high_years=1.0, phrase="a year", direction="china_behind", dimension="overall AI",
-                speaker=None, affiliation=None, quote="q", article_id="a", date="2026-01-01")
+    base = dict(low_years=1.0, high_years=1.0, phrase="a year",
+                direction="china_behind", dimension="overall AI", speaker=None, affiliation=None, quote="q",
+                article_id="a", date="2026-01-01")
     return Claim(**{**base, **kw})
 
 
@@ -32,13 +33,14 @@ def test_the_range_and_median_leave_out_estimates_of_an_earlier_time(fake_corpus
     from conftest import ask
 
     page = tmp_path / "lag.txt"
-    page.write_text("Chinese labs narrow the lag\n\nChinese labs now trail US labs by about three months, down from "
-                    "more than two years in 2023, said Ines Calloway, an analyst at Brightfield.\n\nThe gap in "
-                    "chips is about a year, Calloway added, because export rules still limit what the labs can "
-                    "buy and how quickly they can train.\n\nShe spoke at a conference for investors in Singapore, "
-                    "where several fund managers said they were watching the sector closely this year.\n\n"
-                    "Brightfield publishes a quarterly survey of model releases and benchmark results from both "
-                    "countries, which it shares with its clients before the general public.\n", encoding="utf-8")
+    page.write_text("Chinese labs narrow the lag\n\nChinese labs now trail US labs by about three months, "
+                    "down from more than two years in 2023, said Ines Calloway, an analyst at "
+                    "Brightfield.\n\nThe gap in chips is about a year, Calloway added, because export rules "
+                    "still limit what the labs can buy and how quickly they can train.\n\nShe spoke at a "
+                    "conference for investors in Singapore, where several fund managers said they were "
+                    "watching the sector closely this year.\n\nBrightfield publishes a quarterly survey of "
+                    "model releases and benchmark results from both countries, which it shares with its "
+                    "clients before the general public.\n", encoding="utf-8")
     fake_corpus.index([str(page)])
     reply = ask(fake_corpus, "/gap")
     assert len(reply.data["claims"]) == 3

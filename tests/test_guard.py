@@ -1,5 +1,5 @@
-"""Access and abuse: allowlists, configured admins and the per-user rate limit, in the guard and on both platforms."""
-# ruff: noqa: F811  (the fixtures imported from slack_harness are named again as test arguments)
+"""Access and abuse: allowlists, configured admins and the per-user rate limit,
+in the guard and on both platforms."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import discord.ext.test as dpytest
 import pytest
 from slack_fake import FakeSlack
-from slack_harness import SECRET, Scripted, Slack, corpus, fake, offline, payload  # noqa: F401
+from slack_harness import SECRET, Scripted, Slack, payload
 from test_discord_slash import BOT_USER, EPHEMERAL, interact
 from test_discord_slash import payload as interaction
 
@@ -104,8 +104,8 @@ def test_configured_admins_bare_or_per_platform() -> None:
 
 
 def test_policy_from_the_environment() -> None:
-    env = {"GAPBOT_DISCORD_GUILDS": "11, 12", "GAPBOT_DISCORD_CHANNELS": "21", "GAPBOT_ADMINS": "U1 discord:42",
-           "GAPBOT_RATE_LIMIT": "5"}
+    env = {"GAPBOT_DISCORD_GUILDS": "11, 12", "GAPBOT_DISCORD_CHANNELS": "21",
+           "GAPBOT_ADMINS": "U1 discord:42", "GAPBOT_RATE_LIMIT": "5"}
     policy = guard_from_env(env).policy
     assert policy == Policy(spaces=frozenset({"11", "12"}), channels=frozenset({"21"}),
                             admins=frozenset({"U1", "discord:42"}), per_minute=5)
@@ -126,8 +126,8 @@ def test_policy_from_the_environment() -> None:
 def guarded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:
     """The Slack app with a scripted core, enabled only in workspace T0001's #C0CHAN1, 3 commands a minute."""
     scripted = Scripted()
-    guard = Guard(Policy(spaces=frozenset({"T0001"}), channels=frozenset({"C0CHAN1"}), admins=frozenset({"U0BOSS"}),
-                         per_minute=3))
+    guard = Guard(Policy(spaces=frozenset({"T0001"}), channels=frozenset({"C0CHAN1"}),
+                         admins=frozenset({"U0BOSS"}), per_minute=3))
     app = create_app(corpus, token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url, handler=scripted,
                      guard=guard)
     server = make_server(app, host="127.0.0.1", port=0)
@@ -252,11 +252,11 @@ async def test_discord_mention_elsewhere_is_answered_once(mention_bot, monkeypat
     assert dpytest.get_message().content == NOT_ENABLED
 
 
-# --- secrets and message text in logs ------------------------------------------------------------------------
+# --- secrets and message text in logs -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("level", [logging.INFO, logging.DEBUG])
-def test_logs_never_carry_secrets_and_carry_text_only_when_debugging(fake: FakeSlack, corpus: Corpus, level: int,
-                                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_never_carry_secrets_and_carry_text_only_when_debugging(
+        fake: FakeSlack, corpus: Corpus, level: int, caplog: pytest.LogCaptureFixture) -> None:
     token = "xoxb-made-up-secret-token-1234"
     app = create_app(corpus, token=token, signing_secret=SECRET, api_url=fake.api_url)
     server = make_server(app, host="127.0.0.1", port=0)

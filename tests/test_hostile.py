@@ -27,7 +27,8 @@ from corpus.bundled import seed_paths
 
 MAX_TEXT = 20_000  # characters of a reply's plain text
 SLACK_PING = re.compile(r"<[!@#]|@(?:channel|here|everyone)\b", re.IGNORECASE)
-DISCORD_PING = re.compile(r"@(?:everyone|here)\b|<@[!&]?\d+>", re.IGNORECASE)  # a <#channel> link pings no one
+DISCORD_PING = re.compile(r"@(?:everyone|here)\b|<@[!&]?\d+>",
+                          re.IGNORECASE)  # a <#channel> link pings no one
 PLATFORMS = ["slack", "discord", "console"]
 # Internal errors found and reported but owned elsewhere: command -> what fails. The reply is still a polite
 # apology; remove an entry once its fix lands and the test will hold the line.
@@ -90,7 +91,8 @@ def discord_problems(reply: Reply) -> list[str]:
     out = []
     for embeds in (True, False):
         sent = discord_render.render(reply, embeds=embeds, files=False)
-        out += [f"discord ping: {s[:80]!r}" for s in strings([o.to_json() for o in sent]) if DISCORD_PING.search(s)]
+        out += [f"discord ping: {s[:80]!r}" for s in strings([o.to_json() for o in sent])
+                if DISCORD_PING.search(s)]
         for o in sent:
             mentions = o.kwargs()["allowed_mentions"]
             if mentions.everyone or mentions.users or mentions.roles:
@@ -149,7 +151,8 @@ def test_hostile_titles_are_shown_but_inert(hostile: tuple[Corpus, Errors]) -> N
 fragment = st.sampled_from(FRAGMENTS + COMMANDS)
 chat_text = st.one_of(
     st.text(max_size=300),
-    st.builds(lambda p, parts: p + " ".join(parts), st.sampled_from(PREFIXES), st.lists(fragment, max_size=6)),
+    st.builds(lambda p, parts: p + " ".join(parts), st.sampled_from(PREFIXES),
+              st.lists(fragment, max_size=6)),
     st.builds(lambda p, t: p + t, st.sampled_from(PREFIXES),
               st.text(alphabet=st.characters(codec=None, exclude_categories=[]), max_size=200)),
 )
@@ -170,7 +173,8 @@ def test_any_text_gets_a_bounded_inert_reply(hostile: tuple[Corpus, Errors], tex
 def test_any_reply_text_renders_inert(title: str, body: str) -> None:
     from bot.reply import Citation, Section
 
-    cite = Citation(1, "a1", title or "t", body[:200], publisher=title[:40], url="https://x.example/" + title[:30])
+    cite = Citation(1, "a1", title or "t", body[:200], publisher=title[:40],
+                    url="https://x.example/" + title[:30])
     reply = Reply(command="ask", title=title or "t", sections=[Section(body, heading=title[:50])],
                   citations=[cite], footer=title)
     assert slack_problems(reply) == [] and discord_problems(reply) == []

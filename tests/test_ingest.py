@@ -7,8 +7,8 @@ from corpus.bundled import seed_paths
 LOOPBACK = Reach(private=True)  # the opt-in these tests need: their pages are served from 127.0.0.1
 
 STORY = "\n\n".join(
-    f"Paragraph {i}: Chinese labs trained another large model this quarter, and analysts said the gap with the "
-    f"United States in computing power remains the main obstacle for the industry." for i in range(6))
+    f"Paragraph {i}: Chinese labs trained another large model this quarter, and analysts said the gap with "
+    f"the United States in computing power remains the main obstacle for the industry." for i in range(6))
 PAGE = f"<html><head><title>Chip gap widens</title></head><body><article><h1>Chip gap widens</h1>" \
        f"{''.join(f'<p>{p}</p>' for p in STORY.split(chr(10) * 2))}</article></body></html>"
 
@@ -28,9 +28,11 @@ def test_bad_sources_are_rejected_and_the_rest_lands(fake_corpus, tmp_path):
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
     (tmp_path / "huge.txt").write_text("x" * (5 * 1024 * 1024 + 10))
     latin = tmp_path / "latin.txt"
-    latin.write_bytes(("Café Headline About The Gap\n\n" + STORY.replace("analysts", "analysts café")).encode("latin-1"))
+    latin.write_bytes(("Café Headline About The Gap\n\n" + STORY.replace("analysts",
+                                                                         "analysts café")).encode("latin-1"))
     results = {r.source.split("/")[-1]: r for r in fake_corpus.index(
-        [str(tmp_path / n) for n in ("empty.txt", "binary.txt", "huge.txt", "missing.txt", "latin.txt", "good.txt")])}
+        [str(tmp_path / n) for n in ("empty.txt", "binary.txt", "huge.txt", "missing.txt",
+                                     "latin.txt", "good.txt")])}
     assert results["empty.txt"].status == "rejected" and "empty" in results["empty.txt"].reason
     assert results["binary.txt"].status == "rejected" and "binary" in results["binary.txt"].reason
     assert results["huge.txt"].status == "rejected" and "5 MB" in results["huge.txt"].reason
@@ -53,9 +55,9 @@ def test_url_404_and_feed_without_entries_are_rejected(fake_corpus, httpserver):
 
 def test_article_page_and_feed_over_http(fake_corpus, httpserver):
     httpserver.expect_request("/story").respond_with_data(PAGE, content_type="text/html")
-    feed = (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title><item><title>Chip gap widens"
-            f"</title><link>{httpserver.url_for('/story')}?utm_source=x</link><pubDate>Tue, 05 Mar 2024 08:00:00 GMT"
-            f"</pubDate></item></channel></rss>")
+    feed = (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title><item><title>Chip gap "
+            f"widens</title><link>{httpserver.url_for('/story')}?utm_source=x</link><pubDate>Tue, 05 Mar "
+            f"2024 08:00:00 GMT</pubDate></item></channel></rss>")
     httpserver.expect_request("/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
     fetcher = Fetcher(reach=LOOPBACK)
     [page] = fake_corpus.index([httpserver.url_for("/story")], fetcher=fetcher)
@@ -79,7 +81,8 @@ def test_a_url_that_hangs_times_out_and_the_batch_goes_on(fake_corpus, httpserve
     httpserver.expect_request("/slow").respond_with_handler(lambda req: time.sleep(2) or "late")
     good = tmp_path / "good.txt"
     good.write_text("A Headline About The Chip Gap\n\n" + STORY)
-    slow, ok = fake_corpus.index([httpserver.url_for("/slow"), str(good)], fetcher=Fetcher(reach=LOOPBACK, timeout=0.3))
+    slow, ok = fake_corpus.index([httpserver.url_for("/slow"), str(good)],
+                                 fetcher=Fetcher(reach=LOOPBACK, timeout=0.3))
     assert slow.status == "rejected" and "timed out" in slow.reason
     assert ok.status == "added"
 
@@ -114,8 +117,9 @@ def test_progress_counts_articles_not_sources(fake_corpus, httpserver, tmp_path)
     local = tmp_path / "local.txt"
     local.write_text("A Local Story On The Chip Gap\n\n" + STORY)
     seen: list[tuple[int, int]] = []
-    results = fake_corpus.index([str(local), httpserver.url_for("/feed.xml")], fetcher=Fetcher(reach=LOOPBACK),
-                                progress=lambda done, total, label: seen.append((done, total)))
+    results = fake_corpus.index([str(local), httpserver.url_for("/feed.xml")],
+                                fetcher=Fetcher(reach=LOOPBACK), progress=lambda done, total,
+                                label: seen.append((done, total)))
     assert [r.status for r in results] == ["added"] * 4
     assert seen[-1] == (3, 4)  # the last of four articles, once the feed's three entries were known
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -1,5 +1,5 @@
-"""Ingest fuzzing: hostile files, feeds and servers are each rejected or handled with a reason, in bounded time
-and memory, and the database stays intact. The full-size loop runs under `make stress`."""
+"""Ingest fuzzing: hostile files, feeds and servers are each rejected or handled with a reason, in bounded
+time and memory, and the database stays intact. The full-size loop runs under `make stress`."""
 from __future__ import annotations
 
 import resource
@@ -91,13 +91,15 @@ def test_feed_with_ten_thousand_entries_fetches_at_most_five_hundred(fake_corpus
     # the entries link to a closed port, so each fetch fails at once and only the count matters
     httpserver.expect_request("/big.xml").respond_with_data(feed(10_000, link="http://127.0.0.1:9/story/"),
                                                             content_type="application/rss+xml")
-    httpserver.expect_request("/laughs.xml").respond_with_data(billion_laughs(), content_type="application/rss+xml")
+    httpserver.expect_request("/laughs.xml").respond_with_data(billion_laughs(),
+                                                               content_type="application/rss+xml")
     fetcher = CountingFetcher(reach=LOOPBACK, timeout=1.0)
     results = index_each(fake_corpus, [httpserver.url_for("/big.xml"), httpserver.url_for("/laughs.xml")],
                          fetcher=fetcher)
     assert len([u for u in fetcher.urls if "/story/" in u]) == 500  # the cap, not 10,000 fetches
     reasons = [r.reason or "" for r in results]
-    assert len(reasons) == 501 and all("could not fetch http://127.0.0.1:9/story/" in r for r in reasons[:500])
+    assert len(reasons) == 501
+    assert all("could not fetch http://127.0.0.1:9/story/" in r for r in reasons[:500])
     assert reasons[500] == "too little article text"  # each dead entry counted as rejected, none dropped
     assert intact(fake_corpus)
 
@@ -106,7 +108,9 @@ def test_feeds_pointing_at_themselves_are_not_followed_round(fake_corpus: Corpus
     url, other = httpserver.url_for("/self.xml"), httpserver.url_for("/other.xml")
     httpserver.expect_request("/self.xml").respond_with_data(feed(3, link=url, content=True),
                                                              content_type="application/rss+xml")
-    httpserver.expect_request("/other.xml").respond_with_data(feed(3, link=other + "?page=", content=True, seed=1),
+    httpserver.expect_request("/other.xml").respond_with_data(feed(3,
+                                                                   link=other + "?page=", content=True,
+                                                                   seed=1),
                                                               content_type="application/rss+xml")
     results = index_each(fake_corpus, [url, other])
     assert [r.status for r in results[:3]] == ["added", "duplicate", "duplicate"]  # one URL, one article
@@ -114,7 +118,8 @@ def test_feeds_pointing_at_themselves_are_not_followed_round(fake_corpus: Corpus
 
 
 def test_redirect_loops_hangs_trickles_and_huge_bodies(fake_corpus: Corpus, httpserver) -> None:
-    httpserver.expect_request("/loop").respond_with_response(Response(status=302, headers={"Location": "/loop"}))
+    httpserver.expect_request("/loop").respond_with_response(Response(status=302,
+                                                                      headers={"Location": "/loop"}))
     chunk = b"<p>" + b"x" * (1 << 20)
     httpserver.expect_request("/huge").respond_with_handler(
         lambda request: Response((chunk for _ in range(50)), content_type="text/html"))  # 50 MB, streamed
@@ -122,7 +127,8 @@ def test_redirect_loops_hangs_trickles_and_huge_bodies(fake_corpus: Corpus, http
     try:
         fetcher = Fetcher(reach=LOOPBACK, timeout=0.5, deadline=1.5)
         results = index_each(fake_corpus, [httpserver.url_for("/loop"), httpserver.url_for("/huge"),
-                                           f"{slow.url}/hang", f"{slow.url}/trickle"], fetcher=fetcher, limit=4)
+                                           f"{slow.url}/hang", f"{slow.url}/trickle"],
+                                           fetcher=fetcher, limit=4)
     finally:
         slow.close()
     reasons = [r.reason or "" for r in results]
@@ -139,7 +145,8 @@ def test_a_feed_of_hanging_links_is_bounded_by_its_budget(fake_corpus: Corpus, h
         feed(50, link=f"{slow.url}/hang?n=", content=True), content_type="application/rss+xml")
     try:
         start = time.monotonic()
-        results = fake_corpus.index([httpserver.url_for("/wire.xml")], fetcher=Fetcher(reach=LOOPBACK, timeout=0.4))
+        results = fake_corpus.index([httpserver.url_for("/wire.xml")],
+                                    fetcher=Fetcher(reach=LOOPBACK, timeout=0.4))
     finally:
         slow.close()
     assert time.monotonic() - start < 15  # not 50 x the timeout: after the budget, entries use their own text
@@ -150,7 +157,8 @@ def test_a_feed_of_hanging_links_is_bounded_by_its_budget(fake_corpus: Corpus, h
 def test_stress_full_size_ingest_fuzz(fake_corpus: Corpus, tmp_path: Path, httpserver) -> None:
     files = [*random_blobs(11, 300, 2_000_000), *truncations(PAGE, 200), ("bomb.html", html_bomb(1_000_000)),
              ("laughs.xml", billion_laughs()), ("big.xml", feed(10_000, content=True, seed=3, words=12)),
-             ("lines.txt", "\n".join(f"Line {i} says the gap is {i} years." for i in range(120_000))[:5_000_000])]
+             ("lines.txt",
+              "\n".join(f"Line {i} says the gap is {i} years." for i in range(120_000))[:5_000_000])]
     start = time.monotonic()
     results = index_each(fake_corpus, write_all(tmp_path, iter(files)), limit=300)
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}

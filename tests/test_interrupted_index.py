@@ -1,8 +1,10 @@
-"""An indexing run stopped part-way (kill -9, SIGTERM, Ctrl-C) loses nothing: what landed is listed, and /who and
-/gap catch up with the articles on the next open or run. Real `gapbot index` processes and real signals.
+"""An indexing run stopped part-way (kill -9, SIGTERM, Ctrl-C) loses nothing:
+what landed is listed, and /who and /gap catch up with the articles on the next open or run. Real `gapbot
+index` processes and real signals.
 
-The stop is placed deterministically: once some articles of the run have committed, the test takes SQLite's write
-lock, so the indexer cannot commit another article (nor its rebuild) until the signal has been sent."""
+The stop is placed deterministically: once some articles of the run have committed,
+the test takes SQLite's write lock, so the indexer cannot commit another article
+(nor its rebuild) until the signal has been sent."""
 from __future__ import annotations
 
 import json
@@ -57,8 +59,8 @@ def count(conn: sqlite3.Connection, sql: str) -> int:
 
 def stop_midway(db: Path, source: Path, how: signal.Signals, *,
                 at: int = FIRST + 2) -> tuple[subprocess.Popen, str, str]:
-    """Start `gapbot index source`, wait until the database holds `at` articles, hold the write lock, send `how`,
-    release the lock; returns the process and its output."""
+    """Start `gapbot index source`, wait until the database holds `at` articles, hold the write lock, send
+    `how`, release the lock; returns the process and its output."""
     proc = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db), "--no-seed", "index", str(source)],
                             env=env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     conn = sqlite3.connect(db, isolation_level=None, timeout=60)
@@ -76,7 +78,8 @@ def stop_midway(db: Path, source: Path, how: signal.Signals, *,
 
 def landed(db: Path, source: Path) -> set[str]:
     with sqlite3.connect(db) as conn:
-        return {r[0] for r in conn.execute("SELECT source FROM articles WHERE source LIKE ?", [f"{source}/%"])}
+        return {r[0] for r in conn.execute("SELECT source FROM articles WHERE source LIKE ?",
+                                           [f"{source}/%"])}
 
 
 def answers_behind(db: Path) -> bool:
@@ -124,8 +127,9 @@ def test_after_kill_9_a_rerun_that_finds_only_duplicates_still_repairs(db: Path,
 
 
 def test_a_corpus_written_by_other_means_and_stamped_is_not_rebuilt_on_open(db: Path, tmp_path: Path) -> None:
-    """The benchmark's synthetic corpora write their entity links themselves (bench/synth.py): opening one must
-    keep them, not rebuild them from the mentions the synthetic articles lack."""
+    """The benchmark's synthetic corpora write their entity links themselves
+    (bench/synth.py): opening one must keep them,
+    not rebuild them from the mentions the synthetic articles lack."""
     from bench import synth
 
     out = tmp_path / "synth.db"
@@ -138,9 +142,10 @@ def test_a_corpus_written_by_other_means_and_stamped_is_not_rebuilt_on_open(db: 
 
 
 @pytest.mark.stress
-def test_stress_runs_stopped_at_random_then_rerun_lose_and_duplicate_nothing(db: Path, tmp_path: Path) -> None:
-    """Rounds of: index a folder, stop it after a random number of articles by a random signal, index the folder
-    again. After each round every article is there exactly once and /who and /gap are up to date."""
+def test_stress_runs_stopped_at_random_then_rerun_lose_and_duplicate_nothing(db: Path,
+                                                                             tmp_path: Path) -> None:
+    """Rounds of: index a folder, stop it after a random number of articles by a random signal, index the
+    folder again. After each round every article is there exactly once and /who and /gap are up to date."""
     rnd, per_round, tally = random.Random(13), 10, {"rounds": 0, "lost": 0, "duplicated": 0, "unlisted": 0}
     for r in range(int(os.environ.get("GAPBOT_STRESS_ROUNDS", "12"))):
         source = folder(tmp_path / f"round{r}", range(1000 + r * per_round, 1000 + (r + 1) * per_round))

@@ -1,4 +1,5 @@
-"""Faults and load: indexing while another process answers 50 commands a second; a corrupt database; backups."""
+"""Faults and load: indexing while another process answers 50 commands a second; a corrupt database;
+backups."""
 from __future__ import annotations
 
 import statistics
@@ -38,7 +39,8 @@ def index_while_answering(tmp_path: Path, *, batch: int, rounds: int = 1) -> tup
             indexing += time.monotonic() - start
             assert [x.status for x in results] == ["added"] * batch, results
         deadline = time.monotonic() + 10
-        while (not answerer.tally.counts or answerer.tally.counts[-1] < corpus.count()) and time.monotonic() < deadline:
+        while ((not answerer.tally.counts or answerer.tally.counts[-1] < corpus.count())
+               and time.monotonic() < deadline):
             time.sleep(0.1)
         time.sleep(0.5)
     finally:

@@ -1,5 +1,5 @@
-"""What a page says about itself when it is indexed: its canonical address, who published it, and the address a
-later copy gives an earlier one that had none."""
+"""What a page says about itself when it is indexed:
+its canonical address, who published it, and the address a later copy gives an earlier one that had none."""
 from __future__ import annotations
 
 import pytest
@@ -10,8 +10,9 @@ from corpus.sources import Document
 
 LOOPBACK = Fetcher(reach=Reach(private=True))  # the opt-in these tests need: their pages come from 127.0.0.1
 
-PARAS = [f"Paragraph {i}: engineers in Wuhan said the new training cluster cut the cost of a large model run, and "
-         f"analysts said the distance to the leading American labs had narrowed again this quarter." for i in range(6)]
+PARAS = [f"Paragraph {i}: engineers in Wuhan said the new training cluster cut the cost of a large model "
+         "run, and analysts said the distance to the leading American labs had narrowed again this quarter."
+         for i in range(6)]
 TEXT = "Wuhan Cluster Cuts The Cost Of Training\n\n" + "\n\n".join(PARAS) + "\n"
 
 
@@ -33,7 +34,7 @@ def tree(page: str):
      "https://example.org/tech/wuhan-cluster"),
     ('<link rel="Canonical" href="/tech/wuhan-cluster">', "https://example.org/amp/wuhan?utm_source=x",
      "https://example.org/tech/wuhan-cluster"),
-    ('<link rel="alternate canonical" href="wuhan-cluster">', "https://example.org/tech/", 
+    ('<link rel="alternate canonical" href="wuhan-cluster">', "https://example.org/tech/",
      "https://example.org/tech/wuhan-cluster"),
     ('<link rel="canonical" href="javascript:void(0)">', "https://example.org/a", None),
     ('<link rel="stylesheet" href="/site.css">', "https://example.org/a", None),
@@ -46,8 +47,8 @@ def test_canonical_link(head, base, expected):
 @pytest.mark.parametrize("byline, expected", [
     ('<p class="byline">Published by Example Wire</p>', "Example Wire"),
     ('<div>Published by <a href="/about">Harbour Daily</a>.</div>', "Harbour Daily"),
-    ('<p>Published by the ministry in March, the report said the training cost fell by half over the year and '
-     'that the gap with American labs narrowed.</p>', None),  # a sentence, not a byline
+    ('<p>Published by the ministry in March, the report said the training cost fell by half over the year '
+     'and that the gap with American labs narrowed.</p>', None),  # a sentence, not a byline
     ('<p class="byline">By Jane Roe</p>', None),
 ])
 def test_published_by(byline, expected):
@@ -63,7 +64,8 @@ def test_a_page_served_at_a_mirror_is_stored_under_its_canonical_address(fake_co
 
 
 def test_published_by_names_the_publisher_not_the_author(fake_corpus, httpserver):
-    page = html('<meta name="author" content="Example Wire">', '<p class="byline">Published by Example Wire</p>')
+    page = html('<meta name="author" content="Example Wire">',
+                '<p class="byline">Published by Example Wire</p>')
     httpserver.expect_request("/wire/wuhan").respond_with_data(page, content_type="text/html")
     [r] = fake_corpus.index([httpserver.url_for("/wire/wuhan")], fetcher=LOOPBACK)
     art = fake_corpus.article(r.article_id)
@@ -86,7 +88,8 @@ def test_a_first_copy_that_has_an_address_keeps_it(fake_corpus, httpserver):
     httpserver.expect_request("/reprint").respond_with_data(TEXT, content_type="text/plain")
     [a] = fake_corpus.index([httpserver.url_for("/original")], fetcher=LOOPBACK)
     [b] = fake_corpus.index([httpserver.url_for("/reprint")], fetcher=LOOPBACK)
-    assert b.status == "duplicate" and fake_corpus.article(a.article_id).url == httpserver.url_for("/original")
+    assert b.status == "duplicate"
+    assert fake_corpus.article(a.article_id).url == httpserver.url_for("/original")
 
 
 def test_a_text_page_fetched_at_a_dated_address_takes_its_date_from_the_address(fake_corpus, httpserver):

@@ -19,7 +19,8 @@ N = 16
 
 
 def both(db: Path, first: Path, second: Path) -> list[tuple[int, str, str]]:
-    """Run `gapbot index first` and `gapbot index second` at the same time; (exit code, stdout, stderr) each."""
+    """Run `gapbot index first` and `gapbot index second` at the same time;
+    (exit code, stdout, stderr) each."""
     procs = [subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db), "--no-seed", "index", str(src)],
                               env=env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for src in (first, second)]
@@ -61,7 +62,8 @@ def test_two_indexers_on_the_same_folder(tmp_path: Path) -> None:
 
 def test_two_indexers_on_near_duplicate_folders(tmp_path: Path) -> None:
     db = empty_db(tmp_path)
-    # the second folder republishes each article with its last sentence reworded: a near-duplicate, not the same
+    # the second folder republishes each article with its last sentence reworded:
+    # a near-duplicate, not the same
     texts = {f"a{i:02d}.html": article(400 + i) for i in range(N)}
     copies = {f"copy{i:02d}.html": t.replace("</p></article>", " Shares rose.</p></article>")
               for i, t in enumerate(texts.values())}
@@ -85,8 +87,10 @@ def test_stress_three_indexers_on_overlapping_folders(tmp_path: Path) -> None:
         copies = {f"copy{i:02d}.html": t.replace("</p></article>", " Shares rose.</p></article>")
                   for i, t in enumerate(texts.values())}
         src, mirror = write(tmp_path / f"wire{r}", texts), write(tmp_path / f"mirror{r}", copies)
-        procs = [subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db), "--no-seed", "index", str(s)],
-                                  env=env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        procs = [subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db),
+                                   "--no-seed", "index", str(s)],
+                                  env=env(), cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
                  for s in (src, src, mirror)]
         runs = [(p, *p.communicate(timeout=900)) for p in procs]
         statuses = check([(p.returncode, out, err) for p, out, err in runs], db)

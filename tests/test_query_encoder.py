@@ -64,8 +64,8 @@ QUERIES = ["How far behind are models after export controls?", "Beijing labs ope
 def test_hybrid_search_with_the_dense_half_on_a_worker_matches_the_halves_run_in_turn(fake_corpus, tmp_path):
     doc = tmp_path / "a.txt"
     doc.write_text("Title: Chips and models\n\n" + "\n\n".join(
-        f"Paragraph {i}. Export controls on advanced chips slowed model training by {i} months, the analyst said. "
-        f"Open models from labs in Beijing closed part of the gap in {2015 + i}." for i in range(12)),
+        f"Paragraph {i}. Export controls on advanced chips slowed model training by {i} months, the analyst "
+        f"said. Open models from labs in Beijing closed part of the gap in {2015 + i}." for i in range(12)),
         encoding="utf-8")
     [r] = fake_corpus.index([str(doc)])
     assert r.status == "added"

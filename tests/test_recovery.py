@@ -1,6 +1,5 @@
 """A damaged database is named in one clear line, never a traceback; `gapbot backup` copies a live database
 consistently, and the restore documented in README.md brings it back."""
-# ruff: noqa: F811  (the fixtures imported from slack_harness are named again as test arguments)
 from __future__ import annotations
 
 import gc
@@ -17,7 +16,7 @@ import pytest
 from ingest_fuzz import intact
 from load import article
 from slack_fake import FakeSlack
-from slack_harness import fake, offline, payload, serve  # noqa: F401
+from slack_harness import payload, serve
 
 import adapters.slack as slack_main
 from adapters import cli
@@ -82,7 +81,8 @@ def test_gapbot_slack_refuses_a_damaged_database_in_one_line(tmp_path: Path, fak
                         "SLACK_API_URL": fake.api_url}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
-    assert slack_main.main(["slack", "--http", "--host", "127.0.0.1", "--port", "0"], db=str(db), seed=False) == 1
+    assert slack_main.main(["slack", "--http", "--host", "127.0.0.1", "--port", "0"],
+                           db=str(db), seed=False) == 1
     err = capsys.readouterr().err
     assert f"cannot open the corpus: {db} is not a readable gapbot database" in err and "Traceback" not in err
 
@@ -101,9 +101,8 @@ def test_slack_answers_from_a_database_damaged_while_running(tmp_path: Path, fak
     assert f"the database {db} is damaged" in caplog.text and "Traceback" not in caplog.text
 
 
-def test_backup_of_a_database_being_written_is_consistent_and_restores(tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch,
-                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_of_a_database_being_written_is_consistent_and_restores(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")
     db, copy = tmp_path / "gapbot.db", tmp_path / "backup.db"
     corpus = make_db(db, 3)

@@ -8,12 +8,12 @@ import logging
 import re
 
 import pytest
+from conftest import ROOT, ask
 from nasty import cases
 
 from adapters import console
 from adapters.discord import render as discord_render
 from adapters.slack import render as slack_render
-from conftest import ROOT, ask
 
 FIXTURES = ROOT / "tests" / "fixtures" / "polish"
 PING = re.compile(r"<[!@#]|@(?:channel|here|everyone)\b|<@[!&]?\d+>", re.IGNORECASE)

@@ -1,9 +1,10 @@
-"""Every reply on the bundled seeds, byte for byte as recorded: /gap (and by topic), /who for every seed entity,
-/ask for every gold question, /sources, /help, unknown commands and the digest dry-run, as console text, --json,
-Slack blocks and Discord messages.
+"""Every reply on the bundled seeds, byte for byte as recorded: /gap (and by topic),
+/who for every seed entity, /ask for every gold question, /sources, /help,
+unknown commands and the digest dry-run, as console text, --json, Slack blocks and Discord messages.
 
-A change meant to keep behaviour (a re-cut, a rename) must leave this recording untouched. A change to answers on
-purpose regenerates it: GAPBOT_REGEN_GOLDEN=1 pytest tests/test_seed_replies.py, and the diff goes in the commit.
+A change meant to keep behaviour (a re-cut,
+a rename) must leave this recording untouched. A change to answers on purpose regenerates it:
+GAPBOT_REGEN_GOLDEN=1 pytest tests/test_seed_replies.py, and the diff goes in the commit.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ def replies(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The seeds indexed with the real model in a fresh database, and every reply recorded from it."""
     db = tmp_path_factory.mktemp("replies") / "seeds.db"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    subprocess.run([sys.executable, "-m", "bot", "--db", str(db), "ask", "/help"], check=True, env=env, cwd=ROOT,
-                   capture_output=True, timeout=600)
+    subprocess.run([sys.executable, "-m", "bot", "--db", str(db), "ask", "/help"],
+                   check=True, env=env, cwd=ROOT, capture_output=True, timeout=600)
     run = subprocess.run([sys.executable, str(ROOT / "tests" / "replies" / "record.py"), str(db)], check=True,
                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     if os.environ.get("GAPBOT_REGEN_GOLDEN"):

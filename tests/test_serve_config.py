@@ -5,8 +5,9 @@ import os
 import subprocess
 import sys
 
-from adapters.serve import skipped
 from conftest import ROOT
+
+from adapters.serve import skipped
 
 
 def test_no_tokens_names_both_platforms_and_the_missing_variables():

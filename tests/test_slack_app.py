@@ -1,5 +1,5 @@
-"""The Slack adapter end to end: signed slash commands and events over HTTP into the Bolt app, Web API faked."""
-# ruff: noqa: F811  (the fixtures imported from slack_harness are named again as test arguments)
+"""The Slack adapter end to end: signed slash commands and events over HTTP into the Bolt app, Web API
+faked."""
 from __future__ import annotations
 
 import json
@@ -9,20 +9,17 @@ from typing import Any
 
 import pytest
 from slack_fake import BOT_USER, FakeSlack, post, signed_headers, slash_body
-from slack_harness import (  # noqa: F401 (pytest finds the fixtures by name)
-    SECRET,
-    Slack,
-    corpus,
-    fake,
-    offline,
-    payload,
-    serve,
-    slack,
-    slack_core,
-)
+from slack_harness import SECRET, Slack, payload, serve
 
 from bot.reply import Reply, Request, Section
 from corpus.index import Corpus
+
+
+def answer_sentinel(slack: Slack, *, count: int = 1) -> None:
+    """Send a DM that is answered and wait for its reply (the count-th post): events sent earlier are done."""
+    slack.event("message_im", event_id="Ev0SENTINEL", channel="D0SENTINEL")
+    slack.fake.wait_for("chat.postMessage", count)
+
 
 # --- slash commands ---------------------------------------------------------------------------------------
 
@@ -44,7 +41,8 @@ def test_slash_answer_is_in_channel_with_sources_and_fallback_text(slack: Slack)
     assert message["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": "iFlytek",
                                                                "emoji": True}}
     sources = [b for b in message["blocks"] if b["type"] == "context"]
-    assert sources[0]["elements"][0]["text"] == "[1] <https://example.com/a1|iFlytek profile — Wire — 2024-05-01>"
+    assert sources[0]["elements"][0]["text"] == \
+        "[1] <https://example.com/a1|iFlytek profile — Wire — 2024-05-01>"
     assert message["text"].startswith("iFlytek")
     (request,) = slack.scripted.requests
     assert request == Request(text="/who iflytek", platform="slack", user="U0USER1", channel="C0CHAN1",
@@ -108,8 +106,11 @@ def test_bad_signature_is_refused_before_any_work(slack: Slack) -> None:
     body = slash_body("/who", "iflytek", response_url=slack.fake.response_url())
     headers = signed_headers("not-the-secret", body)
     assert post(slack.events_url, body, headers).status == 401
-    time.sleep(0.2)
-    assert slack.scripted.requests == [] and slack.fake.calls == []
+    slack.command("/who", "iflytek")  # a signed sentinel: once it is answered, the refused one had its chance
+    slack.fake.wait_for("response")
+    assert len(slack.scripted.requests) == 1
+    # exactly what the one answered command costs
+    assert [c.method for c in slack.fake.calls] == ["auth.test", "response"]
 
 
 def test_missing_signature_is_refused(slack: Slack) -> None:
@@ -167,18 +168,21 @@ def test_direct_message_is_answered_in_the_dm(slack: Slack) -> None:
                                    {"user": BOT_USER}, {"channel_type": "channel"}])
 def test_edits_bot_messages_and_channel_messages_are_ignored(slack: Slack, event: dict[str, Any]) -> None:
     assert slack.event("message_im", **event).status == 200
-    time.sleep(0.3)
-    assert slack.scripted.requests == [] and slack.fake.called("chat.postMessage") == []
+    answer_sentinel(slack)
+    assert len(slack.scripted.requests) == 1
+    assert [c.params["channel"] for c in slack.fake.called("chat.postMessage")] == ["D0SENTINEL"]
 
 
 def test_retried_event_is_not_answered_twice(slack: Slack) -> None:
     slack.event("app_mention")
     slack.fake.wait_for("chat.postMessage")
-    retry = slack.event("app_mention", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    retry = slack.event("app_mention", headers={"X-Slack-Retry-Num": "1",
+                                                "X-Slack-Retry-Reason": "http_timeout"})
     again = slack.event("app_mention")
     assert retry.status == 200 and again.status == 200
-    time.sleep(0.3)
-    assert len(slack.scripted.requests) == 1 and len(slack.fake.called("chat.postMessage")) == 1
+    answer_sentinel(slack, count=2)
+    assert len(slack.scripted.requests) == 2
+    assert [c.params["channel"] for c in slack.fake.called("chat.postMessage")][1:] == ["D0SENTINEL"]
 
 
 def test_distinct_events_are_each_answered(slack: Slack) -> None:

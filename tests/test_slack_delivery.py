@@ -1,5 +1,5 @@
-"""The Slack adapter's output under stress: long replies, hostile text, Web API failures, the chart, the server."""
-# ruff: noqa: F811  (the fixtures imported from slack_harness are named again as test arguments)
+"""The Slack adapter's output under stress:
+long replies, hostile text, Web API failures, the chart, the server."""
 from __future__ import annotations
 
 import json
@@ -8,17 +8,7 @@ import time
 
 import pytest
 from slack_fake import BOT_USER, Failure, FakeSlack, get, post
-from slack_harness import (  # noqa: F401 (pytest finds the fixtures by name)
-    Echo,
-    Slack,
-    corpus,
-    fake,
-    offline,
-    payload,
-    serve,
-    slack,
-    slack_core,
-)
+from slack_harness import Echo, Slack, payload, serve
 
 from bot.core import handle
 from bot.reply import Attachment, Reply, Request, Section
@@ -34,7 +24,7 @@ def test_reply_longer_than_one_message_is_split(slack: Slack) -> None:
     slack.scripted.reply = Reply(command="sources", title="Many", sections=[Section(lines)])
     slack.command("/sources", "1000")
     calls = slack.fake.wait_for("response", 2)
-    time.sleep(0.2)
+    slack.fake.wait_until(lambda calls: any(b"item 2999 " in c.body for c in calls if c.method == "response"))
     messages = [payload(c) for c in slack.fake.called("response")]
     assert 2 <= len(messages) <= 5
     for message in messages:
@@ -55,7 +45,8 @@ def test_hostile_argument_cannot_ping_or_link(fake: FakeSlack, corpus: Corpus) -
         assert result.status == 200 and result.seconds < 3
         messages = [payload(c) for c in fake.wait_for("response")]
         text = json.dumps(messages)
-        for bad in ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS", "<https://evil", "javascript:", "@here"):
+        for bad in ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS", "<https://evil",
+                    "javascript:", "@here"):
             assert bad not in text
         assert "&lt;!channel&gt;" in text and "&amp; more" in text
 

@@ -1,7 +1,8 @@
 """Golden Block Kit renderings of real answers: /gap, /who iflytek and an unanswerable /ask over the seeds.
 
 The corpus is the bundled seed articles indexed with the hash embedder (no model), so the output is
-deterministic. When the core's answers change on purpose, regenerate: GAPBOT_REGEN_GOLDEN=1 pytest tests/test_slack_golden.py
+deterministic. When the core's answers change on purpose,
+regenerate: GAPBOT_REGEN_GOLDEN=1 pytest tests/test_slack_golden.py
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The Slack HTTP listener under abuse: idle and trickling connections, oversize and malformed requests, retried
-and replayed payloads. The real Bolt app, real signatures, a real socket on 127.0.0.1."""
+"""The Slack HTTP listener under abuse: idle and trickling connections, oversize and malformed requests,
+retried and replayed payloads. The real Bolt app, real signatures, a real socket on 127.0.0.1."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from slack_fake import FakeSlack, get, post, signed_headers, slash_body
-from slack_harness import SECRET, Scripted, Slack, corpus, fake, offline, serve  # noqa: F401 (fixtures)
+from slack_harness import SECRET, Scripted, Slack
 
 from adapters.slack.app import create_app
 from adapters.slack.server import Limits, make_server
@@ -19,7 +19,7 @@ FAST = Limits(request_seconds=1.0)  # so idle and slow clients are seen cut off 
 CROWDED = Limits(connections=50, request_seconds=60.0)  # a flood of 200 idle sockets is four times the cap
 
 
-def serve_with(fake: FakeSlack, corpus: Corpus, limits: Limits) -> Iterator[Slack]:  # noqa: F811
+def serve_with(fake: FakeSlack, corpus: Corpus, limits: Limits) -> Iterator[Slack]:
     """The app served with these limits."""
     scripted = Scripted()
     app = create_app(corpus, token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url, handler=scripted)
@@ -33,18 +33,13 @@ def serve_with(fake: FakeSlack, corpus: Corpus, limits: Limits) -> Iterator[Slac
 
 
 @pytest.fixture
-def guarded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
+def guarded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:
     yield from serve_with(fake, corpus, FAST)
 
 
 @pytest.fixture
-def crowded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
+def crowded(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:
     yield from serve_with(fake, corpus, CROWDED)
-
-
-@pytest.fixture
-def slack(fake: FakeSlack, corpus: Corpus) -> Iterator[Slack]:  # noqa: F811
-    yield from serve(fake, corpus, Scripted())
 
 
 def connect(port: int) -> socket.socket:
@@ -64,7 +59,8 @@ def closed_by_server(s: socket.socket, wait: float = 10.0) -> bool:
 
 
 def flood(slack: Slack, count: int) -> list[socket.socket]:
-    """count idle connections, all accepted or dropped by the server by the time /healthz answers behind them."""
+    """count idle connections, all accepted or dropped by the server by the time /healthz answers behind
+    them."""
     idle = [connect(slack.server.server_port) for _ in range(count)]
     assert get(f"http://127.0.0.1:{slack.server.server_port}/healthz").status == 200
     return idle
@@ -73,7 +69,8 @@ def flood(slack: Slack, count: int) -> list[socket.socket]:
 def test_an_idle_flood_past_the_cap_holds_no_threads_and_the_bot_still_answers(crowded: Slack) -> None:
     assert get(f"http://127.0.0.1:{crowded.server.server_port}/healthz").status == 200  # workers all started
     threads = threading.active_count()
-    idle = flood(crowded, 200)  # the idle sockets last 60 s: only closing the idlest at the cap lets others in
+    idle = flood(crowded,
+                 200)  # the idle sockets last 60 s: only closing the idlest at the cap lets others in
     try:
         assert threading.active_count() == threads  # an idle connection holds no thread
         assert crowded.command("/who", "iflytek").status == 200
@@ -186,7 +183,8 @@ def test_stress_eleven_hundred_idle_sockets_and_held_bodies(slack: Slack) -> Non
     try:
         for _ in range(300):  # unsigned bodies one byte short of the cap, never finished
             s = connect(slack.server.server_port)
-            s.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % Limits().max_body)
+            head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+            s.sendall(head % Limits().max_body)
             s.sendall(b"x" * (Limits().max_body - 1))
             held.append(s)
         assert get(f"http://127.0.0.1:{slack.server.server_port}/healthz").status == 200

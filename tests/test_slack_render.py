@@ -58,7 +58,8 @@ def test_links_only_for_http_urls_and_never_break_out() -> None:
 def test_from_slack_reads_markup_as_the_words_typed() -> None:
     assert from_slack("<@UBOT1> who iflytek") == "who iflytek"
     assert from_slack("<@UBOT1|gapbot>  <@UBOT2> gap") == "gap"
-    assert from_slack("ask <@U9|ana> about <#C1|ai-news> <!here> <https://a.example|a.example> &lt;b&gt; &amp;") \
+    assert from_slack("ask <@U9|ana> about <#C1|ai-news> <!here> <https://a.example|a.example> &lt;b&gt; "
+                      "&amp;") \
         == "ask @ana about #ai-news @here a.example <b> &"
     assert from_slack("see <https://a.example/x>") == "see https://a.example/x"
 
@@ -67,14 +68,16 @@ def test_from_slack_reads_markup_as_the_words_typed() -> None:
 
 def test_title_becomes_a_header_and_an_overlong_title_a_bold_section() -> None:
     (short,) = render(Reply(command="help", title="Help"))
-    assert short["blocks"] == [{"type": "header", "text": {"type": "plain_text", "text": "Help", "emoji": True}}]
+    assert short["blocks"] == [{"type": "header", "text": {"type": "plain_text",
+                                                           "text": "Help", "emoji": True}}]
     (long,) = render(Reply(command="help", title="T" * (HEADER_LIMIT + 1)))
     assert long["blocks"][0]["type"] == "section" and long["blocks"][0]["text"]["text"].startswith("*T")
 
 
 def test_heading_is_bold_above_its_text_and_list_items_survive() -> None:
     (message,) = render(Reply(command="who", title="X", sections=[Section("• one\n• two", heading="Roles")]))
-    assert message["blocks"][1]["text"] == {"type": "mrkdwn", "text": "*Roles*\n• one\n• two", "verbatim": True}
+    assert message["blocks"][1]["text"] == {"type": "mrkdwn",
+                                            "text": "*Roles*\n• one\n• two", "verbatim": True}
 
 
 def test_split_breaks_at_lines_then_spaces_then_anywhere() -> None:
@@ -102,7 +105,8 @@ def test_past_five_messages_the_reply_is_cut_and_says_so() -> None:
 
 
 def test_sources_are_numbered_links_ten_to_a_context_block() -> None:
-    cites = [Citation(i, f"a{i}", f"Title {i}", "q", "Pub", "2024-01-0" + str(i % 9 + 1), f"https://n.example/{i}")
+    cites = [Citation(i, f"a{i}", f"Title {i}", "q", "Pub", "2024-01-0" + str(i % 9 + 1),
+                      f"https://n.example/{i}")
              for i in range(1, 13)]
     blocks = source_blocks(cites)
     assert [len(b["elements"]) for b in blocks] == [10, 2]
@@ -131,7 +135,8 @@ def test_any_text_stays_within_limits_and_inert(text: str) -> None:
             limit = HEADER_LIMIT if block["type"] == "header" else TEXT_LIMIT
             assert all(1 <= len(t) <= limit for t in texts([{"text": "x", "blocks": [block]}])[1:])
     for t in texts(messages):
-        assert "<" not in t and ">" not in t and not re.search(r"@(here|channel|everyone)\b", t, re.IGNORECASE)
+        assert "<" not in t and ">" not in t and not re.search(r"@(here|channel|everyone)\b", t,
+                                                               re.IGNORECASE)
 
 
 @given(st.text(max_size=9000))
@@ -142,14 +147,16 @@ def test_split_keeps_every_non_blank_character(text: str) -> None:
     assert re.sub(r"\s", "", unescape("".join(chunks))) == re.sub(r"\s", "", text)
 
 
-# --- golden renderings of fixed replies (the commands' real output is in test_slack_golden.py) ----------------
+# --- golden renderings of fixed replies (the commands' real output is in test_slack_golden.py) --------------
 
 def gap_reply() -> Reply:
     return Reply(
         command="gap", title="How far behind is China in AI? Estimates range from 3 months to 2 years",
         sections=[Section("• 3–6 months on frontier models — Jensen Huang, Nvidia (2025-03-18) [1]\n"
-                          "• about 1–2 years overall — Lee Kai-Fu, 01.AI (2024-09-10) [2]", heading="Estimates"),
-                  Section("Median estimate: 0.75 years. Estimates have narrowed since 2023.", heading="Trend")],
+                          "• about 1–2 years overall — Lee Kai-Fu, 01.AI (2024-09-10) [2]",
+                          heading="Estimates"),
+                  Section("Median estimate: 0.75 years. Estimates have narrowed since 2023.",
+                          heading="Trend")],
         citations=[Citation(1, "a1b2c3", "Nvidia's Huang says China is 'not behind' in AI", "q", "CNBC",
                             "2025-03-18", "https://example.com/huang?x=1&y=2"),
                    Citation(2, "d4e5f6", "Kai-Fu Lee: China trails the US by one to two years <analysis>",
@@ -161,8 +168,10 @@ def gap_reply() -> Reply:
 def who_reply() -> Reply:
     return Reply(
         command="who", title="iFlytek (company)",
-        sections=[Section("Chinese speech and language AI company; maker of the Spark model [1].", heading=None),
-                  Section("• Liu Qingfeng — chairman [1]\n• Spark — large language model [2]", heading="Related"),
+        sections=[Section("Chinese speech and language AI company; maker of the Spark model [1].",
+                          heading=None),
+                  Section("• Liu Qingfeng — chairman [1]\n• Spark — large language model [2]",
+                          heading="Related"),
                   Section("Mentioned in 2 articles.")],
         citations=[Citation(1, "a1", "iFlytek unveils Spark 4.0 & claims parity", "q", "SCMP", "2024-06-27",
                             "https://example.com/spark"),

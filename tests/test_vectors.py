@@ -1,4 +1,5 @@
-"""The vector index: exact for small corpora, a cached IVF index past the threshold, same answers either way."""
+"""The vector index: exact for small corpora, a cached IVF index past the threshold,
+same answers either way."""
 from __future__ import annotations
 
 from pathlib import Path

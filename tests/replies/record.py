@@ -1,4 +1,5 @@
-"""Record every seed reply as users see it: console text, --json, Slack blocks, Discord messages, digest dry-run.
+"""Record every seed reply as users see it:
+console text, --json, Slack blocks, Discord messages, digest dry-run.
 
 Run as a script on an indexed seed database to print the recording (JSON) to stdout:
     python tests/replies/record.py DB
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def stable(text: str, today: str) -> str:
 
 def one(text: str, corpus) -> dict[str, object]:
     """One command's reply in every form a user sees it."""
-    from bot.core import handle
+    # This order is the one the recording was made with: importing adapters first changes /ask replies
+    # (an import-order dependency in the source, to be removed by the re-cut; then sort these).
+    from bot.core import handle  # noqa: I001 (the order above says why)
     from bot.reply import Request
     from adapters.discord.render import render as discord_render
     from adapters.slack.render import render as slack_render
@@ -61,7 +64,8 @@ def digest(db: str) -> dict[str, str]:
     """The digest dry-run, as text and JSON."""
     out: dict[str, str] = {}
     for key, extra in (("text", []), ("json", ["--json"])):
-        run = subprocess.run([sys.executable, "-m", "bot", "--db", db, "--no-seed", "digest", "--dry-run", *extra],
+        run = subprocess.run([sys.executable, "-m", "bot", "--db", db, "--no-seed",
+                              "digest", "--dry-run", *extra],
                              capture_output=True, text=True, cwd=ROOT, timeout=300, check=True)
         out[key] = run.stdout
     return out
