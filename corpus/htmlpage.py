@@ -34,7 +34,7 @@ def html_articles(doc: Document) -> list[CleanArticle]:
 
 def _tree(html: str):
     """The parsed page (lxml), or None when it cannot be parsed."""
-    from trafilatura.utils import load_html
+    from trafilatura.utils import load_html  # lazy: trafilatura loads only for HTML pages
 
     return load_html(html)
 

@@ -113,7 +113,7 @@ class IVFIndex:
     @classmethod
     def build(cls, db: sqlite3.Connection, model: str, dim: int, n: int) -> IVFIndex:
         """Train the coarse quantiser on a sample, then add every vector chunk by chunk."""
-        import faiss
+        import faiss  # lazy: faiss is needed only past 200k sentences
 
         nlist = max(16, int(math.sqrt(n)))
         sample = np.vstack([v for _, v in chunks(db, model, dim, every=max(1, n // (32 * nlist)))])
@@ -135,14 +135,14 @@ class IVFIndex:
     @classmethod
     def read(cls, path: Path, n: int) -> IVFIndex:
         """Load an index written by save()."""
-        import faiss
+        import faiss  # lazy: faiss, as above
 
         index = faiss.read_index(str(path))
         return cls(cls._tuned(index, index.nlist), n)  # type: ignore[attr-defined]  # an IVF index read back
 
     def save(self, path: Path) -> None:
         """Write the index atomically next to the database."""
-        import faiss
+        import faiss  # lazy: faiss, as above
 
         tmp = path.with_name(path.name + ".tmp")
         faiss.write_index(self.index, str(tmp))
@@ -173,7 +173,7 @@ class IVFIndex:
 def _knn():
     """(faiss.knn, its inner-product metric), or None without faiss."""
     try:
-        import faiss
+        import faiss  # lazy: faiss, as above
     except ImportError:
         return None
     return faiss.knn, faiss.METRIC_INNER_PRODUCT
@@ -192,7 +192,7 @@ def threads(get, set_, n: int = 1):
 
 def _faiss_one_thread():
     """faiss on one OpenMP thread for one query: a second thread only splits a 5 ms scan and waits."""
-    import faiss
+    import faiss  # lazy: faiss, as above
 
     return threads(faiss.omp_get_max_threads, faiss.omp_set_num_threads)
 
@@ -204,7 +204,7 @@ KNN_MIN = 1_000  # below this many vectors NumPy is as fast and faiss need not b
 def have_faiss() -> bool:
     """Whether the optional faiss-cpu package can be imported."""
     try:
-        import faiss  # noqa: F401
+        import faiss  # noqa: F401  # lazy: faiss, as above
     except ImportError:
         return False
     return True

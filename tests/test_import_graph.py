@@ -14,6 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "adapters", "corpus")
 PLATFORM_SDKS = ("slack_sdk", "slack_bolt", "discord")
+# libraries that take long enough to import that only the commands needing them should pay for them
+HEAVY = ("torch", "sentence_transformers", "transformers", "spacy", "faiss", "httpx", "httpcore", "matplotlib",
+         "trafilatura", "dateparser", "apscheduler", "rich")
 SQL_LIBRARIES = ("sqlite3", "sqlite_utils", "psycopg", "psycopg2")
 SQL_CALLS = ("execute", "executemany", "executescript", "query")
 # A statement keyword, then the word that makes it SQL rather than English ("SELECT a FROM", "CREATE TABLE").
@@ -206,15 +209,27 @@ def wrong_direction(root: Path) -> list[str]:
     return sorted(set(out))
 
 
+def wrappers_of_heavy_libraries(imports: list[Import]) -> set[str]:
+    """Project modules that import a heavy library at their top: loading one lazily is loading that library."""
+    return {i.module for i in imports if not i.local and not i.type_only and top(i.target) in HEAVY}
+
+
 def local_imports(root: Path, *, project: bool) -> list[str]:
-    """Function-local imports of project modules (project=True), or of third-party ones without `# lazy:`."""
+    """Function-local imports of project modules (project=True), or of third-party ones without `# lazy:`.
+
+    A project module that exists to wrap a heavy library (it imports one at its top) may be imported lazily,
+    with `# lazy: why`, as the library itself may."""
     out = []
-    for imp in scan(root):
+    imports = scan(root)
+    modules = {m for m, _ in project_files(root)}
+    wrappers = wrappers_of_heavy_libraries(imports)
+    for imp in imports:
         if not imp.local or imp.type_only:
             continue
         ours = top(imp.target) in PACKAGES
         stdlib = top(imp.target) in sys.stdlib_module_names or top(imp.target) == "__future__"
-        if project and ours:
+        wraps_heavy = imp.lazy and project_module(imp.target, modules) in wrappers
+        if project and ours and not wraps_heavy:
             out.append(f"{imp.where}: {imp.module} imports {imp.target} inside a function")
         if not project and not ours and not stdlib and not imp.lazy:
             out.append(f"{imp.where}: {imp.target} imported inside a function without `# lazy: why`")
@@ -312,6 +327,16 @@ def test_checker_finds_wrong_directions(tmp_path: Path) -> None:
     found = wrong_direction(root)
     assert sorted({f.split(":")[0] for f in found}) == ["adapters/discord/d.py", "adapters/slack/s.py",
                                                       "bot/y.py", "bot/z.py", "corpus/x.py"]
+
+
+def test_checker_allows_a_lazy_import_of_a_module_that_wraps_a_heavy_library_only(tmp_path: Path) -> None:
+    root = write(tmp_path, {"corpus/net.py": "import httpx\n", "corpus/plain.py": "import json\n",
+                            "corpus/use.py": "def f():\n    from corpus import net  # lazy: httpx is slow to load\n"
+                                             "    from corpus import plain  # lazy: not a reason\n"
+                                             "    from corpus import net as n2\n"})
+    assert local_imports(root, project=True) == [
+        "corpus/use.py:3: corpus.use imports corpus.plain inside a function",
+        "corpus/use.py:4: corpus.use imports corpus.net inside a function"]
 
 
 def test_checker_wants_a_lazy_comment_on_local_third_party_imports_only(tmp_path: Path) -> None:

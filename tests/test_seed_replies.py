@@ -24,7 +24,8 @@ RECORDING = ROOT / "tests" / "replies" / "seed_replies.json"
 def replies(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The seeds indexed with the real model in a fresh database, and every reply recorded from it."""
     db = tmp_path_factory.mktemp("replies") / "seeds.db"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    # the real model, whatever another test left in the environment
+    env = {**{k: v for k, v in os.environ.items() if k != "GAPBOT_EMBEDDER"}, "HF_HUB_OFFLINE": "1"}
     subprocess.run([sys.executable, "-m", "bot", "--db", str(db), "ask", "/help"],
                    check=True, env=env, cwd=ROOT, capture_output=True, timeout=600)
     run = subprocess.run([sys.executable, str(ROOT / "tests" / "replies" / "record.py"), str(db)], check=True,

@@ -43,12 +43,10 @@ def stable(text: str, today: str) -> str:
 
 def one(text: str, corpus) -> dict[str, object]:
     """One command's reply in every form a user sees it."""
-    # This order is the one the recording was made with: importing adapters first changes /ask replies
-    # (an import-order dependency in the source, to be removed by the re-cut; then sort these).
-    from bot.core import handle  # noqa: I001 (the order above says why)
-    from bot.reply import Request
     from adapters.discord.render import render as discord_render
     from adapters.slack.render import render as slack_render
+    from bot.core import handle
+    from bot.reply import Request
 
     reply = handle(Request(text, platform="slack", user="U0USER1", channel="C0CHAN1"), corpus)
     d_reply = handle(Request(text, platform="discord", user="100", channel="200"), corpus)
