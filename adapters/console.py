@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import handle
 from bot.reply import Reply, Request
-from corpus.index import Corpus
+from corpus.api import Corpus
 from corpus.stopping import StopFlag, stop_on_signals
 from corpus.store import CorruptDatabase
 
@@ -51,7 +51,13 @@ def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:
     """Index sources with a progress line on stderr and a summary on stdout; Ctrl-C or SIGTERM stops it between
     articles, and what landed is still listed."""
     from rich.console import Console  # lazy: rich only draws the progress bar of `index`
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # lazy: rich loads only for the progress bar of `index`
+    from rich.progress import (  # lazy: rich loads only for the progress bar of `index`
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     fetcher = web_fetcher()
     bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

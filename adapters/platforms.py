@@ -21,7 +21,7 @@ from corpus.digest_models import Destination
 from corpus.fetch import Fetcher, Reach
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
 logger = logging.getLogger(__name__)
 KILL_ENV = "GAPBOT_DIGEST_KILL_AT"  # testing only: SIGKILL this process at the Nth checkpoint of a run

@@ -22,8 +22,8 @@ import adapters.discord
 import adapters.slack
 from adapters.platforms import Config, digest_service
 from bot.digest.schedule import DigestSchedule
+from corpus.api import Corpus
 from corpus.fetch import stop_all
-from corpus.index import Corpus
 
 logger = logging.getLogger(__name__)
 

@@ -94,7 +94,7 @@ def synthetic(seed_db: Path, n: int) -> tuple[Path, dict]:
 def _prepare_vectors(db: Path) -> None:
     """What indexing does after a batch (corpus.ingest.prepare_vectors): past 200k sentences, build the cached
     IVF index, so the answering process measured next only reads it."""
-    from corpus.index import Corpus
+    from corpus.api import Corpus
     from corpus.ingest import prepare_vectors
 
     corpus = Corpus.open(db, seed=False)

@@ -81,7 +81,7 @@ def run(db: str, questions: list[str], *, calls: int, budget_s: float, embedder:
     """Open the corpus, answer each command once (first call), then time warm calls."""
     from bot.core import handle
     from bot.reply import Request
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
     proc = psutil.Process()
     emb = None

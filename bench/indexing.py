@@ -49,7 +49,7 @@ def fresh(db: Path) -> None:
 def index_once(emb, seed_db: Path, extra_db: Path, folder: Path, extra: int) -> tuple[list, float]:
     """Index the seed files into a fresh seed_db and the recombined articles into a fresh extra_db;
     seconds."""
-    from corpus.index import Corpus
+    from corpus.api import Corpus
     from corpus.bundled import seed_paths
 
     fresh(seed_db)

@@ -33,7 +33,7 @@ def profile_command(db: str, text: str, calls: int) -> dict:
     """Profile `calls` warm calls of one command (after one unprofiled call)."""
     from bot.core import handle
     from bot.reply import Request
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
     corpus = Corpus.open(db, seed=False)
     handle(Request(text), corpus)
@@ -47,8 +47,8 @@ def profile_command(db: str, text: str, calls: int) -> dict:
 
 def profile_index(db: str, sources: list[str]) -> dict:
     """Profile indexing the sources into a fresh database with a warm model."""
+    from corpus.api import Corpus
     from corpus.embed import MiniLMEmbedder
-    from corpus.index import Corpus
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)

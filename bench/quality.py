@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--search-only", action="store_true")
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
     with open(args.gold, encoding="utf-8") as f:
         gold = json.load(f)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from bot.reply import Citation
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.api import Corpus
     from corpus.models import Article
 
 

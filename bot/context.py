@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.reply import Request
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
 
 @dataclass(frozen=True)

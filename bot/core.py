@@ -21,7 +21,7 @@ from bot.reply import Reply, Request, Section, UserError
 from bot.text import clean_text, safe_echo
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Protocol
 from corpus.digest_models import AlreadyDelivered, Destination, Feed, Post, iso
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.api import Corpus
     from corpus.store import Store
 
 

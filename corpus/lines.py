@@ -6,8 +6,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from corpus.lexicon import (STOPWORDS, boilerplate_line, caption_credit, credit_line, interstitial_line,
-                            photo_credit)
+from corpus.lexicon import (
+    STOPWORDS,
+    boilerplate_line,
+    caption_credit,
+    credit_line,
+    interstitial_line,
+    photo_credit,
+)
 
 END_PUNCT = re.compile(r"[.!?;:][\"'”’»)\]]*$|[.!?][\"'”’»)\]]*\s*\*+$")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")  # a finished sentence (not ";" or ":")

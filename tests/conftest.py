@@ -74,8 +74,8 @@ def dev_gold() -> dict:
 def seeded(tmp_path_factory):
     """A corpus of the bundled seeds, indexed with the real all-MiniLM-L6-v2 model."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from corpus.api import Corpus
     from corpus.embed import MiniLMEmbedder
-    from corpus.index import Corpus
 
     return Corpus.open(tmp_path_factory.mktemp("seeded") / "gapbot.db", embedder=MiniLMEmbedder())
 
@@ -83,8 +83,8 @@ def seeded(tmp_path_factory):
 def one_article_corpus(folder: Path, article: Path):
     """A corpus of one fixture article alone, indexed with the real model."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from corpus.api import Corpus
     from corpus.embed import MiniLMEmbedder
-    from corpus.index import Corpus
 
     c = Corpus.open(folder / "one.db", seed=False, embedder=MiniLMEmbedder())
     [r] = c.index([str(article)])
@@ -95,8 +95,8 @@ def one_article_corpus(folder: Path, article: Path):
 @pytest.fixture()
 def fake_corpus(tmp_path):
     """An empty corpus with the deterministic hash embedder (no model)."""
+    from corpus.api import Corpus
     from corpus.embed import HashEmbedder
-    from corpus.index import Corpus
 
     return Corpus.open(tmp_path / "t.db", seed=False, embedder=HashEmbedder())
 

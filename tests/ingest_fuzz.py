@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.index import Corpus
+from corpus.api import Corpus
 
 STORY = ("Chinese labs trained another large model this quarter, and analysts said the gap with the United "
          "States in computing power remains the main obstacle for the industry.")

@@ -23,8 +23,8 @@ from slack_fake import (
 from adapters.slack.app import Handler, create_app
 from adapters.slack.server import SlackServer, make_server
 from bot.reply import Citation, Reply, Request, Section
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 SECRET = "test-signing-secret"  # a made-up value, used only to sign test requests
 

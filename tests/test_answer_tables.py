@@ -14,9 +14,9 @@ from conftest import ask
 @pytest.fixture(scope="module")
 def seeds_db(tmp_path_factory) -> Path:
     """The seeds indexed once with the hash embedder; tests work on copies."""
-    from corpus.embed import HashEmbedder
-    from corpus.index import Corpus
+    from corpus.api import Corpus
     from corpus.bundled import seed_paths
+    from corpus.embed import HashEmbedder
 
     path = tmp_path_factory.mktemp("answers") / "seeds.db"
     corpus = Corpus.open(path, seed=False, embedder=HashEmbedder())
@@ -26,8 +26,8 @@ def seeds_db(tmp_path_factory) -> Path:
 
 
 def _copy(src: Path, dst: Path):
+    from corpus.api import Corpus
     from corpus.embed import HashEmbedder
-    from corpus.index import Corpus
 
     a, b = sqlite3.connect(src), sqlite3.connect(dst)
     a.backup(b)
@@ -104,10 +104,10 @@ def test_replies_from_the_tables_equal_the_on_demand_replies(seeds_db, tmp_path,
 
 
 def test_tables_are_refreshed_after_a_new_article_is_indexed(tmp_path, monkeypatch):
+    from corpus.api import Corpus
+    from corpus.bundled import seed_paths
     from corpus.embed import HashEmbedder
     from corpus.extract import answers
-    from corpus.index import Corpus
-    from corpus.bundled import seed_paths
 
     *first, last = seed_paths()
     corpus = Corpus.open(tmp_path / "c.db", seed=False, embedder=HashEmbedder())
@@ -170,9 +170,9 @@ def test_stale_tables_that_cannot_be_written_fall_back_to_on_demand(seeds_db, tm
 
 def test_synthetic_corpora_fill_the_tables_as_indexing_does(seeds_db, tmp_path, monkeypatch):
     from bench import synth
+    from corpus.api import Corpus
     from corpus.embed import HashEmbedder
     from corpus.extract import answers
-    from corpus.index import Corpus
 
     out = tmp_path / "synth.db"
     counts = synth.build(seeds_db, out, 3000, model=HashEmbedder.name, log=lambda m: None)

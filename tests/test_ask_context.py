@@ -86,8 +86,8 @@ def test_search_contexts_from_spans():
 
 
 def test_migration_gives_old_databases_speaker_and_antecedent_context(tmp_path):
+    from corpus.api import Corpus
     from corpus.embed import HashEmbedder
-    from corpus.index import Corpus
 
     path = tmp_path / "old.db"
     c = Corpus.open(path, seed=False, embedder=HashEmbedder())

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.clean import clean
 from corpus.bundled import seed_paths
+from corpus.clean import clean
 
 
 def norm(s: str | None) -> str:

@@ -37,8 +37,8 @@ from regional funds.
 @pytest.fixture(scope="module")
 def robots(tmp_path_factory):
     """The article above, alone in a corpus."""
+    from corpus.api import Corpus
     from corpus.embed import HashEmbedder
-    from corpus.index import Corpus
 
     folder = tmp_path_factory.mktemp("queries")
     (folder / "robots.txt").write_text(ARTICLE, encoding="utf-8")

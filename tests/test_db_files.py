@@ -20,8 +20,8 @@ from load import article
 from test_interrupted_index import ROOT, env
 
 from adapters import cli, console
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 from corpus.sources import decode
 
 STORY = ("Chip makers weigh new rules\n\nChip makers in Zürich and São Paulo said on Tuesday that new export "

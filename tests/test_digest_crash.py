@@ -17,8 +17,8 @@ from digest_fakes import ARTICLES, DISCORD, SLACK, FakePlatforms, titles_posted 
 
 from adapters.platforms import Config, digest_service  # noqa: E402
 from bot.digest.service import DigestService  # noqa: E402
+from corpus.api import Corpus  # noqa: E402
 from corpus.embed import HashEmbedder  # noqa: E402
-from corpus.index import Corpus  # noqa: E402
 
 GAPBOT = str(Path(sys.executable).parent / "gapbot")
 CHANNELS = (("slack", "C0DIGEST"), ("discord", "1100000000000000001"), ("discord", "1100000000000000002"))

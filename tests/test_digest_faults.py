@@ -26,8 +26,8 @@ from digest_fakes import (  # noqa: E402,F401
     titles_posted,
 )
 
-from bot.digest.service import DigestService  # noqa: E402
 from bot.digest.lease import Lease, holder_dead  # noqa: E402
+from bot.digest.service import DigestService  # noqa: E402
 from corpus.digest_store import SqliteDigestStore  # noqa: E402
 
 WEBHOOK_CHANNEL = "1100000000000000002"
@@ -168,7 +168,7 @@ def test_a_lease_left_by_a_dead_process_or_expired_is_taken_over(corpus, fake):
 
 def test_two_schedulers_at_once_post_each_article_once(corpus, fake):
     from adapters.platforms import Config, digest_service
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
     titles = setup(corpus, fake, SLACK, DISCORD, f"webhook:{fake.webhook_url()}")
     start = threading.Barrier(4)

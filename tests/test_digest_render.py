@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from adapters.discord.digest import DiscordChannelPoster, WebhookPoster, embed_size
 from adapters.discord.markup import escape as discord_escape
-from bot.digest.fit import clip, whole_sentences
 from adapters.slack.digest import SlackPoster, slack_escape
 from bot.digest.content import Digest, DigestItem, estimate_text, nice_date, years_text
+from bot.digest.fit import clip, whole_sentences
 from corpus.models import Claim
 
 HOSTILE = "Ping <!channel> <!here> <@U024BE7LH> @everyone @here <#C1> & *bold* _it_ ~s~ `code` > quote [x](y)"

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.digest.schedule import DigestSchedule, trigger_for
 from bot.digest.parse import next_local
+from bot.digest.schedule import DigestSchedule, trigger_for
 from corpus.digest_models import Destination
 
 NY, SH = ZoneInfo("America/New_York"), ZoneInfo("Asia/Shanghai")

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from adapters.discord.render import defang, plain, render, split
 from bot.core import handle
 from bot.reply import Attachment, Citation, Reply, Request, Section
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 GOLDEN = Path(__file__).parent / "fixtures" / "discord" / "golden"
 
@@ -146,7 +146,7 @@ CASES = {"gap": "/gap", "who_iflytek": "/who iflytek",
          "ask_unanswerable": "/ask what is the best pizza topping in Naples?"}
 
 
-SEED = "import sys; from corpus.index import Corpus; from corpus.embed import HashEmbedder; " \
+SEED = "import sys; from corpus.api import Corpus; from corpus.embed import HashEmbedder; " \
        "Corpus.open(sys.argv[1], seed=True, embedder=HashEmbedder())"
 
 

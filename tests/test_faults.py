@@ -30,8 +30,8 @@ from adapters.slack import deliver as slack_deliver
 from adapters.slack.render import render as slack_render
 from bot.guard import Guard, Policy
 from bot.reply import Reply, Section
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 LONG = Reply(command="ask", title="A long answer",  # three Slack messages, three Discord embeds
              sections=[Section(f"Part {i}: " + "the chip gap is measured in years. " * 2)

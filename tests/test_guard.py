@@ -19,8 +19,8 @@ from adapters.slack.app import create_app
 from adapters.slack.server import make_server
 from bot.guard import NOT_ENABLED, Guard, Policy, RateLimiter, Verdict
 from bot.reply import Reply, Request
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 
 class Clock:

@@ -21,9 +21,9 @@ from adapters.slack import render as slack_render
 from adapters.slack.markup import from_slack
 from bot.core import handle
 from bot.reply import Reply, Request
-from corpus.embed import HashEmbedder
-from corpus.index import Corpus
+from corpus.api import Corpus
 from corpus.bundled import seed_paths
+from corpus.embed import HashEmbedder
 
 MAX_TEXT = 20_000  # characters of a reply's plain text
 SLACK_PING = re.compile(r"<[!@#]|@(?:channel|here|everyone)\b", re.IGNORECASE)

@@ -31,7 +31,7 @@ class Import:
     """One import statement's target, where it is, and how it is written."""
 
     module: str  # the importing module, e.g. bot.core
-    target: str  # the absolute dotted name imported, e.g. corpus.index or corpus.index.Corpus
+    target: str  # the absolute dotted name imported, e.g. corpus.api or corpus.api.Corpus
     where: str  # file:line
     local: bool  # inside a function
     lazy: bool  # carries a `# lazy:` comment

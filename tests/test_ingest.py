@@ -1,8 +1,8 @@
 """Ingest: dedupe, bad sources rejected with a reason while the batch lands, HTTP pages and feeds."""
 from __future__ import annotations
 
-from corpus.fetch import Fetcher, Reach
 from corpus.bundled import seed_paths
+from corpus.fetch import Fetcher, Reach
 
 LOOPBACK = Reach(private=True)  # the opt-in these tests need: their pages are served from 127.0.0.1
 

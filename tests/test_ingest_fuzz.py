@@ -22,8 +22,8 @@ from ingest_fuzz import (
 from werkzeug import Response
 
 from corpus import feeds
+from corpus.api import Corpus
 from corpus.fetch import Fetcher, Reach
-from corpus.index import Corpus
 from corpus.models import IngestResult
 
 STATUSES = {"added", "duplicate", "rejected"}

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from load import article, token
 
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST, RUN = 3, 30  # articles indexed completely first, then articles in the run that is stopped

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from load import Answerer, Tally, article
 
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 
 def write_articles(folder: Path, first: int, count: int, seed: int = 0) -> list[str]:

@@ -12,8 +12,8 @@ import pytest
 from load import article
 from test_interrupted_index import ROOT, answers_behind, env
 
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 N = 16
 

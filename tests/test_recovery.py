@@ -20,8 +20,8 @@ from slack_harness import payload, serve
 
 import adapters.slack as slack_main
 from adapters import cli
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,8 +21,8 @@ PING = re.compile(r"<[!@#]|@(?:channel|here|everyone)\b|<@[!&]?\d+>", re.IGNOREC
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
+    from corpus.api import Corpus
     from corpus.embed import HashEmbedder
-    from corpus.index import Corpus
 
     c = Corpus.open(tmp_path_factory.mktemp("polish") / "p.db", seed=False, embedder=HashEmbedder())
     results = c.index(sorted(str(p) for p in FIXTURES.iterdir()))

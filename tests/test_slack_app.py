@@ -12,7 +12,7 @@ from slack_fake import BOT_USER, FakeSlack, post, signed_headers, slash_body
 from slack_harness import SECRET, Slack, payload, serve
 
 from bot.reply import Reply, Request, Section
-from corpus.index import Corpus
+from corpus.api import Corpus
 
 
 def answer_sentinel(slack: Slack, *, count: int = 1) -> None:

@@ -12,7 +12,7 @@ from slack_harness import Echo, Slack, payload, serve
 
 from bot.core import handle
 from bot.reply import Attachment, Reply, Request, Section
-from corpus.index import Corpus
+from corpus.api import Corpus
 
 PNG = b"\x89PNG\r\n\x1a\nfake-chart"
 

@@ -17,8 +17,8 @@ from slack_fake import check_golden
 from adapters.slack.render import render
 from bot.core import handle
 from bot.reply import Request
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [("gap", "/gap", False), ("who_iflytek", "/who iflytek", False),
@@ -33,7 +33,7 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     fixing the seed keeps the golden files stable (the core could sort ties by name instead).
     """
     path = tmp_path_factory.mktemp("golden") / "seeds.db"
-    code = "import sys; from corpus.index import Corpus; Corpus.open(sys.argv[1])"
+    code = "import sys; from corpus.api import Corpus; Corpus.open(sys.argv[1])"
     env = {**os.environ, "PYTHONHASHSEED": "0", "GAPBOT_EMBEDDER": "hash"}
     subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env, cwd=ROOT, timeout=300)
     return Corpus.open(path, seed=False, embedder=HashEmbedder())

@@ -13,7 +13,7 @@ from slack_harness import SECRET, Scripted, Slack
 
 from adapters.slack.app import create_app
 from adapters.slack.server import Limits, make_server
-from corpus.index import Corpus
+from corpus.api import Corpus
 
 FAST = Limits(request_seconds=1.0)  # so idle and slow clients are seen cut off without waiting long
 CROWDED = Limits(connections=50, request_seconds=60.0)  # a flood of 200 idle sockets is four times the cap

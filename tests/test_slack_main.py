@@ -22,8 +22,8 @@ from slack_fake import Failure, FakeSlack, get, post, signed_headers, slash_body
 import adapters.slack as slack_main
 from adapters.slack.app import create_app
 from bot.core import commands
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-signing-secret"  # made up, signs test requests only

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from corpus import vectors
+from corpus.api import Corpus
 from corpus.embed import HashEmbedder
-from corpus.index import Corpus
 
 pytest.importorskip("faiss")
 

@@ -16,8 +16,8 @@ from bot.digest.deliver import Outcome, Part
 from bot.digest.parse import DEFAULT_AT, DEFAULT_TZ, check_feed_url, parse_at, parse_tz
 from bot.digest.service import DigestService
 from bot.reply import UserError
+from corpus.api import Corpus
 from corpus.feeds import check_feed
-from corpus.index import Corpus
 from corpus.sources import Rejected
 from corpus.store import CorruptDatabase
 

@@ -13,7 +13,7 @@ import discord
 
 from adapters.discord.client import DiscordBot
 from bot.guard import Guard, Policy
-from corpus.index import Corpus
+from corpus.api import Corpus
 from corpus.store import CorruptDatabase
 
 if TYPE_CHECKING:

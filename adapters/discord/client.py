@@ -17,7 +17,7 @@ from adapters.warmup import warm_up
 from bot.core import Admission, Door, handle
 from bot.guard import Guard
 from bot.reply import Reply, Request
-from corpus.index import Corpus
+from corpus.api import Corpus
 
 log = logging.getLogger(__name__)
 

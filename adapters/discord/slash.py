@@ -13,7 +13,7 @@ from bot.core import commands
 from bot.registry import Command
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
 log = logging.getLogger(__name__)
 

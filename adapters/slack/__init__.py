@@ -22,7 +22,7 @@ from adapters.slack.manifest import to_yaml
 from adapters.slack.server import SlackServer, make_server
 from adapters.warmup import warm_up
 from bot.guard import Guard, Policy
-from corpus.index import Corpus
+from corpus.api import Corpus
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from bot.reply import Reply, Section
 from corpus.digest_models import parse_iso
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.api import Corpus
     from corpus.models import Article, Claim
 
 CLOSING = "Ask /gap for the whole picture of the gap, or /ask about anything in these articles."

@@ -16,8 +16,8 @@ from bot.digest.select import select
 from corpus.digest_models import Destination, Post, iso, utcnow
 
 if TYPE_CHECKING:
+    from corpus.api import Corpus
     from corpus.digest_store import DigestStore
-    from corpus.index import Corpus
     from corpus.models import Article
 
 logger = logging.getLogger(__name__)

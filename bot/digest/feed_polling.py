@@ -13,8 +13,8 @@ from corpus.fetch import Fetcher
 from corpus.sources import Rejected
 
 if TYPE_CHECKING:
+    from corpus.api import Corpus
     from corpus.digest_store import DigestStore
-    from corpus.index import Corpus
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()  # one poll at a time in a process; the lease does it across processes

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from corpus.digest_models import LIVE, Destination, iso
 
 if TYPE_CHECKING:
+    from corpus.api import Corpus
     from corpus.digest_store import DigestStore
-    from corpus.index import Corpus
     from corpus.models import Article
 
 PREVIEW_WINDOW = timedelta(days=7)

@@ -16,7 +16,7 @@ from corpus.digest_models import Destination, Feed, iso, utcnow
 from corpus.digest_store import DigestStore, SqliteDigestStore
 
 if TYPE_CHECKING:
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
 logger = logging.getLogger(__name__)
 PosterFor = Callable[[Destination], Poster]

@@ -83,7 +83,7 @@ def record(db: str) -> dict[str, object]:
     """The whole recording for the seed database at db."""
     from datetime import datetime, timezone
 
-    from corpus.index import Corpus
+    from corpus.api import Corpus
 
     today = datetime.now(timezone.utc).date().isoformat()
     same_moment(db)
