@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.discord.render import defang, plain, render, split
+from adapters.discord.markup import defuse, plain
+from adapters.discord.render import render, split
 from bot.core import handle
 from bot.reply import Attachment, Citation, Reply, Request, Section
 from corpus.api import Corpus
@@ -37,10 +38,10 @@ def who_reply(**changes) -> Reply:
     return Reply(**{**fields, **changes})
 
 
-def test_defang_breaks_every_kind_of_ping():
-    text = "@everyone @here <@12345678901234567> <@!12345678901234567> <@&12345678901234567> a@b.c"
-    assert defang(text) == ("@\u200beveryone @\u200bhere <@\u200b12345678901234567> "
-                            "<@\u200b!12345678901234567> <@\u200b&12345678901234567> a@b.c")
+def test_defuse_breaks_every_kind_of_ping():
+    text = "@everyone @here <@12345678901234567> <@!12345678901234567> <@&12345678901234567> <#42> a@b.c"
+    assert defuse(text) == ("@\u200beveryone @\u200bhere <\u200b@12345678901234567> "
+                            "<\u200b@!12345678901234567> <\u200b@&12345678901234567> <\u200b#42> a@b.c")
 
 
 def test_plain_text_is_escaped_not_formatted():

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
+from adapters.discord.markup import defuse, plain
 from bot.reply import Citation, Reply
 
 MESSAGE_LIMIT = 2000  # characters of a message's content
@@ -18,7 +19,6 @@ FOOTER_LIMIT = 256  # Discord allows 2,048; ours is one line, and the embed tota
 COLOUR = discord.Colour(0x2B6CB0)
 MISS_COLOUR = discord.Colour(0x718096)
 
-_PING = re.compile(r"@(?=everyone|here|[!&]?\d)", re.IGNORECASE)
 _FILENAME = re.compile(r"[^A-Za-z0-9_.-]")
 # Where a long text may be cut, best first, and how far into the window the cut must fall to be worth it.
 _BREAKS = (("\n\n", 2), ("\n", 2), (". ", 4), (" ", 100))
@@ -47,16 +47,6 @@ class Outgoing:
         """What would be sent, as plain data (for golden files and tests)."""
         return {"content": self.content, "embed": self.embed.to_dict() if self.embed else None,
                 "file": self.file[0] if self.file else None}
-
-
-def defang(text: str) -> str:
-    """Make text unable to ping: a zero-width space after the @ of @everyone, @here, <@id>, <@!id>, <@&id>."""
-    return _PING.sub("@\u200b", text)
-
-
-def plain(text: str) -> str:
-    """The core's plain text as Discord markdown: markdown characters escaped, pings defanged."""
-    return defang(discord.utils.escape_markdown(text))
 
 
 def render(reply: Reply, *, embeds: bool = True, files: bool = True) -> list[Outgoing]:
