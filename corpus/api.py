@@ -19,7 +19,7 @@ from corpus.sqlite_reader import SqliteReader
 from corpus.store import Store, indexer_running
 
 if TYPE_CHECKING:
-    from corpus.fetch import Fetcher
+    from corpus.fetch import Getter
     from corpus.stopping import StopFlag
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Corpus:
             return self._embedder
 
     # --- writing -------------------------------------------------------------------------------
-    def index(self, sources: Iterable[str], *, progress: Progress | None = None, fetcher: Fetcher | None = None,
+    def index(self, sources: Iterable[str], *, progress: Progress | None = None, fetcher: Getter | None = None,
               stop: StopFlag | None = None) -> list[IngestResult]:
         """Add articles from files, folders, URLs and feeds; each article is committed on its own. With `stop`
         (corpus/stopping.py), a signal or a full disk ends the run early and stop.reason says why."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpcore
@@ -22,7 +22,7 @@ import httpx
 from corpus.documents import MAX_BYTES, Rejected
 from corpus.netguard import Clock, OutOfTime, PinnedBackend, Reach, Stopped, stop_all
 
-__all__ = ["Fetcher", "Reach", "Response", "stop_all"]
+__all__ = ["Fetcher", "Getter", "Reach", "Response", "stop_all"]
 USER_AGENT = "gapbot/0.1 (+https://github.com/; article indexer)"
 _WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
 
@@ -45,6 +45,14 @@ class _PinnedTransport(httpx.HTTPTransport):
         # httpx takes no network backend, so its pool is replaced by the same httpcore pool given one
         self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=backend,
                                              max_connections=20, max_keepalive_connections=10)
+
+
+class Getter(Protocol):
+    """What indexing needs from a fetcher: Fetcher itself, or a stand-in that answers some URLs its own way."""
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
+        """Fetch url; raise Rejected with a one-line reason on any failure."""
+        ...
 
 
 class Fetcher:

@@ -28,7 +28,7 @@ from corpus.summarize import summarize
 from corpus.write import disk_full
 
 if TYPE_CHECKING:
-    from corpus.fetch import Fetcher
+    from corpus.fetch import Getter
     from corpus.storage import CorpusStore
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def documents_to_articles(doc: Document) -> list[CleanArticle]:
 class Ingester:
     """Runs one batch of sources into the corpus; a bad source is rejected and the rest still land."""
 
-    def __init__(self, store: CorpusStore, embedder: Embedder, *, fetcher: Fetcher | None = None,
+    def __init__(self, store: CorpusStore, embedder: Embedder, *, fetcher: Getter | None = None,
                  searcher: Searcher | None = None):
         self.store = store
         self.embedder = embedder
@@ -99,7 +99,7 @@ class Ingester:
         self._searcher = searcher  # whose vector index to refresh after a batch (prepare_vectors)
 
     @property
-    def fetcher(self) -> Fetcher:
+    def fetcher(self) -> Getter:
         """The HTTP fetcher, made on first use."""
         if self._fetcher is None:
             from corpus.fetch import Fetcher  # lazy: httpx costs ~0.5 s to import; only a URL needs it

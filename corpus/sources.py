@@ -12,7 +12,7 @@ from corpus.documents import MAX_BYTES, Document, Rejected, decode
 from corpus.feeds import feed_documents
 
 if TYPE_CHECKING:
-    from corpus.fetch import Fetcher
+    from corpus.fetch import Getter
 
 __all__ = ["MAX_BYTES", "Document", "Refused", "Rejected", "canonical_url", "decode", "expand", "fetch_documents",
            "from_text", "html_article", "read_file"]
@@ -80,7 +80,7 @@ def read_file(path: str) -> list[Document]:
 
 
 def from_text(text: str, *, source: str, hint: str = "", url: str | None = None,
-              fetcher: Fetcher | None = None) -> list[Document]:
+              fetcher: Getter | None = None) -> list[Document]:
     """Sniff what a text is (feed, HTML, plain) and make documents of it."""
     head = text.lstrip()[:1000].lower()
     if hint in FEED_EXT or re.search(r"<(rss|feed|rdf:rdf)[\s>]", head):
@@ -90,7 +90,7 @@ def from_text(text: str, *, source: str, hint: str = "", url: str | None = None,
     return [Document(source, "text", text, url=url)]
 
 
-def fetch_documents(url: str, fetcher: Fetcher) -> list[Document]:
+def fetch_documents(url: str, fetcher: Getter) -> list[Document]:
     """A URL into documents: a feed gives its entries, a page gives itself."""
     r = fetcher.get(url)
     ctype = r.headers.get("content-type", "").lower()

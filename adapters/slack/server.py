@@ -43,6 +43,8 @@ class _TimedChannel(HTTPChannel):
     """A connection timed from the first byte of the request it is receiving, not from its latest byte, so a
     client trickling a request a byte at a time is closed like an idle one."""
 
+    last_activity: float  # waitress sets it; it has no type hints, so mypy is told here
+
     def handle_read(self) -> None:
         """Read as usual, but keep the start time of a request that is still arriving."""
         started = self.last_activity if self.request is not None else None
