@@ -78,7 +78,8 @@ class Guard:
     def check(self, request: Request, *, space: str | None = None, direct: bool = False,
               parent: str | None = None) -> Verdict:
         """Allow the request, or refuse it: not enabled in this place, or the user is over the rate limit. A
-        request from a thread gives the thread's channel as `parent`: the channel allowlist checks that one."""
+        request from a thread gives the thread's channel as `parent`: the channel allowlist checks that
+        one."""
         if not self.enabled(space=space, channel=parent or request.channel, direct=direct):
             first = self._told.first((request.platform, space, request.channel, request.user))
             return Verdict(_refusal(NOT_ENABLED), repeat=not first)

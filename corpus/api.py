@@ -38,7 +38,8 @@ class Corpus:
 
     @classmethod
     def open(cls, path: str | Path, *, seed: bool = True, embedder: Embedder | None = None) -> "Corpus":
-        """Open the database at path; a new one first indexes the bundled seed articles (unless seed=False)."""
+        """Open the database at path; a new one first indexes the
+        bundled seed articles (unless seed=False)."""
         new = not Path(path).exists() or Path(path).stat().st_size == 0
         corpus = cls(path, embedder=embedder)
         if new and seed:
@@ -47,14 +48,16 @@ class Corpus:
         return corpus
 
     def catch_up(self) -> bool:
-        """Rebuild entities and the /who and /gap answer tables if they are older than the articles (an indexing
-        run stopped before its rebuild) and no indexer is at work (it rebuilds when it ends); True if rebuilt."""
+        """Rebuild entities and the /who and /gap answer tables if they are older than the
+        articles (an indexing run stopped before its rebuild) and no indexer is at work (it
+        rebuilds when it ends); True if rebuilt."""
         store = self.store
         if store.readonly or not store.derived_stale() or indexer_running(store.path):
             return False
         try:
             store.rebuild_derived()
-        except sqlite3.OperationalError as e:  # full or busy: answer from the tables as they are, try next time
+        # full or busy: answer from the tables as they are, try next time
+        except sqlite3.OperationalError as e:
             log.warning("could not bring /who and /gap up to date in %s: %s", store.path, e)
             return False
         return True

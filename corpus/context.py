@@ -29,7 +29,8 @@ def anaphoric(text: str | None) -> bool:
 
 
 def points_back(text: str | None) -> bool:
-    """Whether the sentence opens with a pronoun or a "the company"-style phrase for something named before."""
+    """Whether the sentence opens with a pronoun or a "the
+    company"-style phrase for something named before."""
     return anaphoric(text) or bool(text and PERSON_PRONOUN.match(text))
 
 

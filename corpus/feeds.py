@@ -1,4 +1,5 @@
-"""RSS/Atom feeds (feedparser): parsed, each entry's page fetched (through corpus.fetch), turned into documents."""
+"""RSS/Atom feeds (feedparser): parsed, each entry's page fetched (through
+corpus.fetch), turned into documents."""
 from __future__ import annotations
 
 import time
@@ -39,7 +40,8 @@ def feed_documents(text: str, *, source: str, fetcher: Getter | None = None,
         page, why = _entry_page(link, fetcher) if fetch and fetcher is not None else (None, None)
         doc = page or _entry_content(e, source)
         if doc is None:
-            if why:  # the page could not be had and the feed gave no text instead: say so, never drop it quietly
+            # the page could not be had and the feed gave no text instead: say so, never drop it quietly
+            if why:
                 docs.append(Document(link, "html", "", url=link, title=e.get("title"), rejected=why))
             continue
         doc.title = doc.title or e.get("title")

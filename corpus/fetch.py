@@ -1,12 +1,13 @@
 """The one HTTP fetcher for every outbound request (feeds, article pages, links shared in chat).
 
 http(s) only; every hop's address checked and pinned (corpus.netguard); one deadline for connect, headers and
-body together; redirects followed one at a time, each re-checked, at most max_redirects; the body decoded as it
-streams, with the size cap on the decoded bytes and at most one content-encoding layer.
+body together; redirects followed one at a time, each re-checked, at most max_redirects; the body decoded as
+it streams, with the size cap on the decoded bytes and at most one content-encoding layer.
 
 No maintained library does this for a synchronous client: the SSRF-safe httpx wrappers on PyPI (httpx-secure,
-safehttpx, drawbridge) are async-only, and advocate wraps requests and has had no release since 2020; none bounds
-the whole fetch by one deadline or caps decoded bytes. So this is httpx with its network layer replaced.
+safehttpx, drawbridge) are async-only, and advocate wraps requests and has had no release since
+2020; none bounds the whole fetch by one deadline or caps decoded bytes. So this is httpx with
+its network layer replaced.
 """
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ class _PinnedTransport(httpx.HTTPTransport):
 
 
 class Getter(Protocol):
-    """What indexing needs from a fetcher: Fetcher itself, or a stand-in that answers some URLs its own way."""
+    """What indexing needs from a fetcher: Fetcher itself, or a stand-in
+    that answers some URLs its own way."""
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """Fetch url; raise Rejected with a one-line reason on any failure."""

@@ -38,7 +38,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 
 def read_only(path: str | Path) -> bool:
-    """Whether this process cannot write the database: the file or its folder (WAL needs -wal/-shm beside it)."""
+    """Whether this process cannot write the database: the file or its
+    folder (WAL needs -wal/-shm beside it)."""
     p = Path(path)
     return p.exists() and not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK))
 
@@ -140,7 +141,8 @@ def articles_version(conn: sqlite3.Connection) -> int:
 
 def stamp_derived(conn: sqlite3.Connection, version: int) -> bool:
     """In the rebuild's write transaction: record that the derived tables reflect articles_version `version`.
-    False (and nothing recorded) when a rebuild from more articles has already committed: its tables are newer."""
+    False (and nothing recorded) when a rebuild from more articles has already committed: its tables are
+    newer."""
     if meta_int(conn, "derived_version") > version:
         return False
     conn.execute("INSERT INTO meta(key, value) VALUES ('derived_version', ?) ON CONFLICT(key) "

@@ -74,7 +74,8 @@ class Store:
         return meta_int(self.db.conn, "derived_version") < self.articles_version()
 
     def backup(self, path: str | Path) -> None:
-        """Copy the live database to path with SQLite's online backup API (OSError if it cannot be written)."""
+        """Copy the live database to path with SQLite's online backup
+        API (OSError if it cannot be written)."""
         try:
             target = sqlite3.connect(path)
             try:
@@ -169,7 +170,8 @@ class Store:
         return self.db.execute("SELECT max(rowid) FROM sentences").fetchone()[0] or 0
 
     def sentence_rows(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        """id -> {id, article_id, kind, text, context (its passage), title, prev_id} of the given sentences."""
+        """id -> {id, article_id, kind, text, context (its passage),
+        title, prev_id} of the given sentences."""
         ids_l = list(ids)
         out = {}
         for i in range(0, len(ids_l), 900):

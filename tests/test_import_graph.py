@@ -210,7 +210,8 @@ def wrong_direction(root: Path) -> list[str]:
 
 
 def wrappers_of_heavy_libraries(imports: list[Import]) -> set[str]:
-    """Project modules that import a heavy library at their top: loading one lazily is loading that library."""
+    """Project modules that import a heavy library at their top: loading
+    one lazily is loading that library."""
     return {i.module for i in imports if not i.local and not i.type_only and top(i.target) in HEAVY}
 
 

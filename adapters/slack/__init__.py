@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str], *, db: str, seed: bool = True) -> int:
-    """Entry point of `gapbot slack …` (argv[0] is "slack"): 0 on a clean stop, 1 on failure, 2 on bad usage."""
+    """Entry point of `gapbot slack …` (argv[0] is "slack"): 0 on a clean
+    stop, 1 on failure, 2 on bad usage."""
     args = build_parser().parse_args(argv[1:])
     if args.manifest:
         print(to_yaml(url=args.url), end="")

@@ -39,7 +39,8 @@ class SeenEvents:
 
 def skip_repeats(seen: SeenEvents) -> Callable[..., BoltResponse | None]:
     """A global Bolt middleware (it runs after the signature check): an event already handled, or a request
-    replayed byte for byte (same signature, so same timestamp and body), is acknowledged and not answered again.
+    replayed byte for byte (same signature, so same timestamp and body), is acknowledged and not answered
+    again.
 
     A retry (X-Slack-Retry-Num) of an event never seen here is answered: the first delivery may never have
     arrived, and the retry is then the only copy."""

@@ -46,7 +46,8 @@ def retry_handlers() -> list[RetryHandler]:
 
 def web_client(token: str | None, api_url: str | None = None, *, timeout: int = TIMEOUT,
                retrying: bool = True) -> WebClient:
-    """A Web API client for the bot token, at api_url (default Slack's), retrying as above unless not retrying."""
+    """A Web API client for the bot token, at api_url (default Slack's),
+    retrying as above unless not retrying."""
     base = (api_url.rstrip("/") + "/") if api_url else WebClient.BASE_URL
     return WebClient(token=token, base_url=base, timeout=timeout,
                      retry_handlers=retry_handlers() if retrying else [])

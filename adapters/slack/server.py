@@ -33,9 +33,11 @@ _DIGITS = re.compile(r"\d{1,15}")
 class Limits:
     """What one client may take of the server before it is authenticated."""
 
-    max_body: int = 512 * 1024  # Slack's payloads are a few KB; a large message event with blocks stays far below
+    # Slack's payloads are a few KB; a large message event with blocks stays far below
+    max_body: int = 512 * 1024
     connections: int = 500  # open sockets at once; at the cap those idle longest are closed to admit new ones
-    request_seconds: float = 10.0  # from a request's first byte to its last, and the longest a socket may idle
+    # from a request's first byte to its last, and the longest a socket may idle
+    request_seconds: float = 10.0
     threads: int = 8  # workers for complete requests (Bolt acks at once; answers run in Bolt's own pool)
 
 
@@ -70,7 +72,8 @@ class _BoltHandler(SlackRequestHandler):
 
 class _Server(TcpWSGIServer):
     """waitress's TCP server that, at the connection cap, closes the connections waiting longest for a request
-    instead of refusing newcomers: a flood of idle sockets then cannot keep Slack (or the health check) out."""
+    instead of refusing newcomers: a flood of idle sockets then cannot keep Slack (or the health check)
+    out."""
 
     channel_class = _TimedChannel
 

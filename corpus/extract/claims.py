@@ -263,8 +263,8 @@ def china_us(sides: Sides, prev: Sides | None, *, about_china: bool) -> bool:
 
 
 def nationalities(texts: list[str]) -> tuple[set[str], set[str]]:
-    """Names an article ties to China or the US where it introduces them ('Chinese startup Acme', 'US chipmaker
-    Zeta'): a capitalised name within three words after a nationality word."""
+    """Names an article ties to China or the US where it introduces them ('Chinese startup Acme', 'US
+    chipmaker Zeta'): a capitalised name within three words after a nationality word."""
     china: set[str] = set()
     us: set[str] = set()
     pat = re.compile(NATIONALITY_BEFORE + r"\s+(?:[a-z][\w\-]*\s+){0,3}(?P<name>[A-Z][\w.\-]*[A-Za-z0-9])")
@@ -325,8 +325,8 @@ def _sentence_claims(text: str, i: int, sides: Sides, prev: Sides | None, a, art
 
 def restated_once(claims: list[Claim], a, passages: list[int]) -> list[Claim]:
     """An article often gives one estimate twice (a summary line, then the quote): keep it from the sentence
-    that names China's side and a single speaker, and drop an utterance (consecutive sentences of one paragraph
-    by one speaker) whose every estimate is said better elsewhere in the article."""
+    that names China's side and a single speaker, and drop an utterance (consecutive sentences of one
+    paragraph by one speaker) whose every estimate is said better elsewhere in the article."""
     named = {i: len({sp.person_key for sp in a.spans if sp.sentence == i and sp.label == "PERSON_REF"})
              for i in {c.sentence_id for c in claims}}
     group = _utterances(claims, passages)

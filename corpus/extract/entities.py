@@ -1,4 +1,5 @@
-"""Named entities: spaCy NER plus names learned from the corpus, merged into canonical entities with aliases."""
+"""Named entities: spaCy NER plus names learned from the corpus, merged
+into canonical entities with aliases."""
 from __future__ import annotations
 
 import re
@@ -20,7 +21,8 @@ LABELS = {"PERSON": "person", "ORG": "organisation", "PRODUCT": "model", "GPE": 
 COINED = re.compile(r"(?<![\w.])(?:[A-Za-z]*[a-z][A-Z][\w]*|[A-Z]{2,}[a-z]+\w*|[A-Za-z]{1,6}-?\d+(?:\.\d+)?[A-Za-z]*"
                     r"(?:/\d+[A-Za-z]*)?|\d+\.[A-Z]{2,})(?![\w])")
 MODEL_HINT = re.compile(r"^(?:[A-Za-z]+-?\d|[A-Za-z]+\s+(?:V?\d+(?:\.\d+)?)$|o\d$)")
-STOP_NAMES = {"ai", "us", "u.s", "china", "the", "chinese", "a"}  # words NER or the coined-name rule take for names
+# words NER or the coined-name rule take for names
+STOP_NAMES = {"ai", "us", "u.s", "china", "the", "chinese", "a"}
 _NLP = None
 _NLP_LOCK = threading.Lock()
 
@@ -60,7 +62,8 @@ class Analysis:
     people: People = field(default_factory=People)
     orgs: dict[str, Person] = field(default_factory=dict)  # organisations quoted as sources, by name
     last_org: Person | None = None  # the organisation quoted last: what "the report found" points back to
-    holders: list[list[tuple[Holder, Person | None]]] = field(default_factory=list)  # per sentence, each verb's
+    # per sentence, each verb's
+    holders: list[list[tuple[Holder, Person | None]]] = field(default_factory=list)
 
 
 def analyse(p: Prepared) -> Analysis:

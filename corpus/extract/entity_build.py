@@ -80,7 +80,8 @@ def _alias_sentences(db, names: list[str]) -> set[tuple[int, str, bool]]:
 
 def _common_word(db, names: Counter, sample: int = 500) -> bool:
     """Whether a one-word name is an ordinary word that NER took for a name because a sentence opened with it
-    ("Computing power…", "“Software is…"): written in lower case elsewhere, and never capitalised mid-sentence."""
+    ("Computing power…", "“Software is…"): written in lower case elsewhere, and never capitalised
+    mid-sentence."""
     words = {n for n in names if re.fullmatch(r"[A-Z][a-z]+", n)}
     if len(words) != len(names):
         return False
@@ -142,7 +143,8 @@ def merge_variants(groups: dict) -> dict:
 
 
 def _link_surnames(db, persons: dict) -> None:
-    """A name part that belongs to only one person in the corpus ('Xi', 'Lee') links the sentences using it."""
+    """A name part that belongs to only one person in the corpus ('Xi',
+    'Lee') links the sentences using it."""
     owners: dict[str, set[str]] = defaultdict(set)
     for k, g in persons.items():
         for n in g["names"]:
@@ -162,7 +164,8 @@ PRONOUN_OPENER = re.compile(r"^(?:he|she|his|her)\b", re.I)
 
 
 def _link_followers(db, groups: dict, opener: re.Pattern = ANAPHOR) -> None:
-    """The next sentence, when it opens by referring back ('Together, they developed ...'), is about it too."""
+    """The next sentence, when it opens by referring back ('Together,
+    they developed ...'), is about it too."""
     for g in groups.values():
         ids = [sid for sid, _, direct in g["sentences"] if direct]
         for i in range(0, len(ids), 500):
@@ -175,10 +178,11 @@ def _link_followers(db, groups: dict, opener: re.Pattern = ANAPHOR) -> None:
 
 
 def rebuild_entities(store: "Store") -> None:
-    """Merge every article's mentions into canonical entities: recompute entities, entity_names and entity_sentences, then the answer tables /who and /gap read
-    (corpus/extract/answers.py), and bump the corpus generation: one transaction, so a reader never sees the
-    new entities without their answers. Stamped with the articles version read first (corpus/store.py), so a
-    rebuild racing another indexer never records itself as newer than what it read."""
+    """Merge every article's mentions into canonical entities: recompute entities, entity_names and
+    entity_sentences, then the answer tables /who and /gap read (corpus/extract/answers.py), and bump the
+    corpus generation: one transaction, so a reader never sees the new entities without their answers. Stamped
+    with the articles version read first (corpus/store.py), so a rebuild racing another indexer never records
+    itself as newer than what it read."""
     db = store.db
     version = store.articles_version()
     rows = list(db.query("SELECT article_id, sentence_id, text, label, person_key, role FROM spans"))

@@ -1,8 +1,8 @@
 """Every word list the extractors use, in one place, each entry with the reason it is there.
 
-The reasons are about English (how news prose attributes speech, states a comparison, or dates it), never about
-a particular article. A table test in tests/test_extract_rules.py holds each rule against phrasings of its own,
-with negative cases.
+The reasons are about English (how news prose attributes speech, states a comparison, or dates it), never
+about a particular article. A table test in tests/test_extract_rules.py holds each rule against phrasings of
+its own, with negative cases.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def _words(table: dict[str, str]) -> str:
     return "|".join(sorted(table, key=len, reverse=True))
 
 
-# --- attribution: verbs whose subject is the holder of the claim in the clause they govern ----------------------
+# --- attribution: verbs whose subject is the holder of the claim in the clause they govern ------------------
 SPEECH_VERBS = {
     "say": "the plain reporting verb", "tell": "'X told Reuters that…' (the subject speaks, the object listens)",
     "add": "continues a quote", "note": "reporting", "explain": "reporting", "write": "written statements",
@@ -71,7 +71,7 @@ def speech_lemma(word: str) -> str | None:
     return None
 
 
-# --- the two sides of a comparison ----------------------------------------------------------------------------
+# --- the two sides of a comparison --------------------------------------------------------------------------
 CHINA_SIDE = {"china": "the country", "chinese": "its demonym", "beijing": "its capital, used for the state",
               "prc": "the state's initials", "mainland": "'mainland firms'", "sino": "'Sino-' compounds"}
 US_SIDE = {"us": "the country ('the US', 'US labs')", "u.s.": "the country", "u.s": "the country",
@@ -125,7 +125,7 @@ CLOSING_RE = re.compile(r"\b(?:narrow\w*|clos(?:e|es|ing) (?:the|this|that) gap|
 WIDENING_RE = re.compile(r"\b(?:widen\w*|grow\w* (?:structural |technological )?gap)\b", re.I)
 NEGATION_RE = re.compile(r"\b(?:not|no longer|never|isn't|aren't|wasn't)\b", re.I)
 
-# --- time: an estimate about the past carries the year it names ------------------------------------------------
+# --- time: an estimate about the past carries the year it names ---------------------------------------------
 PAST_MARKERS = {"previously": "'previously it was…'", "formerly": "as previously", "once": "'was once…'",
                 "used to": "'used to be…'", "down from": "'down from more than a year in 2023'",
                 "up from": "the earlier figure", "at the time": "a past moment", "back then": "a past moment",
@@ -136,7 +136,7 @@ PAST_RE = re.compile(r"\b(?:previously|formerly|once|used to|down from|up from|a
 NOW_RE = re.compile(r"\b(?:now|today|currently|at present|at this point|these days|this year)\b", re.I)
 YEAR_RE = re.compile(r"\b(?:in|since|by|as of|during)\s+((?:19|20)\d\d)\b")
 
-# --- names: what makes a name an organisation's or a person's ---------------------------------------------------
+# --- names: what makes a name an organisation's or a person's -----------------------------------------------
 ORG_SUFFIXES = {"Technology": "company names", "Technologies": "company names", "Group": "company names",
                 "Co": "company names", "Corp": "company names", "Corporation": "company names",
                 "Inc": "company names", "Ltd": "company names", "Holdings": "company names",
@@ -166,7 +166,7 @@ ROLE_NOUNS = ("chairman|chairwoman|chair|founder|co-founder|partner|investor|ana
               "founder|co-author|principal|lead|scholar|historian|student|officer")
 ROLE_RE = re.compile(rf"\b(?:{ROLE_NOUNS})\b", re.I)
 
-# --- gap sizes: which sentences size a gap, and which duration phrases are not gap sizes -------------------------
+# --- gap sizes: which sentences size a gap, and which duration phrases are not gap sizes --------------------
 GAP_WORDS = {
     r"behind": "'N years behind'", r"trail\w*": "'trails by N'", r"lag\w*": "'lags by N', 'a lag of N'",
     r"gap": "'a gap of N'", r"distance (?:to|from|between)": "'the distance to the frontier is N'", r"catch(?:es|ing)? up|catch-up": "'could catch up within N'",

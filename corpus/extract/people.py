@@ -148,7 +148,8 @@ def speaker_ref(sentence: str) -> str | None:
         rf"[,”\"]\s*[”\"]?\s*(?:{SPEECH})\s+{who}",             # “…,” said Zhou Hongyi
         rf"^(?:[A-Z][a-z]+,\s+)?{who}\s+(?:\w+ly\s+)?(?:{SPEECH})\b",  # Liu Qingfeng confidently predicts
         rf"\baccording to\s+{who}",
-        rf"^(?:[A-Z][a-z]+,?\s+)?({FULL_NAME}),[^“”\"]{{3,200}}?,\s+(?:{SPEECH})\b",  # Name, a researcher at X, said
+        # Name, a researcher at X, said
+        rf"^(?:[A-Z][a-z]+,?\s+)?({FULL_NAME}),[^“”\"]{{3,200}}?,\s+(?:{SPEECH})\b",
     ]
     for pat in patterns:
         m = re.search(pat, sentence)
