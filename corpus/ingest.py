@@ -236,7 +236,8 @@ class Ingester:
         claims = extract_claims(p, analysis)
         contexts = search_contexts(p.art.title, texts, analysis.spans)
         with self.stop.writing():
-            return self.store.write_article(p, after=seen, summary=summary, spans=analysis.spans, claims=claims,
+            return self.store.write_article(p, after=seen, summary=summary, spans=analysis.spans,
+                                            claims=claims,
                                             contexts=contexts, vectors=new_vectors)
 
 

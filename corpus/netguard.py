@@ -172,7 +172,8 @@ class TimedStream(httpcore.NetworkStream):
                   timeout: float | None = None) -> httpcore.NetworkStream:
         """TLS with the host's own name (SNI and certificate), though the
         socket went to its checked address."""
-        return TimedStream(self.inner.start_tls(ssl_context, server_hostname, self.clock.cap(timeout)), self.clock)
+        return TimedStream(self.inner.start_tls(ssl_context, server_hostname, self.clock.cap(timeout)),
+                           self.clock)
 
     def get_extra_info(self, info: str) -> Any:
         """As the wrapped stream."""
@@ -186,7 +187,8 @@ class PinnedBackend(httpcore.NetworkBackend):
         self.reach, self.clock = reach, clock
         self.inner = httpcore.SyncBackend()
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
         """Connect to the checked address of host (the Host header and TLS name stay host)."""
         address = resolve(host, port, self.reach, self.clock)

@@ -82,13 +82,15 @@ def check_owner(conn: sqlite3.Connection, path: str | Path) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     if tables and "_migrations" not in tables:
         shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
-        raise ForeignDatabase(f"{path} is another application's SQLite database (tables: {shown}), not a gapbot "
+        raise ForeignDatabase(f"{path} is another application's SQLite database (tables: {shown}), not a "
+                              f"gapbot "
                               f"one; gapbot leaves it unchanged. Give gapbot a new file with --db.")
     if tables:
         known = {name for name, _ in migrations()}
         newer = sorted({r[0] for r in conn.execute("SELECT name FROM _migrations")} - known)
         if newer:
-            raise ForeignDatabase(f"{path} was written by a newer gapbot (migration {newer[0]} is unknown to this "
+            raise ForeignDatabase(f"{path} was written by a newer gapbot (migration {newer[0]} is unknown "
+                                  f"to this "
                                   f"version); gapbot leaves it unchanged. Upgrade gapbot to open it.")
 
 

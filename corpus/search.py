@@ -153,7 +153,8 @@ class Searcher:
             score *= KIND_WEIGHT.get(row["kind"], 1.0) * _title_like(row["text"]) * _about_itself(row["text"])
             score *= (1.0 if fits(kind, row["text"]) else MISFIT) * (UNNAMED if noun and not coverage(noun, row[
                 "text"]) else 1.0)
-            scored.append(Hit(sid, row["article_id"], row["title"], row["text"], score, row["context"], b, c or 0.0))
+            scored.append(Hit(sid, row["article_id"], row["title"], row["text"], score, row["context"], b,
+                              c or 0.0))
         scored.sort(key=lambda h: -h.score)
         return scored[:limit]
 

@@ -50,7 +50,8 @@ def skip_repeats(seen: SeenEvents) -> Callable[..., BoltResponse | None]:
         key = _key(body, request)
         if key and not seen.first_time(key):
             retry = request.headers.get("x-slack-retry-num")
-            log.info("ignoring %s: already handled%s", key[:40], f" (Slack's retry {retry[0]})" if retry else "")
+            log.info("ignoring %s: already handled%s", key[:40],
+                     f" (Slack's retry {retry[0]})" if retry else "")
             return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
         return next()
 

@@ -67,7 +67,8 @@ class _BoltHandler(SlackRequestHandler):
             body = request.get_body()
         except (UnicodeDecodeError, ValueError):
             return _error(400, "malformed body or Content-Length")
-        return self.app.dispatch(BoltRequest(body=body, query=request.query_string, headers=request.get_headers()))
+        return self.app.dispatch(BoltRequest(body=body, query=request.query_string,
+                                             headers=request.get_headers()))
 
 
 class _Server(TcpWSGIServer):
@@ -127,7 +128,8 @@ class SlackServer:
         self.limits = limits
         self.server = _Server(
             wsgi_app(app, health), map=self.map, host=address[0], port=address[1], ident="gapbot",
-            threads=limits.threads, connection_limit=limits.connections, channel_timeout=limits.request_seconds,
+            threads=limits.threads, connection_limit=limits.connections,
+            channel_timeout=limits.request_seconds,
             cleanup_interval=max(0.2, limits.request_seconds / 5), max_request_body_size=limits.max_body,
             max_request_header_size=64 * 1024, inbuf_overflow=64 * 1024, backlog=1024, asyncore_use_poll=True,
             clear_untrusted_proxy_headers=True, expose_tracebacks=False)

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 LABELS = {"PERSON": "person", "ORG": "organisation", "PRODUCT": "model", "GPE": "place", "NORP": "other",
           "WORK_OF_ART": "other", "EVENT": "other", "FAC": "other", "LAW": "other", "LOC": "place"}
 # names that look like products or companies even when NER misses them: iFLYTEK, ChatGPT, GPT-4, 01.AI, R1
-COINED = re.compile(r"(?<![\w.])(?:[A-Za-z]*[a-z][A-Z][\w]*|[A-Z]{2,}[a-z]+\w*|[A-Za-z]{1,6}-?\d+(?:\.\d+)?[A-Za-z]*"
+COINED = re.compile(r"(?<![\w.])(?:[A-Za-z]*[a-z][A-Z][\w]*|[A-Z]{2,}[a-z]+\w*|"
+                    r"[A-Za-z]{1,6}-?\d+(?:\.\d+)?[A-Za-z]*"
                     r"(?:/\d+[A-Za-z]*)?|\d+\.[A-Z]{2,})(?![\w])")
 MODEL_HINT = re.compile(r"^(?:[A-Za-z]+-?\d|[A-Za-z]+\s+(?:V?\d+(?:\.\d+)?)$|o\d$)")
 # words NER or the coined-name rule take for names
@@ -158,7 +159,8 @@ def _quote_speaker(p: Prepared, docs: list, i: int, a: Analysis) -> Person | Non
             return a.people.resolve(said.name)
         ref = speaker_ref(p.sentences[j].text)
         if ref:
-            return a.people.introduce(ref, None) if len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms", "Dr") \
+            return a.people.introduce(ref, None) if len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms",
+                                                                                              "Dr") \
                 else a.people.resolve(ref)
     return None
 
