@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "about the China-US AI gap.")
     p.add_argument("--version", action="version", version=f"gapbot {version()}")
     p.add_argument("--db", default=None, help="database file (default $GAPBOT_DB or ./gapbot.db)")
-    p.add_argument("--no-seed", action="store_true", help="do not index the bundled seed articles into a new db")
+    p.add_argument("--no-seed", action="store_true",
+                   help="do not index the bundled seed articles into a new db")
     p.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
     s = _sub(sub, "index", "add articles: files, folders, URLs, RSS/Atom feeds",

@@ -48,8 +48,8 @@ def web_fetcher() -> Fetcher:
 
 
 def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:
-    """Index sources with a progress line on stderr and a summary on stdout; Ctrl-C or SIGTERM stops it between
-    articles, and what landed is still listed."""
+    """Index sources with a progress line on stderr and a summary on stdout; Ctrl-C or SIGTERM stops it
+    between articles, and what landed is still listed."""
     from rich.console import Console  # lazy: rich only draws the progress bar of `index`
     from rich.progress import (  # lazy: rich loads only for the progress bar of `index`
         BarColumn,

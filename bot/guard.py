@@ -33,7 +33,8 @@ class Policy:
         """Read the two allowlist variables named, GAPBOT_ADMINS and GAPBOT_RATE_LIMIT (ValueError if bad)."""
         rate = env.get("GAPBOT_RATE_LIMIT", "").strip() or "10"
         if not rate.isdigit():
-            raise ValueError(f"GAPBOT_RATE_LIMIT must be a whole number of commands a minute, not {rate[:20]!r}")
+            raise ValueError(f"GAPBOT_RATE_LIMIT must be a whole number of commands a minute, not "
+                             f"{rate[:20]!r}")
         return cls(spaces=ids(env.get(spaces)), channels=ids(env.get(channels)),
                    admins=ids(env.get("GAPBOT_ADMINS")), per_minute=int(rate))
 
@@ -78,7 +79,8 @@ class Guard:
     def check(self, request: Request, *, space: str | None = None, direct: bool = False,
               parent: str | None = None) -> Verdict:
         """Allow the request, or refuse it: not enabled in this place, or the user is over the rate limit. A
-        request from a thread gives the thread's channel as `parent`: the channel allowlist checks that one."""
+        request from a thread gives the thread's channel as `parent`: the channel allowlist checks that
+        one."""
         if not self.enabled(space=space, channel=parent or request.channel, direct=direct):
             first = self._told.first((request.platform, space, request.channel, request.user))
             return Verdict(_refusal(NOT_ENABLED), repeat=not first)
@@ -128,7 +130,8 @@ class _Window:
 class RateLimiter:
     """At most `limit` events per key in any `window` seconds (a sliding window); thread-safe, bounded."""
 
-    def __init__(self, limit: int, window: float = 60.0, *, clock: Clock = time.monotonic, size: int = MAX_KEYS):
+    def __init__(self, limit: int, window: float = 60.0, *, clock: Clock = time.monotonic,
+                 size: int = MAX_KEYS):
         self.limit, self.window, self.clock, self.size = limit, window, clock, size
         self._keys: OrderedDict[str, _Window] = OrderedDict()
         self._lock = threading.Lock()

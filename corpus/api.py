@@ -19,7 +19,7 @@ from corpus.sqlite_reader import SqliteReader
 from corpus.store import Store, indexer_running
 
 if TYPE_CHECKING:
-    from corpus.fetch import Fetcher
+    from corpus.fetch import Getter
     from corpus.stopping import StopFlag
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ class Corpus:
 
     @classmethod
     def open(cls, path: str | Path, *, seed: bool = True, embedder: Embedder | None = None) -> "Corpus":
-        """Open the database at path; a new one first indexes the bundled seed articles (unless seed=False)."""
+        """Open the database at path; a new one first indexes the
+        bundled seed articles (unless seed=False)."""
         new = not Path(path).exists() or Path(path).stat().st_size == 0
         corpus = cls(path, embedder=embedder)
         if new and seed:
@@ -47,14 +48,16 @@ class Corpus:
         return corpus
 
     def catch_up(self) -> bool:
-        """Rebuild entities and the /who and /gap answer tables if they are older than the articles (an indexing
-        run stopped before its rebuild) and no indexer is at work (it rebuilds when it ends); True if rebuilt."""
+        """Rebuild entities and the /who and /gap answer tables if they are older than the
+        articles (an indexing run stopped before its rebuild) and no indexer is at work (it
+        rebuilds when it ends); True if rebuilt."""
         store = self.store
         if store.readonly or not store.derived_stale() or indexer_running(store.path):
             return False
         try:
             store.rebuild_derived()
-        except sqlite3.OperationalError as e:  # full or busy: answer from the tables as they are, try next time
+        # full or busy: answer from the tables as they are, try next time
+        except sqlite3.OperationalError as e:
             log.warning("could not bring /who and /gap up to date in %s: %s", store.path, e)
             return False
         return True
@@ -68,7 +71,8 @@ class Corpus:
             return self._embedder
 
     # --- writing -------------------------------------------------------------------------------
-    def index(self, sources: Iterable[str], *, progress: Progress | None = None, fetcher: Fetcher | None = None,
+    def index(self, sources: Iterable[str], *, progress: Progress | None = None,
+              fetcher: Getter | None = None,
               stop: StopFlag | None = None) -> list[IngestResult]:
         """Add articles from files, folders, URLs and feeds; each article is committed on its own. With `stop`
         (corpus/stopping.py), a signal or a full disk ends the run early and stop.reason says why."""

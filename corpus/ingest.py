@@ -1,4 +1,5 @@
-"""Ingest: sources -> clean articles -> prepare -> dedupe -> embed -> extract -> write, one transaction each."""
+"""Ingest: sources -> clean articles -> prepare -> dedupe -> embed ->
+extract -> write, one transaction each."""
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,7 @@ from corpus.summarize import summarize
 from corpus.write import disk_full
 
 if TYPE_CHECKING:
-    from corpus.fetch import Fetcher
+    from corpus.fetch import Getter
     from corpus.storage import CorpusStore
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def documents_to_articles(doc: Document) -> list[CleanArticle]:
 class Ingester:
     """Runs one batch of sources into the corpus; a bad source is rejected and the rest still land."""
 
-    def __init__(self, store: CorpusStore, embedder: Embedder, *, fetcher: Fetcher | None = None,
+    def __init__(self, store: CorpusStore, embedder: Embedder, *, fetcher: Getter | None = None,
                  searcher: Searcher | None = None):
         self.store = store
         self.embedder = embedder
@@ -99,7 +100,7 @@ class Ingester:
         self._searcher = searcher  # whose vector index to refresh after a batch (prepare_vectors)
 
     @property
-    def fetcher(self) -> Fetcher:
+    def fetcher(self) -> Getter:
         """The HTTP fetcher, made on first use."""
         if self._fetcher is None:
             from corpus.fetch import Fetcher  # lazy: httpx costs ~0.5 s to import; only a URL needs it
@@ -142,8 +143,8 @@ class Ingester:
             self._progress(self._done, self._total, label)
 
     def finish(self) -> None:
-        """Rebuild entities and the answer tables when they are older than the articles (this run added some, or
-        an earlier one stopped before its rebuild), and the vector cache with them."""
+        """Rebuild entities and the answer tables when they are older than the articles (this run added some,
+        or an earlier one stopped before its rebuild), and the vector cache with them."""
         if not self.store.derived_stale():
             return
         try:
@@ -192,7 +193,8 @@ class Ingester:
         if len(art.body) > MAX_ARTICLE_CHARS:
             return IngestResult(doc.source, "rejected", title=art.title, reason=f"too long for one article "
                                 f"({len(art.body):,} characters; at most {MAX_ARTICLE_CHARS:,})")
-        p = prepare(art, source=doc.source, url=art.url or doc.url)  # the page's own (canonical) address first
+        # the page's own (canonical) address first
+        p = prepare(art, source=doc.source, url=art.url or doc.url)
         if len(p.sentences) < 2:
             return IngestResult(doc.source, "rejected", title=art.title, reason="too little article text")
         if len(p.sentences) > MAX_SENTENCES:
@@ -234,14 +236,15 @@ class Ingester:
         claims = extract_claims(p, analysis)
         contexts = search_contexts(p.art.title, texts, analysis.spans)
         with self.stop.writing():
-            return self.store.write_article(p, after=seen, summary=summary, spans=analysis.spans, claims=claims,
+            return self.store.write_article(p, after=seen, summary=summary, spans=analysis.spans,
+                                            claims=claims,
                                             contexts=contexts, vectors=new_vectors)
 
 
 def prepare_vectors(searcher: Searcher) -> None:
-    """Past vectors.EXACT_MAX sentences, build and cache the quantised vector index for the new generation here,
-    in the indexing process, so an answering process only reads the cache file (building it holds every float32
-    vector: 1.4 GB at 1M sentences, 20 s)."""
+    """Past vectors.EXACT_MAX sentences, build and cache the quantised vector index for the new generation
+    here, in the indexing process, so an answering process only reads the cache file (building it holds every
+    float32 vector: 1.4 GB at 1M sentences, 20 s)."""
     if searcher.store.vector_count(searcher.embedder.name) > vectors.EXACT_MAX and vectors.have_faiss():
         searcher.index()
 

@@ -31,7 +31,8 @@ _FURNITURE = [
     r"view all results?|load more|show more|welcome back!?|forgotten password\??|lost your password\??|"
     r"retrieve your password|sign in|log ?in|log ?out|register|subscribe|menu|search|home|next|previous)",
     r".*(?:login to your account|your email address will not be published|required fields are marked|"
-    r"enter your (?:username|email)|all rights reserved|cookie policy|privacy policy|terms of (?:use|service)|"
+    r"enter your (?:username|email)|all rights reserved|cookie policy|privacy policy|terms of (?:use|"
+    r"service)|"
     r"sign up for (?:our|the) newsletter|subscribe to (?:our|the) newsletter|need woocommerce|plugin install|"
     r"javascript is disabled|enable javascript).*",
     r"(?:visited|viewed|read)\s+\d+\s+times.*",
@@ -45,7 +46,8 @@ _FURNITURE = [
     r"why you can trust .{1,40}|our standards\s*:.*",  # trust badges
     # page tools and consent banners
     r"listen to (?:this|the) (?:article|story).*|save(?: (?:article|story|for later))?|"
-    r"gift (?:this )?article|topics|editor'?s picks?|sponsored links|loading\W*|video ad feedback|click to expand|"
+    r"gift (?:this )?article|topics|editor'?s picks?|sponsored links|loading\W*|video ad feedback|click to "
+    r"expand|"
     r"enlarge (?:image|photo)|join the conversation|accept(?: all)? cookies|manage (?:preferences|cookies)|"
     r"terms (?:&|and) conditions|download (?:the|our) app|\d+\s+comments?|recommended for you|subscribe now|"
     r"newsletter sign[- ]?up|open in (?:the )?app|get the app|sign up|write",
@@ -75,7 +77,8 @@ _INTERSTITIAL_RE = re.compile(r"^\s*(?:" + "|".join([
 ]) + r")\s*[:.]?\s*$", re.I)
 # Calls to action under a story: "Sign up for our daily newsletter …", "Download the Example app …"
 _PROMO_RE = re.compile(r"^(?:thanks? (?:you )?for reading\b.{0,80}?|)"
-                       r"(?:sign up|subscribe|get|download|follow|join|click|tap|listen|register|don'?t miss|want|"
+                       r"(?:sign up|subscribe|get|download|follow|join|click|tap|listen|register|don'?t "
+                       r"miss|want|"
                        r"like this|enjoy(?:ed)?|support|become a (?:member|subscriber)|never miss)\b.{0,200}?"
                        r"\b(?:newsletters?|inbox|subscri(?:be|ption|bers?)|podcasts?|news alerts?|"
                        r"(?:our|the)(?: [\w'’\-]+){0,3} app|(?:whatsapp|telegram) channel|google news|"

@@ -59,7 +59,8 @@ class Line:
         if not (END_PUNCT.search(text) or long_enough):
             return False
         stop = sum(x.lower() in STOPWORDS for x in w) / len(w)
-        # headlines seldom end with a full stop, so a line that does may carry more names ("Lab Chief Ann Lee")
+        # headlines seldom end with a full stop, so a line that does may carry more names ("Lab Chief Ann
+        # Lee")
         limit = 0.7 if SENTENCE_END.search(text) else 0.6
         return stop >= 0.18 and title_case_ratio(w) < limit
 

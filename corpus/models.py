@@ -96,7 +96,8 @@ class Claim:
         return self.low_years is not None or self.high_years is not None
 
     def to_json(self) -> dict[str, Any]:
-        """The CLI.md gap claim object (built field by field: asdict deep-copies, and /gap builds thousands)."""
+        """The CLI.md gap claim object (built field by field: asdict
+        deep-copies, and /gap builds thousands)."""
         return {"low_years": self.low_years, "high_years": self.high_years, "phrase": self.phrase,
                 "direction": self.direction, "dimension": self.dimension, "speaker": self.speaker,
                 "affiliation": self.affiliation, "quote": self.quote, "article_id": self.article_id,

@@ -1,8 +1,8 @@
 """Where a fetch may connect, and how long it may take: the network layer under corpus.fetch.
 
-Every connection resolves its host once, checks every address it got, and connects to the checked address (so a
-second DNS answer cannot move it); every read and write is held to one deadline for the whole fetch, in slices
-short enough that a shutdown stops it within a second.
+Every connection resolves its host once, checks every address it got, and connects to the checked address (so
+a second DNS answer cannot move it); every read and write is held to one deadline for the whole fetch, in
+slices short enough that a shutdown stops it within a second.
 """
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ class Reach:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Reach:
-        """GAPBOT_ALLOW_PRIVATE_URLS: unset or 0 public only; 1 also private and loopback; all also link-local."""
+        """GAPBOT_ALLOW_PRIVATE_URLS: unset or 0 public only; 1 also
+        private and loopback; all also link-local."""
         value = env.get(ENV, "").strip().lower()
         if value in ("", "0", "false", "no"):
             return cls()
@@ -99,7 +100,8 @@ def resolve(host: str, port: int, reach: Reach, clock: Clock) -> str:
 
 
 def _lookup(host: str, port: int, clock: Clock) -> list[Any]:
-    """getaddrinfo within the fetch's deadline (it has no timeout of its own, so it runs in a helper thread)."""
+    """getaddrinfo within the fetch's deadline (it has no timeout of its
+    own, so it runs in a helper thread)."""
     box: dict[str, Any] = {}
 
     def work() -> None:
@@ -168,8 +170,10 @@ class TimedStream(httpcore.NetworkStream):
 
     def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
                   timeout: float | None = None) -> httpcore.NetworkStream:
-        """TLS with the host's own name (SNI and certificate), though the socket went to its checked address."""
-        return TimedStream(self.inner.start_tls(ssl_context, server_hostname, self.clock.cap(timeout)), self.clock)
+        """TLS with the host's own name (SNI and certificate), though the
+        socket went to its checked address."""
+        return TimedStream(self.inner.start_tls(ssl_context, server_hostname, self.clock.cap(timeout)),
+                           self.clock)
 
     def get_extra_info(self, info: str) -> Any:
         """As the wrapped stream."""
@@ -183,7 +187,8 @@ class PinnedBackend(httpcore.NetworkBackend):
         self.reach, self.clock = reach, clock
         self.inner = httpcore.SyncBackend()
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
         """Connect to the checked address of host (the Host header and TLS name stay host)."""
         address = resolve(host, port, self.reach, self.clock)

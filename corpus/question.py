@@ -21,7 +21,8 @@ KINDS: list[tuple[str, str, str]] = [
 ]
 _KINDS = [(re.compile(p, re.IGNORECASE), kind) for p, kind, _ in KINDS]
 
-NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                "sixteen"
                 "|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?"
                 "|thousands?|millions?|billions?|trillions?|dozens?|half|twice|double|triple|tenfold")
 # A number standing alone ("130", "$50", "20%", "7-10"), not a digit inside a name ("GPT-4", "K2") nor a
@@ -31,16 +32,21 @@ NUMBER = re.compile(rf"[$€£¥]\d|(?<![\w\-.])(?!(?:19|20)\d\d\b)\d[\d,.]*%?(?
 UNIT = r"(?:days?|weeks?|months?|quarters?|years?|decades?|generations?)"
 # A length of time: a number or quantifier and a unit close after it ("two to three years", "a year-long",
 # "7-10 months", "a matter of months", "half a year").
-SPAN = re.compile(rf"\b(?:\d[\d.,]*|{NUMBER_WORDS}|a|an|few|several|couple|matter\s+of|many)\b[\w\s\-–,]{{0,25}}?"
+SPAN = re.compile(rf"\b(?:\d[\d.,]*|{NUMBER_WORDS}|a|an|few|several|couple|matter\s+of|"
+                  rf"many)\b[\w\s\-–,]{{0,25}}?"
                   rf"\b{UNIT}\b", re.IGNORECASE)
 # A ratio or share ("20%", "10 times", "a tenth of", "half"): how far apart two sides are, without time.
 RATIO = re.compile(r"\d[\d.,]*\s*(?:%|percent|per\s+cent|times\b|x\b|-?fold\b)|\b(?:twice|double|triple|half|"
-                   r"(?:one|two|three|four|five|ten|twenty|hundred)\s+times|tenfold|quarter\s+of|third\s+of|tenth\s+of)\b",
+                   r"(?:one|two|three|four|five|ten|twenty|hundred)\s+times|tenfold|quarter\s+of|third\s+of|"
+                   r"tenth\s+of)\b",
                    re.IGNORECASE)
 # A point in time ("March", "2027", "the end of the year"); "May" is left out: it is mostly the verb.
-DATE = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:january|february|march|april|june|july|august|september|october"
-                  r"|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|quarter|half\s+of"
-                  r"|end\s+of|today|tomorrow|yesterday|ago|next\s+\w+|last\s+\w+|this\s+(?:year|month|week))\b",
+DATE = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:january|february|march|april|june|july|august|september|"
+                  r"october"
+                  r"|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|quarter|"
+                  r"half\s+of"
+                  r"|end\s+of|today|tomorrow|yesterday|ago|next\s+\w+|last\s+\w+|this\s+(?:year|month|"
+                  r"week))\b",
                   re.IGNORECASE)
 
 
@@ -64,11 +70,14 @@ def fits(kind: str | None, text: str) -> bool:
 
 # Nouns that name the kind of answer wanted, not what it is about: "what reasons did she give" is answered by
 # the reasons themselves ("chip shortages and less data"), which rarely repeat the word "reasons".
-KIND_NOUNS = frozenset({"reason", "reasons", "factor", "factors", "way", "ways", "thing", "things", "kind", "kinds",
-                        "type", "types", "sort", "sorts", "example", "examples", "aspect", "aspects", "detail", "details", "point", "points"})
+KIND_NOUNS = frozenset({"reason", "reasons", "factor", "factors", "way", "ways", "thing", "things", "kind",
+                        "kinds",
+                        "type", "types", "sort", "sorts", "example", "examples", "aspect", "aspects",
+                        "detail", "details", "point", "points"})
 # Verbs that only say someone stated the answer ("what reasons did she give / cite / offer"): the answering
 # sentence uses its own verb ("said", "blamed", "pointed to").
-STATING_VERBS = frozenset({"give", "gave", "offer", "offered", "provide", "provided", "cite", "cited", "list", "listed",
+STATING_VERBS = frozenset({"give", "gave", "offer", "offered", "provide", "provided", "cite", "cited",
+                           "list", "listed",
                            "name", "named"})
 AUX = r"(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|should|may|might)"
 WORD = r"[\w.'’\"“”+\-]+"
@@ -78,7 +87,8 @@ WORD = r"[\w.'’\"“”+\-]+"
 # usually names one ("…, a computing platform that…"); a kind noun ("what reasons") is the exception.
 WH_NOUN = re.compile(rf"\b(?:what|which)\s+({WORD}(?:\s+{WORD}){{0,2}}?)\s+{AUX}\b", re.IGNORECASE)
 FOCUS = [re.compile(rf"\bhow\s+(?:many|much)\s+({WORD}(?:\s+{WORD}){{0,3}}?)\s+{AUX}\b", re.IGNORECASE),
-         re.compile(rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?(?:{WORD}['’]s\s+)?({WORD}(?:\s+{WORD}){{0,2}}?)"
+         re.compile(rf"\bwhat\s+(?:is|was|are|"
+                    rf"were)\s+(?:the\s+)?(?:{WORD}['’]s\s+)?({WORD}(?:\s+{WORD}){{0,2}}?)"
                     r"(?:\s+(?:of|for|in|at|on|and|to|by|with)\b|[?,;.!]|$)", re.IGNORECASE)]
 
 
@@ -114,7 +124,8 @@ ALIASES: list[tuple[list[str], str]] = [
 # A country and its adjective name the same side of a comparison ("China's lead", "Chinese firms' lead").
 DEMONYMS = ["China Chinese", "Japan Japanese", "Korea Korean", "India Indian", "Taiwan Taiwanese",
             "Europe European", "Russia Russian", "France French", "Germany German", "Israel Israeli",
-            "Canada Canadian", "Singapore Singaporean", "Vietnam Vietnamese", "UK British", "US American Americans"]
+            "Canada Canadian", "Singapore Singaporean", "Vietnam Vietnamese", "UK British",
+            "US American Americans"]
 ALIASES += [(pair.split(), "a country and its adjective") for pair in DEMONYMS]
 _ALIASES = [(re.compile(r"(?<![\w.])(?<!Latin )(?<!South )(?<!North )(?<!Central )(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms[1:])
                         + r")(?![\w])", re.IGNORECASE), forms[0]) for forms, _ in ALIASES]

@@ -38,7 +38,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 
 def read_only(path: str | Path) -> bool:
-    """Whether this process cannot write the database: the file or its folder (WAL needs -wal/-shm beside it)."""
+    """Whether this process cannot write the database: the file or its
+    folder (WAL needs -wal/-shm beside it)."""
     p = Path(path)
     return p.exists() and not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK))
 
@@ -81,13 +82,15 @@ def check_owner(conn: sqlite3.Connection, path: str | Path) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     if tables and "_migrations" not in tables:
         shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
-        raise ForeignDatabase(f"{path} is another application's SQLite database (tables: {shown}), not a gapbot "
+        raise ForeignDatabase(f"{path} is another application's SQLite database (tables: {shown}), not a "
+                              f"gapbot "
                               f"one; gapbot leaves it unchanged. Give gapbot a new file with --db.")
     if tables:
         known = {name for name, _ in migrations()}
         newer = sorted({r[0] for r in conn.execute("SELECT name FROM _migrations")} - known)
         if newer:
-            raise ForeignDatabase(f"{path} was written by a newer gapbot (migration {newer[0]} is unknown to this "
+            raise ForeignDatabase(f"{path} was written by a newer gapbot (migration {newer[0]} is unknown "
+                                  f"to this "
                                   f"version); gapbot leaves it unchanged. Upgrade gapbot to open it.")
 
 
@@ -140,7 +143,8 @@ def articles_version(conn: sqlite3.Connection) -> int:
 
 def stamp_derived(conn: sqlite3.Connection, version: int) -> bool:
     """In the rebuild's write transaction: record that the derived tables reflect articles_version `version`.
-    False (and nothing recorded) when a rebuild from more articles has already committed: its tables are newer."""
+    False (and nothing recorded) when a rebuild from more articles has already committed: its tables are
+    newer."""
     if meta_int(conn, "derived_version") > version:
         return False
     conn.execute("INSERT INTO meta(key, value) VALUES ('derived_version', ?) ON CONFLICT(key) "

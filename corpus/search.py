@@ -96,7 +96,8 @@ class Searcher:
         """In a large corpus, the MATCH expression without the words in over COMMON of the sentences.
 
         FTS5 scores every row that matches any word, so at 1M sentences "china" or "ai" (in half of them) cost
-        ~1 s a query; their IDF is near zero, so ranking by the rarer words alone loses little (benchmarks.md).
+        ~1 s a query; their IDF is near zero, so ranking by the rarer words alone loses little
+        (benchmarks.md).
         """
         version = self.store.version()
         if self._df is None or self._df[0] != version:
@@ -135,7 +136,8 @@ class Searcher:
         kind = answer_kind(query)
         noun = {w: 1.0 for w in terms(wh_noun(query)) if w not in KIND_NOUNS}
         for sid, row in rows.items():
-            # log-damped: a sentence that only repeats the question's names must not take the whole lexical score
+            # log-damped: a sentence that only repeats the question's names must not take the whole lexical
+            # score
             b = math.log1p(lexical.get(sid, 0.0)) / math.log1p(top_b)
             c = semantic.get(sid)
             if c is None and mode == "hybrid":
@@ -151,7 +153,8 @@ class Searcher:
             score *= KIND_WEIGHT.get(row["kind"], 1.0) * _title_like(row["text"]) * _about_itself(row["text"])
             score *= (1.0 if fits(kind, row["text"]) else MISFIT) * (UNNAMED if noun and not coverage(noun, row[
                 "text"]) else 1.0)
-            scored.append(Hit(sid, row["article_id"], row["title"], row["text"], score, row["context"], b, c or 0.0))
+            scored.append(Hit(sid, row["article_id"], row["title"], row["text"], score, row["context"], b,
+                              c or 0.0))
         scored.sort(key=lambda h: -h.score)
         return scored[:limit]
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 ABBREV = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "inc", "co", "corp", "ltd", "llc", "plc", "vs",
           "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "no", "fig", "gen", "gov", "sen", "rep", "rev",
-          "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
+          "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx",
+          "est",
           "dept", "univ", "mt", "ft", "vol", "pp", "al"}
 # a sentence ends at . ! ? (plus closing quotes/brackets) followed by space and a capital, digit or quote
 END = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?(?:[A-Z0-9]|[a-z]{1,2}[A-Z]))")

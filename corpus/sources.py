@@ -12,15 +12,17 @@ from corpus.documents import MAX_BYTES, Document, Rejected, decode
 from corpus.feeds import feed_documents
 
 if TYPE_CHECKING:
-    from corpus.fetch import Fetcher
+    from corpus.fetch import Getter
 
-__all__ = ["MAX_BYTES", "Document", "Refused", "Rejected", "canonical_url", "decode", "expand", "fetch_documents",
+__all__ = ["MAX_BYTES", "Document", "Refused", "Rejected", "canonical_url", "decode", "expand",
+           "fetch_documents",
            "from_text", "html_article", "read_file"]
 
 TEXT_EXT = {".txt", ".text", ".md", ".markdown"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 FEED_EXT = {".xml", ".rss", ".atom"}
-TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|cmpid|smid|ocid|mkt_tok)$", re.I)
+TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|cmpid|smid|ocid|mkt_tok)$",
+                      re.I)
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -80,17 +82,18 @@ def read_file(path: str) -> list[Document]:
 
 
 def from_text(text: str, *, source: str, hint: str = "", url: str | None = None,
-              fetcher: Fetcher | None = None) -> list[Document]:
+              fetcher: Getter | None = None) -> list[Document]:
     """Sniff what a text is (feed, HTML, plain) and make documents of it."""
     head = text.lstrip()[:1000].lower()
     if hint in FEED_EXT or re.search(r"<(rss|feed|rdf:rdf)[\s>]", head):
         return feed_documents(text, source=source, fetcher=fetcher)
-    if hint in HTML_EXT or head.startswith(("<!doctype html", "<html")) or re.search(r"<(body|article|p)[\s>]", head):
+    if hint in HTML_EXT or head.startswith(("<!doctype html",
+                                            "<html")) or re.search(r"<(body|article|p)[\s>]", head):
         return [Document(source, "html", text, url=url)]
     return [Document(source, "text", text, url=url)]
 
 
-def fetch_documents(url: str, fetcher: Fetcher) -> list[Document]:
+def fetch_documents(url: str, fetcher: Getter) -> list[Document]:
     """A URL into documents: a feed gives its entries, a page gives itself."""
     r = fetcher.get(url)
     ctype = r.headers.get("content-type", "").lower()

@@ -18,9 +18,9 @@ class Interrupted(KeyboardInterrupt):
 class StopFlag:
     """Which signal asked the run to stop (None: none did), and whether a write is under way.
 
-    The handler raises Interrupted at once, so a slow fetch or model call stops too, except inside `writing()`:
-    there it only records the signal and the run stops after the article has committed, so what is reported as
-    added is exactly what landed."""
+    The handler raises Interrupted at once, so a slow fetch or model call stops too, except inside
+    `writing()`: there it only records the signal and the run stops after the article has committed, so what
+    is reported as added is exactly what landed."""
 
     def __init__(self) -> None:
         self.signum: int | None = None

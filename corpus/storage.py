@@ -1,6 +1,7 @@
 """What the ingest writer and the searcher need from a storage engine: the seam a second engine plugs into.
 
-corpus.store.Store (SQLite) implements both protocols; nothing in the pipeline or the search reaches past them."""
+corpus.store.Store (SQLite) implements both protocols; nothing in the pipeline or the search reaches past
+them."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
@@ -33,8 +34,8 @@ class IngestStore(Protocol):
     def write_article(self, p: Prepared, *, after: int, summary: list[str], spans: list[SpanOut],
                       claims: list[Claim], contexts: list[str],
                       vectors: list[tuple[str, str, bytes]]) -> Duplicate | None:
-        """Every row of p in one write, unless an article committed past `after` makes p a duplicate: then that
-        is recorded instead and returned."""
+        """Every row of p in one write, unless an article committed past `after` makes p a duplicate: then
+        that is recorded instead and returned."""
         ...
 
     def stored_vectors(self, model: str, hashes: list[str]) -> dict[str, bytes]:

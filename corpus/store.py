@@ -74,7 +74,8 @@ class Store:
         return meta_int(self.db.conn, "derived_version") < self.articles_version()
 
     def backup(self, path: str | Path) -> None:
-        """Copy the live database to path with SQLite's online backup API (OSError if it cannot be written)."""
+        """Copy the live database to path with SQLite's online backup
+        API (OSError if it cannot be written)."""
         try:
             target = sqlite3.connect(path)
             try:
@@ -98,7 +99,8 @@ class Store:
             except sqlite3.DatabaseError as e:
                 problem = str(e)
             if problem is not None:
-                self._damage = (f"the database {self.path} is damaged ({problem[:200]}). Stop gapbot and restore "
+                self._damage = (f"the database {self.path} is damaged ({problem[:200]}). Stop gapbot and "
+                                f"restore "
                                 f"it from a backup (see `gapbot backup` in README.md).")
         return self._damage
 
@@ -169,13 +171,15 @@ class Store:
         return self.db.execute("SELECT max(rowid) FROM sentences").fetchone()[0] or 0
 
     def sentence_rows(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        """id -> {id, article_id, kind, text, context (its passage), title, prev_id} of the given sentences."""
+        """id -> {id, article_id, kind, text, context (its passage),
+        title, prev_id} of the given sentences."""
         ids_l = list(ids)
         out = {}
         for i in range(0, len(ids_l), 900):
             chunk = ids_l[i:i + 900]
             q = ("SELECT s.id, s.article_id, s.kind, s.text, p.text AS context, a.title, (SELECT b.id FROM "
-                 "sentences b WHERE b.article_id = s.article_id AND b.idx = s.idx - 1) AS prev_id FROM sentences s "
+                 "sentences b WHERE b.article_id = s.article_id AND b.idx = s.idx - 1) AS prev_id FROM "
+                 "sentences s "
                  "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
                  f"WHERE s.id IN ({','.join('?' * len(chunk))})")
             for r in self.db.query(q, chunk):
@@ -185,7 +189,8 @@ class Store:
     def sentence_vector(self, model: str, sid: int) -> np.ndarray | None:
         """One sentence's stored vector of `model`."""
         row = self.db.execute(
-            "SELECT e.vector FROM sentences s JOIN embeddings e ON e.hash = s.hash AND e.model = ? WHERE s.id = ?",
+            "SELECT e.vector FROM sentences s JOIN embeddings e ON e.hash = s.hash AND e.model = ? WHERE "
+            "s.id = ?",
             [model, sid]).fetchone()
         return np.frombuffer(row[0], dtype=np.float32) if row else None
 

@@ -6,7 +6,8 @@ import re
 import numpy as np
 
 
-def summarize(texts: list[str], vectors: np.ndarray, kinds: list[str], *, redundancy: float = 0.75) -> list[str]:
+def summarize(texts: list[str], vectors: np.ndarray, kinds: list[str], *,
+              redundancy: float = 0.75) -> list[str]:
     """Two or three central body sentences (LexRank-style degree centrality), in article order."""
     ok = [i for i, (t, k) in enumerate(zip(texts, kinds)) if k == "para" and _whole(t)]
     if not ok:

@@ -104,7 +104,8 @@ class ExactIndex:
 
 
 class IVFIndex:
-    """faiss IndexIVFScalarQuantizer (8-bit codes, inner product) with a hash map from sentence id to vector."""
+    """faiss IndexIVFScalarQuantizer (8-bit codes, inner product) with a
+    hash map from sentence id to vector."""
 
     def __init__(self, index, n: int):
         self.index = index

@@ -1,8 +1,8 @@
 """The one writer of an article: the duplicate check and every row, inside the caller's write transaction.
 
-SQLite-specific, used by corpus.store.Store (the engine behind corpus.storage's protocols). Plain sqlite3 rather
-than sqlite-utils' insert(): that wraps each insert in `with conn:`, which would commit the caller's open
-BEGIN IMMEDIATE, and it introspects the table on every call (thousands of rows per article)."""
+SQLite-specific, used by corpus.store.Store (the engine behind corpus.storage's protocols). Plain sqlite3
+rather than sqlite-utils' insert(): that wraps each insert in `with conn:`, which would commit the caller's
+open BEGIN IMMEDIATE, and it introspects the table on every call (thousands of rows per article)."""
 from __future__ import annotations
 
 import json

@@ -91,7 +91,8 @@ def test_feeds_are_polled_with_conditional_get_before_each_digest(corpus, fake):
 
 def test_a_broken_feed_is_reported_and_does_not_stop_the_digest(corpus, fake):
     feed = f"{fake.url}/feeds/gone.xml"
-    DigestService(corpus).add_feed(feed, now=datetime.now(timezone.utc))  # it answered when subscribed; gone now
+    # it answered when subscribed; gone now
+    DigestService(corpus).add_feed(feed, now=datetime.now(timezone.utc))
     code, out = gapbot(corpus, fake.env(), "feeds", "poll")
     assert code == 1 and "HTTP 404" in out
     assert "error: HTTP 404" in gapbot(corpus, fake.env(), "feeds", "list")[1]

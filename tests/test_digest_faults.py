@@ -193,7 +193,8 @@ def test_backoff_doubles_honours_retry_after_and_resets(corpus):
     dest, _ = DigestService(corpus).add_destination(SLACK, now=now)
     waits = [DigestService(corpus).record_failure(dest.id, "boom", now=now) - now for _ in range(12)]
     assert waits[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)] and waits[-1] == timedelta(hours=6)
-    assert DigestService(corpus).record_failure(dest.id, "429", now=now, retry_after=90000) - now == timedelta(
+    assert DigestService(corpus).record_failure(dest.id, "429", now=now,
+                                                retry_after=90000) - now == timedelta(
         seconds=90000)
     assert DigestService(corpus).due_retries(now=now) == []
     assert [d.id for d in DigestService(corpus).due_retries(now=now + timedelta(days=2))] == [dest.id]

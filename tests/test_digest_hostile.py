@@ -39,7 +39,8 @@ def test_a_scheduled_digest_posts_while_a_hostile_feed_holds_the_poll(corpus, fa
                              kwargs={"fetcher": config.fetcher()}, daemon=True)
     stuck.start()
     assert hostile.connected.wait(10)  # the feed job is now inside the hostile fetch
-    assert DigestService(corpus).poll_feeds(fetcher=config.fetcher()) == []  # a second poll does not queue behind it
+    # a second poll does not queue behind it
+    assert DigestService(corpus).poll_feeds(fetcher=config.fetcher()) == []
     digest_service(corpus, config).scheduled(dest.id)
     assert titles_posted(fake, "slack", "C0DIGEST") == [corpus.article(i).title for i in ids]
     assert stuck.is_alive()  # the digest went out while the hostile fetch was still running

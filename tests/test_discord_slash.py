@@ -144,7 +144,8 @@ async def test_slash_defers_at_once_then_follows_up_in_public(bot, core):
     assert "[iFlytek's Spark](https://example.com/spark)" in body["embeds"][0]["description"]
     assert body["allowed_mentions"] == {"parse": []}  # nothing in it may ping anyone
     assert core.requests == [Request("/who iflytek", platform="discord", user="1300000000000000004",
-                                     channel="1300000000000000003", is_admin=False, space="1300000000000000002")]
+                                     channel="1300000000000000003", is_admin=False,
+                                     space="1300000000000000002")]
     assert core.threads[0] != threading.main_thread().name
 
 

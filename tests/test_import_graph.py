@@ -15,14 +15,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "adapters", "corpus")
 PLATFORM_SDKS = ("slack_sdk", "slack_bolt", "discord")
 # libraries that take long enough to import that only the commands needing them should pay for them
-HEAVY = ("torch", "sentence_transformers", "transformers", "spacy", "faiss", "httpx", "httpcore", "matplotlib",
+HEAVY = ("torch", "sentence_transformers", "transformers", "spacy", "faiss", "httpx", "httpcore",
+         "matplotlib",
          "trafilatura", "dateparser", "apscheduler", "rich")
 SQL_LIBRARIES = ("sqlite3", "sqlite_utils", "psycopg", "psycopg2")
 SQL_CALLS = ("execute", "executemany", "executescript", "query")
 # A statement keyword, then the word that makes it SQL rather than English ("SELECT a FROM", "CREATE TABLE").
 SQL_TEXT = re.compile(r"^\s*(SELECT\s.*\bFROM\b|SELECT\s+\S|INSERT\s+(OR\s+\w+\s+)?INTO\b"
-                      r"|UPDATE\s+\w+\s+SET\b|DELETE\s+FROM\b|CREATE\s+(UNIQUE\s+|VIRTUAL\s+)?(TABLE|INDEX|TRIGGER|VIEW)\b"
-                      r"|ALTER\s+TABLE\b|DROP\s+(TABLE|INDEX|TRIGGER|VIEW)\b|PRAGMA\s+\w+|WITH\s+\w+(\(.*\))?\s+AS\b)",
+                      r"|UPDATE\s+\w+\s+SET\b|DELETE\s+FROM\b|CREATE\s+(UNIQUE\s+|VIRTUAL\s+)?(TABLE|INDEX|"
+                      r"TRIGGER|VIEW)\b"
+                      r"|ALTER\s+TABLE\b|DROP\s+(TABLE|INDEX|TRIGGER|VIEW)\b|PRAGMA\s+\w+|"
+                      r"WITH\s+\w+(\(.*\))?\s+AS\b)",
                       re.DOTALL)
 
 
@@ -210,7 +213,8 @@ def wrong_direction(root: Path) -> list[str]:
 
 
 def wrappers_of_heavy_libraries(imports: list[Import]) -> set[str]:
-    """Project modules that import a heavy library at their top: loading one lazily is loading that library."""
+    """Project modules that import a heavy library at their top: loading
+    one lazily is loading that library."""
     return {i.module for i in imports if not i.local and not i.type_only and top(i.target) in HEAVY}
 
 
@@ -331,7 +335,8 @@ def test_checker_finds_wrong_directions(tmp_path: Path) -> None:
 
 def test_checker_allows_a_lazy_import_of_a_module_that_wraps_a_heavy_library_only(tmp_path: Path) -> None:
     root = write(tmp_path, {"corpus/net.py": "import httpx\n", "corpus/plain.py": "import json\n",
-                            "corpus/use.py": "def f():\n    from corpus import net  # lazy: httpx is slow to load\n"
+                            "corpus/use.py": "def f():\n    from corpus import net  # lazy: httpx is slow "
+                            "to load\n"
                                              "    from corpus import plain  # lazy: not a reason\n"
                                              "    from corpus import net as n2\n"})
     assert local_imports(root, project=True) == [

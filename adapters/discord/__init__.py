@@ -27,8 +27,8 @@ def create_bot(db_path: str | Path, *, seed: bool = True, embedder: Embedder | N
 
 
 def guard_from_env(env: Mapping[str, str]) -> Guard:
-    """The allowlists, admins and rate limit from GAPBOT_DISCORD_GUILDS, GAPBOT_DISCORD_CHANNELS, GAPBOT_ADMINS
-    and GAPBOT_RATE_LIMIT (ValueError if one is malformed)."""
+    """The allowlists, admins and rate limit from GAPBOT_DISCORD_GUILDS, GAPBOT_DISCORD_CHANNELS,
+    GAPBOT_ADMINS and GAPBOT_RATE_LIMIT (ValueError if one is malformed)."""
     return Guard(Policy.from_env(env, spaces="GAPBOT_DISCORD_GUILDS", channels="GAPBOT_DISCORD_CHANNELS"))
 
 

@@ -191,7 +191,7 @@ def _my_permissions(message: discord.Message) -> discord.Permissions:
     me = message.guild.me if message.guild is not None else None
     if me is None:
         return discord.Permissions(embed_links=True, attach_files=True)
-    return message.channel.permissions_for(me)  # type: ignore[union-attr]
+    return message.channel.permissions_for(me)
 
 
 def parent_of(channel: object) -> str | None:

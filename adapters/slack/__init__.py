@@ -44,7 +44,8 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, socket: bool) -> Settings:
         """Read SLACK_* variables; socket mode needs the app token, HTTP mode the signing secret."""
-        bot_token = _need(env, "SLACK_BOT_TOKEN", "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions")
+        bot_token = _need(env, "SLACK_BOT_TOKEN",
+                          "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions")
         if socket:
             app_token = _need(env, "SLACK_APP_TOKEN", "an app-level token (xapp-…) with connections:write, "
                               "from Basic Information -> App-Level Tokens")
@@ -70,19 +71,23 @@ def build_parser() -> argparse.ArgumentParser:
     """`gapbot slack` options."""
     p = argparse.ArgumentParser(prog="gapbot slack", description="Run the Slack app.")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--socket", action="store_true", help="Socket Mode (SLACK_APP_TOKEN; no public URL needed)")
+    mode.add_argument("--socket", action="store_true",
+                      help="Socket Mode (SLACK_APP_TOKEN; no public URL needed)")
     mode.add_argument("--http", action="store_true", help="HTTP mode: POST /slack/events and GET /healthz")
     mode.add_argument("--manifest", action="store_true", help="print the Slack app manifest and exit")
     p.add_argument("--port", type=int, default=None, help="HTTP port (default $PORT or 3000); with --socket, "
                    "serves only /healthz")
-    p.add_argument("--host", default="127.0.0.1", help="HTTP address to listen on (default 127.0.0.1, this machine "
+    p.add_argument("--host", default="127.0.0.1",
+                   help="HTTP address to listen on (default 127.0.0.1, this machine "
                    "only; give 0.0.0.0 to listen on every interface, e.g. in a container)")
-    p.add_argument("--url", help="with --manifest: the app's public https URL (HTTP mode instead of Socket Mode)")
+    p.add_argument("--url", help="with --manifest: the app's public https URL (HTTP mode instead of Socket "
+                   "Mode)")
     return p
 
 
 def main(argv: list[str], *, db: str, seed: bool = True) -> int:
-    """Entry point of `gapbot slack …` (argv[0] is "slack"): 0 on a clean stop, 1 on failure, 2 on bad usage."""
+    """Entry point of `gapbot slack …` (argv[0] is "slack"): 0 on a clean
+    stop, 1 on failure, 2 on bad usage."""
     args = build_parser().parse_args(argv[1:])
     if args.manifest:
         print(to_yaml(url=args.url), end="")
@@ -168,7 +173,8 @@ def serve_socket(app: App, app_token: str, ready: Future[Corpus], *, host: str, 
             print(f"gapbot slack: {problem}", file=sys.stderr)
             return 1
         print("gapbot slack: connected in Socket Mode", file=sys.stderr)
-        server = make_server(None, host=host, port=port, health=lambda: health(ready)) if port is not None else None
+        server = make_server(None, host=host, port=port,
+                             health=lambda: health(ready)) if port is not None else None
         return _serve_until_stopped(server, ready)
     finally:
         handler.close()

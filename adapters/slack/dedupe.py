@@ -39,7 +39,8 @@ class SeenEvents:
 
 def skip_repeats(seen: SeenEvents) -> Callable[..., BoltResponse | None]:
     """A global Bolt middleware (it runs after the signature check): an event already handled, or a request
-    replayed byte for byte (same signature, so same timestamp and body), is acknowledged and not answered again.
+    replayed byte for byte (same signature, so same timestamp and body), is acknowledged and not answered
+    again.
 
     A retry (X-Slack-Retry-Num) of an event never seen here is answered: the first delivery may never have
     arrived, and the retry is then the only copy."""
@@ -49,7 +50,8 @@ def skip_repeats(seen: SeenEvents) -> Callable[..., BoltResponse | None]:
         key = _key(body, request)
         if key and not seen.first_time(key):
             retry = request.headers.get("x-slack-retry-num")
-            log.info("ignoring %s: already handled%s", key[:40], f" (Slack's retry {retry[0]})" if retry else "")
+            log.info("ignoring %s: already handled%s", key[:40],
+                     f" (Slack's retry {retry[0]})" if retry else "")
             return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
         return next()
 

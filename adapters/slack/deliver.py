@@ -46,7 +46,8 @@ def retry_handlers() -> list[RetryHandler]:
 
 def web_client(token: str | None, api_url: str | None = None, *, timeout: int = TIMEOUT,
                retrying: bool = True) -> WebClient:
-    """A Web API client for the bot token, at api_url (default Slack's), retrying as above unless not retrying."""
+    """A Web API client for the bot token, at api_url (default Slack's),
+    retrying as above unless not retrying."""
     base = (api_url.rstrip("/") + "/") if api_url else WebClient.BASE_URL
     return WebClient(token=token, base_url=base, timeout=timeout,
                      retry_handlers=retry_handlers() if retrying else [])
@@ -64,9 +65,11 @@ def deliver(client: WebClient, reply: Reply, target: Target) -> None:
 def send(client: WebClient, message: Message, target: Target, *, private: bool) -> None:
     """One message: through the response_url, as an ephemeral, or as an ordinary post."""
     if target.response_url:
-        post_response(target.response_url, {**message, "response_type": "ephemeral" if private else "in_channel"})
+        post_response(target.response_url,
+                      {**message, "response_type": "ephemeral" if private else "in_channel"})
     elif private and not target.is_dm and target.user:
-        client.chat_postEphemeral(channel=target.channel, user=target.user, thread_ts=target.thread_ts, **message)
+        client.chat_postEphemeral(channel=target.channel, user=target.user, thread_ts=target.thread_ts,
+                                  **message)
     else:
         # in a DM an ephemeral would vanish on reload, and only the asker sees the DM anyway
         client.chat_postMessage(channel=target.channel, thread_ts=target.thread_ts, unfurl_links=False,

@@ -33,15 +33,19 @@ _DIGITS = re.compile(r"\d{1,15}")
 class Limits:
     """What one client may take of the server before it is authenticated."""
 
-    max_body: int = 512 * 1024  # Slack's payloads are a few KB; a large message event with blocks stays far below
+    # Slack's payloads are a few KB; a large message event with blocks stays far below
+    max_body: int = 512 * 1024
     connections: int = 500  # open sockets at once; at the cap those idle longest are closed to admit new ones
-    request_seconds: float = 10.0  # from a request's first byte to its last, and the longest a socket may idle
+    # from a request's first byte to its last, and the longest a socket may idle
+    request_seconds: float = 10.0
     threads: int = 8  # workers for complete requests (Bolt acks at once; answers run in Bolt's own pool)
 
 
 class _TimedChannel(HTTPChannel):
     """A connection timed from the first byte of the request it is receiving, not from its latest byte, so a
     client trickling a request a byte at a time is closed like an idle one."""
+
+    last_activity: float  # waitress sets it; it has no type hints, so mypy is told here
 
     def handle_read(self) -> None:
         """Read as usual, but keep the start time of a request that is still arriving."""
@@ -63,12 +67,14 @@ class _BoltHandler(SlackRequestHandler):
             body = request.get_body()
         except (UnicodeDecodeError, ValueError):
             return _error(400, "malformed body or Content-Length")
-        return self.app.dispatch(BoltRequest(body=body, query=request.query_string, headers=request.get_headers()))
+        return self.app.dispatch(BoltRequest(body=body, query=request.query_string,
+                                             headers=request.get_headers()))
 
 
 class _Server(TcpWSGIServer):
     """waitress's TCP server that, at the connection cap, closes the connections waiting longest for a request
-    instead of refusing newcomers: a flood of idle sockets then cannot keep Slack (or the health check) out."""
+    instead of refusing newcomers: a flood of idle sockets then cannot keep Slack (or the health check)
+    out."""
 
     channel_class = _TimedChannel
 
@@ -122,7 +128,8 @@ class SlackServer:
         self.limits = limits
         self.server = _Server(
             wsgi_app(app, health), map=self.map, host=address[0], port=address[1], ident="gapbot",
-            threads=limits.threads, connection_limit=limits.connections, channel_timeout=limits.request_seconds,
+            threads=limits.threads, connection_limit=limits.connections,
+            channel_timeout=limits.request_seconds,
             cleanup_interval=max(0.2, limits.request_seconds / 5), max_request_body_size=limits.max_body,
             max_request_header_size=64 * 1024, inbuf_overflow=64 * 1024, backlog=1024, asyncore_use_poll=True,
             clear_untrusted_proxy_headers=True, expose_tracebacks=False)

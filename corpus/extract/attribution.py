@@ -1,8 +1,8 @@
 """Who a sentence attributes what it says to, read from spaCy's dependency parse.
 
 The holder of a claim is the subject of a speech or belief verb ("Lee said", "the study's lead author, Helen
-Park, estimates"), the object of "according to", or, for an organisation, an ORG named in that subject ("a CSIS
-report said"). Appositions give roles ("Name, the CEO of X, said"; "analyst Name said"). Generic subjects
+Park, estimates"), the object of "according to", or, for an organisation, an ORG named in that subject ("a
+CSIS report said"). Appositions give roles ("Name, the CEO of X, said"; "analyst Name said"). Generic subjects
 ("analysts said") name nobody. Pronouns and surnames are resolved later by the article's people tracker.
 """
 from __future__ import annotations
@@ -166,7 +166,8 @@ def _role(doc: Any, subj: Any, person: Any, lo: int, hi: int) -> str | None:
             if c.dep_ == "appos" and not (person.start <= c.i < person.end):
                 words = doc[c.left_edge.i:c.right_edge.i + 1].text
                 return _trim(words)
-    if person.root.dep_ == "appos" and person.root.head.i == subj.i:  # "the firm's chief scientist, Name, said"
+    # "the firm's chief scientist, Name, said"
+    if person.root.dep_ == "appos" and person.root.head.i == subj.i:
         return _trim(doc[lo:person.start].text)
     before = doc[lo:person.start].text if person.start > lo else ""
     return _trim(before) if before and not any(t.dep_ == "poss" for t in doc[lo:person.start]) else None

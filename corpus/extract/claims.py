@@ -55,7 +55,8 @@ PATTERNS = [
     ("long", r"\b(?P<unit>year|month)[\s\-]long\b"),
 ]
 # time phrases that are not gap estimates (reasons: lexicon.NOT_GAP_AFTER and NOT_GAP_BEFORE_WORDS)
-NOT_GAP = re.compile(r"^[\s\-”\"']*(?:ago|old\b|earlier|before|after|since|later\b(?! than)|from now)|^[\s\-]*year[\s\-]old|"
+NOT_GAP = re.compile(r"^[\s\-”\"']*(?:ago|old\b|earlier|before|after|since|later\b(?! than)|from now)|"
+                     r"^[\s\-]*year[\s\-]old|"
                      r"^\s+to\s+(?:build|develop|train|make|design|complete|finish|produce|create|construct|"
                      r"set up|launch|deploy|take|bring|reach|get|turn|become)\b", re.I)
 NOT_GAP_BEFORE = re.compile(r"\b(?:took|take|takes|taking|spent|spend|spending|lasted|old|aged|served|for|"
@@ -67,7 +68,8 @@ DIMENSIONS = [(name, words) for name, words, _ in DIMENSION_WORDS]
 ATTRIBUTION_TAIL = re.compile(r",?\s+(?:according to|because|while|whereas)\b.*$|"
                               r"[,”\"]\s*(?:[\w.’'\-]+\s+){0,8}?(?:said|says|told|added|estimates?)\b.*$")
 IN_WHAT = re.compile(r"\bin\s+(?:the\s+)?(?:field|area|areas|domain|race|development|terms)?\s*(?:of\s+)?"
-                     r"(?P<what>[\w\- ]{3,50}?)(?=[,.;:”\"]|\s+(?:but|while|and|because|by|than|according)\b|$)",
+                     r"(?P<what>[\w\- ]{3,50}?)(?=[,.;:”\"]|\s+(?:but|while|and|because|by|than|"
+                     r"according)\b|$)",
                      re.I)
 
 
@@ -107,7 +109,8 @@ def durations(sentence: str) -> list[Found]:
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
             taken.append((m.start(), m.end()))
-            if NOT_GAP.search(sentence[m.end():m.end() + 30]) or re.search(r"\d{4}\s*$", sentence[:m.start()]) \
+            if NOT_GAP.search(sentence[m.end():m.end() + 30]) or re.search(r"\d{4}\s*$",
+                                                                           sentence[:m.start()]) \
                     or NOT_GAP_BEFORE.search(sentence[max(0, m.start() - 40):m.start()]):
                 continue
             found.append(_range(kind, m))
@@ -144,7 +147,8 @@ class Sides:
     other: bool
 
 
-def sides_of(sentence: str, china_names: AbstractSet[str] = frozenset(), us_names: AbstractSet[str] = frozenset(),
+def sides_of(sentence: str, china_names: AbstractSet[str] = frozenset(),
+             us_names: AbstractSet[str] = frozenset(),
              others: Collection[str] = ()) -> Sides:
     """China's and the US's mentions in a sentence, counting names the article tied to either country."""
     china = [m.start() for m in CHINA_RE.finditer(sentence)]
@@ -154,7 +158,8 @@ def sides_of(sentence: str, china_names: AbstractSet[str] = frozenset(), us_name
     other = any(_compared(sentence, o) for o in others) or bool(NOT_A_RIVAL_RE.search(sentence))
     if not china and not other:  # "In Europe, researchers say the continent lags…": a third country leads in
         cue = GAP_WORDS_RE.search(sentence)
-        other = cue is not None and any(re.search(rf"\b{re.escape(o)}\b", sentence[:cue.start()]) for o in others)
+        other = cue is not None and any(re.search(rf"\b{re.escape(o)}\b",
+                                                  sentence[:cue.start()]) for o in others)
     return Sides(sorted(china), sorted(us), other)
 
 
@@ -241,7 +246,8 @@ def is_gap_statement(sentence: str, sides: Sides) -> bool:
     both = bool(sides.china and sides.us)
     return both and bool(re.search(r"\bgap\b", s) or re.search(
         r"\b(falling|fall|lag\w*|trail\w*) behind\b|\bbehind the (us|u\.s\.|united states)", s)
-        or _stated(sentence, PARITY_RE) or re.search(r"\b(?:caught up|catching up|pulled ahead|overtaken)\b", s))
+        or _stated(sentence, PARITY_RE) or re.search(r"\b(?:caught up|catching up|pulled ahead|overtaken)\b",
+                                                     s))
 
 
 def _stated(sentence: str, words: re.Pattern) -> bool:
@@ -263,8 +269,8 @@ def china_us(sides: Sides, prev: Sides | None, *, about_china: bool) -> bool:
 
 
 def nationalities(texts: list[str]) -> tuple[set[str], set[str]]:
-    """Names an article ties to China or the US where it introduces them ('Chinese startup Acme', 'US chipmaker
-    Zeta'): a capitalised name within three words after a nationality word."""
+    """Names an article ties to China or the US where it introduces them ('Chinese startup Acme', 'US
+    chipmaker Zeta'): a capitalised name within three words after a nationality word."""
     china: set[str] = set()
     us: set[str] = set()
     pat = re.compile(NATIONALITY_BEFORE + r"\s+(?:[a-z][\w\-]*\s+){0,3}(?P<name>[A-Z][\w.\-]*[A-Za-z0-9])")
@@ -283,7 +289,9 @@ def extract_claims(p: Prepared, analysis: Analysis | None = None) -> list[Claim]
     a = analyse(p) if analysis is None else analysis
     texts = [s.text for s in p.sentences]
     china_names, us_names = nationalities(texts)
-    others = {sp.text for sp in a.spans if sp.label in ("GPE", "NORP", "LOC") and re.fullmatch(r"[A-Z][a-z][\w .\-]+", sp.text)
+    others = {sp.text for sp in a.spans if sp.label in ("GPE", "NORP",
+                                                        "LOC") and re.fullmatch(r"[A-Z][a-z][\w .\-]+",
+                                                                                sp.text)
               and not CHINA_RE.search(sp.text) and not US_RE.search(sp.text)}
     date = p.art.date or p.art.modified
     # an article about China names it (or a name it ties to China) in several sentences, or in its title
@@ -306,14 +314,16 @@ def _sentence_claims(text: str, i: int, sides: Sides, prev: Sides | None, a, art
     sentence's speaker."""
     spk = a.speakers[i]
     who, aff = (spk.name, spk.role) if spk else (None, None)
-    found = durations(text) if GAP_WORDS.search(text) and china_us(sides, prev, about_china=about_china) else []
+    found = durations(text) if GAP_WORDS.search(text) and china_us(sides, prev,
+                                                                   about_china=about_china) else []
     out, prev_end = [], 0
     for f in found:
         inner = holder_at([h for h, x in a.holders[i] if x is not None], f.start)
         holder = next((x for h, x in a.holders[i] if h is inner), None) if inner else spk
         who, aff = (holder.name, holder.role) if holder else (None, None)
         historical, as_of = when(text, f, prev_end, date)
-        out.append(Claim(f.low, f.high, f.phrase, direction(text, f, sides), dimension(text, f.start), who, aff,
+        out.append(Claim(f.low, f.high, f.phrase, direction(text, f, sides), dimension(text, f.start), who,
+                         aff,
                          text, article_id, date, sentence_id=i, as_of=as_of, sides=["China", "United States"],
                          historical=historical))
         prev_end = f.end
@@ -325,8 +335,8 @@ def _sentence_claims(text: str, i: int, sides: Sides, prev: Sides | None, a, art
 
 def restated_once(claims: list[Claim], a, passages: list[int]) -> list[Claim]:
     """An article often gives one estimate twice (a summary line, then the quote): keep it from the sentence
-    that names China's side and a single speaker, and drop an utterance (consecutive sentences of one paragraph
-    by one speaker) whose every estimate is said better elsewhere in the article."""
+    that names China's side and a single speaker, and drop an utterance (consecutive sentences of one
+    paragraph by one speaker) whose every estimate is said better elsewhere in the article."""
     named = {i: len({sp.person_key for sp in a.spans if sp.sentence == i and sp.label == "PERSON_REF"})
              for i in {c.sentence_id for c in claims}}
     group = _utterances(claims, passages)

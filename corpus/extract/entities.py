@@ -1,4 +1,5 @@
-"""Named entities: spaCy NER plus names learned from the corpus, merged into canonical entities with aliases."""
+"""Named entities: spaCy NER plus names learned from the corpus, merged
+into canonical entities with aliases."""
 from __future__ import annotations
 
 import re
@@ -17,10 +18,12 @@ if TYPE_CHECKING:
 LABELS = {"PERSON": "person", "ORG": "organisation", "PRODUCT": "model", "GPE": "place", "NORP": "other",
           "WORK_OF_ART": "other", "EVENT": "other", "FAC": "other", "LAW": "other", "LOC": "place"}
 # names that look like products or companies even when NER misses them: iFLYTEK, ChatGPT, GPT-4, 01.AI, R1
-COINED = re.compile(r"(?<![\w.])(?:[A-Za-z]*[a-z][A-Z][\w]*|[A-Z]{2,}[a-z]+\w*|[A-Za-z]{1,6}-?\d+(?:\.\d+)?[A-Za-z]*"
+COINED = re.compile(r"(?<![\w.])(?:[A-Za-z]*[a-z][A-Z][\w]*|[A-Z]{2,}[a-z]+\w*|"
+                    r"[A-Za-z]{1,6}-?\d+(?:\.\d+)?[A-Za-z]*"
                     r"(?:/\d+[A-Za-z]*)?|\d+\.[A-Z]{2,})(?![\w])")
 MODEL_HINT = re.compile(r"^(?:[A-Za-z]+-?\d|[A-Za-z]+\s+(?:V?\d+(?:\.\d+)?)$|o\d$)")
-STOP_NAMES = {"ai", "us", "u.s", "china", "the", "chinese", "a"}  # words NER or the coined-name rule take for names
+# words NER or the coined-name rule take for names
+STOP_NAMES = {"ai", "us", "u.s", "china", "the", "chinese", "a"}
 _NLP = None
 _NLP_LOCK = threading.Lock()
 
@@ -60,7 +63,8 @@ class Analysis:
     people: People = field(default_factory=People)
     orgs: dict[str, Person] = field(default_factory=dict)  # organisations quoted as sources, by name
     last_org: Person | None = None  # the organisation quoted last: what "the report found" points back to
-    holders: list[list[tuple[Holder, Person | None]]] = field(default_factory=list)  # per sentence, each verb's
+    # per sentence, each verb's
+    holders: list[list[tuple[Holder, Person | None]]] = field(default_factory=list)
 
 
 def analyse(p: Prepared) -> Analysis:
@@ -155,7 +159,8 @@ def _quote_speaker(p: Prepared, docs: list, i: int, a: Analysis) -> Person | Non
             return a.people.resolve(said.name)
         ref = speaker_ref(p.sentences[j].text)
         if ref:
-            return a.people.introduce(ref, None) if len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms", "Dr") \
+            return a.people.introduce(ref, None) if len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms",
+                                                                                              "Dr") \
                 else a.people.resolve(ref)
     return None
 

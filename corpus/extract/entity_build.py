@@ -71,7 +71,8 @@ def _alias_sentences(db, names: list[str]) -> set[tuple[int, str, bool]]:
             continue
         phrase = '"' + " ".join(words).replace('"', "") + '"'
         pat = re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])", re.I)
-        for sid, aid, text in db.execute("SELECT s.id, s.article_id, s.text FROM sentences_fts f JOIN sentences s "
+        for sid, aid, text in db.execute("SELECT s.id, s.article_id, s.text FROM sentences_fts f JOIN "
+                                         "sentences s "
                                          "ON s.id = f.rowid WHERE sentences_fts MATCH ?", [phrase]):
             if pat.search(text):
                 out.add((sid, aid, True))
@@ -80,7 +81,8 @@ def _alias_sentences(db, names: list[str]) -> set[tuple[int, str, bool]]:
 
 def _common_word(db, names: Counter, sample: int = 500) -> bool:
     """Whether a one-word name is an ordinary word that NER took for a name because a sentence opened with it
-    ("Computing power…", "“Software is…"): written in lower case elsewhere, and never capitalised mid-sentence."""
+    ("Computing power…", "“Software is…"): written in lower case elsewhere, and never capitalised
+    mid-sentence."""
     words = {n for n in names if re.fullmatch(r"[A-Z][a-z]+", n)}
     if len(words) != len(names):
         return False
@@ -97,7 +99,8 @@ def _common_word(db, names: Counter, sample: int = 500) -> bool:
     return lower > 0 and mid == 0
 
 
-SUFFIX = re.compile(r"(?:\s+(?:group|holding|holdings|co|corp|corporation|inc|ltd|limited|technology|technologies|"
+SUFFIX = re.compile(r"(?:\s+(?:group|holding|holdings|co|corp|corporation|inc|ltd|limited|technology|"
+                    r"technologies|"
                     r"intelligent|intelligence|ai|plc|llc))+\.?$")
 
 
@@ -142,7 +145,8 @@ def merge_variants(groups: dict) -> dict:
 
 
 def _link_surnames(db, persons: dict) -> None:
-    """A name part that belongs to only one person in the corpus ('Xi', 'Lee') links the sentences using it."""
+    """A name part that belongs to only one person in the corpus ('Xi',
+    'Lee') links the sentences using it."""
     owners: dict[str, set[str]] = defaultdict(set)
     for k, g in persons.items():
         for n in g["names"]:
@@ -152,8 +156,10 @@ def _link_surnames(db, persons: dict) -> None:
         if len(ks) == 1 and len(tok) >= 2 and tok[0].isupper():
             k = next(iter(ks))
             pat = re.compile(r"(?<![\w])" + re.escape(tok) + r"(?:[’']s)?(?![\w])")
-            for sid, aid, text in db.execute("SELECT s.id, s.article_id, s.text FROM sentences_fts f JOIN sentences s"
-                                             " ON s.id = f.rowid WHERE sentences_fts MATCH ?", ['"' + tok + '"']):
+            for sid, aid, text in db.execute("SELECT s.id, s.article_id, s.text FROM sentences_fts f JOIN "
+                                             "sentences s"
+                                             " ON s.id = f.rowid WHERE sentences_fts MATCH ?",
+                                             ['"' + tok + '"']):
                 if pat.search(text):
                     persons[k]["sentences"].add((sid, aid, True))
 
@@ -162,12 +168,14 @@ PRONOUN_OPENER = re.compile(r"^(?:he|she|his|her)\b", re.I)
 
 
 def _link_followers(db, groups: dict, opener: re.Pattern = ANAPHOR) -> None:
-    """The next sentence, when it opens by referring back ('Together, they developed ...'), is about it too."""
+    """The next sentence, when it opens by referring back ('Together,
+    they developed ...'), is about it too."""
     for g in groups.values():
         ids = [sid for sid, _, direct in g["sentences"] if direct]
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            q = (f"SELECT n.id, n.article_id, n.text FROM sentences s JOIN sentences n ON n.article_id = s.article_id "
+            q = (f"SELECT n.id, n.article_id, n.text FROM sentences s JOIN sentences n ON n.article_id = "
+                 f"s.article_id "
                  f"AND n.idx = s.idx + 1 WHERE s.id IN ({','.join('?' * len(chunk))})")
             for sid, aid, text in db.execute(q, chunk):
                 if opener.match(text):
@@ -175,10 +183,11 @@ def _link_followers(db, groups: dict, opener: re.Pattern = ANAPHOR) -> None:
 
 
 def rebuild_entities(store: "Store") -> None:
-    """Merge every article's mentions into canonical entities: recompute entities, entity_names and entity_sentences, then the answer tables /who and /gap read
-    (corpus/extract/answers.py), and bump the corpus generation: one transaction, so a reader never sees the
-    new entities without their answers. Stamped with the articles version read first (corpus/store.py), so a
-    rebuild racing another indexer never records itself as newer than what it read."""
+    """Merge every article's mentions into canonical entities: recompute entities, entity_names and
+    entity_sentences, then the answer tables /who and /gap read (corpus/extract/answers.py), and bump the
+    corpus generation: one transaction, so a reader never sees the new entities without their answers. Stamped
+    with the articles version read first (corpus/store.py), so a rebuild racing another indexer never records
+    itself as newer than what it read."""
     db = store.db
     version = store.articles_version()
     rows = list(db.query("SELECT article_id, sentence_id, text, label, person_key, role FROM spans"))
@@ -223,14 +232,17 @@ def _insert(conn, key: str, g: dict, entities: dict, by_sentence: dict) -> None:
     top = sorted(related.items(), key=lambda kv: (-kv[1], kv[0]))[:8]  # ties by key: stable across runs
     rel_names = [max(sorted(entities[o]["names"]), key=entities[o]["names"].get) for o, _ in top]
     articles = {aid for _, aid, _ in g["sentences"]}
-    cur = conn.execute("INSERT INTO entities(key, name, kind, aliases, roles, related, article_count, mention_count)"
+    cur = conn.execute("INSERT INTO entities(key, name, kind, aliases, roles, related, article_count, "
+                       "mention_count)"
                        " VALUES (?,?,?,?,?,?,?,?)",
-                       [key, name, kind, json.dumps(sorted(names)), json.dumps(g["roles"]), json.dumps(rel_names),
+                       [key, name, kind, json.dumps(sorted(names)), json.dumps(g["roles"]),
+                        json.dumps(rel_names),
                         len(articles), len(g["sentences"])])
     eid = cur.lastrowid
     norms = {name_key(n, person=(kind == "person")) for n in names} | {name_key(n) for n in names}
     if kind == "person":
         norms |= {name_key(n) for n in names for n in [" ".join(n.split()[::-1])]}
-    conn.executemany("INSERT OR IGNORE INTO entity_names(norm, entity_id) VALUES (?,?)", [(n, eid) for n in norms])
+    conn.executemany("INSERT OR IGNORE INTO entity_names(norm, entity_id) VALUES (?,?)",
+                     [(n, eid) for n in norms])
     conn.executemany("INSERT OR IGNORE INTO entity_sentences(entity_id, sentence_id, article_id, direct) "
                      "VALUES (?,?,?,?)", [(eid, sid, aid, int(d)) for sid, aid, d in g["sentences"]])

@@ -1,8 +1,8 @@
 """Every word list the extractors use, in one place, each entry with the reason it is there.
 
-The reasons are about English (how news prose attributes speech, states a comparison, or dates it), never about
-a particular article. A table test in tests/test_extract_rules.py holds each rule against phrasings of its own,
-with negative cases.
+The reasons are about English (how news prose attributes speech, states a comparison, or dates it), never
+about a particular article. A table test in tests/test_extract_rules.py holds each rule against phrasings of
+its own, with negative cases.
 """
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ def _words(table: dict[str, str]) -> str:
     return "|".join(sorted(table, key=len, reverse=True))
 
 
-# --- attribution: verbs whose subject is the holder of the claim in the clause they govern ----------------------
+# --- attribution: verbs whose subject is the holder of the claim in the clause they govern ------------------
 SPEECH_VERBS = {
-    "say": "the plain reporting verb", "tell": "'X told Reuters that…' (the subject speaks, the object listens)",
+    "say": "the plain reporting verb",
+    "tell": "'X told Reuters that…' (the subject speaks, the object listens)",
     "add": "continues a quote", "note": "reporting", "explain": "reporting", "write": "written statements",
     "state": "formal statements", "remark": "reporting", "comment": "reporting", "reply": "reporting",
     "respond": "reporting", "declare": "reporting", "announce": "public statements by people and companies",
     "tweet": "posts on social media", "post": "posts on social media", "testify": "hearings",
     "estimate": "sizing a figure", "calculate": "sizing a figure", "reckon": "belief", "believe": "belief",
-    "think": "belief", "expect": "forecast", "predict": "forecast", "forecast": "forecast", "project": "forecast",
+    "think": "belief", "expect": "forecast", "predict": "forecast", "forecast": "forecast",
+    "project": "forecast",
     "warn": "forecast with a caution", "caution": "forecast with a caution", "argue": "argument",
     "contend": "argument", "claim": "argument", "insist": "argument", "maintain": "argument",
     "assert": "argument", "suggest": "argument", "stress": "emphasis", "emphasize": "emphasis",
@@ -34,9 +36,11 @@ SPEECH_VERBS = {
     "show": "data and reports ('the ranking shows…')", "indicate": "data and reports",
 }
 # inflected forms, so no lemmatizer has to run: regular -s/-ed/-ing plus the irregular pasts
-IRREGULAR = {"said": "say", "says": "say", "saying": "say", "told": "tell", "tells": "tell", "telling": "tell",
+IRREGULAR = {"said": "say", "says": "say", "saying": "say", "told": "tell", "tells": "tell",
+             "telling": "tell",
              "wrote": "write", "written": "write", "thought": "think", "found": "find", "saw": "see",
-             "seen": "see", "sees": "see", "seeing": "see", "forecast": "forecast", "put": "put", "puts": "put",
+             "seen": "see", "sees": "see", "seeing": "see", "forecast": "forecast", "put": "put",
+             "puts": "put",
              "putting": "put", "showed": "show", "shown": "show"}
 # 'put' is speech only with an object like these ("put the odds at less than 20%")
 PUT_OBJECTS = {"odds": "a probability", "chance": "a probability", "chances": "a probability",
@@ -52,7 +56,8 @@ GENERIC_SUBJECTS = {"analysts": "a group, not a person", "experts": "a group", "
                     "officials": "a group", "executives": "a group", "people": "a group", "some": "a group",
                     "many": "a group", "others": "a group", "critics": "a group", "insiders": "a group",
                     "sources": "anonymous sourcing", "researchers": "a group", "investors": "a group"}
-PRONOUNS = {"he": "a man named before", "she": "a woman named before", "they": "a group or company named before",
+PRONOUNS = {"he": "a man named before", "she": "a woman named before",
+            "they": "a group or company named before",
             "it": "a company or report named before", "we": "the speaker's own side", "i": "the speaker"}
 
 
@@ -71,7 +76,7 @@ def speech_lemma(word: str) -> str | None:
     return None
 
 
-# --- the two sides of a comparison ----------------------------------------------------------------------------
+# --- the two sides of a comparison --------------------------------------------------------------------------
 CHINA_SIDE = {"china": "the country", "chinese": "its demonym", "beijing": "its capital, used for the state",
               "prc": "the state's initials", "mainland": "'mainland firms'", "sino": "'Sino-' compounds"}
 US_SIDE = {"us": "the country ('the US', 'US labs')", "u.s.": "the country", "u.s": "the country",
@@ -100,7 +105,8 @@ BEHIND_WORDS = {"behind": "'X is behind Y'", "trail": "'X trails Y'", "lag": "'X
 }
 AHEAD_WORDS = {"ahead": "'X is ahead of Y'", "lead": "'X leads Y'", "leads": "'X leads Y'",
                "leading": "'X is leading'", "outpace": "'X outpaces Y'", "surpass": "'X surpasses Y'",
-               "overtake": "'X overtakes Y'", "leapfrog": "'X leapfrogs Y'", "outperform": "'X outperforms Y'",
+               "overtake": "'X overtakes Y'", "leapfrog": "'X leapfrogs Y'",
+               "outperform": "'X outperforms Y'",
                "edge": "'an edge over Y'", "advantage": "'an advantage over Y'",
                "older": "'Y's models N months older': the side named first got there N months earlier"}
 PARITY_WORDS = {"on par": "level", "parity": "level", "neck and neck": "level", "level with": "level",
@@ -115,7 +121,8 @@ AHEAD_RE = re.compile(r"\b(?:ahead|lead(?:s|ing)?|outpac\w*|surpass\w*|overtak\w
                       r"edge over|advantage over|older)\b", re.I)
 # a lead that is only possible or hoped for ('the odds of X overtaking Y', 'X could overtake Y') is not a lead
 HYPOTHETICAL_RE = re.compile(r"\b(?:could|would|might|may|will|odds|chances?|likelihood|probability|hopes?|"
-                             r"aims?|plans?|goal|tries|trying|want\w*|expect\w*|(?:likely|able|poised|set) to|if|"
+                             r"aims?|plans?|goal|tries|trying|want\w*|expect\w*|(?:likely|able|poised|set) "
+                             r"to|if|"
                              r"whether|unlikely)"
                              r"(?:\s+\S+){0,6}\s*$", re.I)
 PARITY_RE = re.compile(r"\b(?:on par|parity|neck and neck|level with|caught up|closed the gap|head to head|"
@@ -125,7 +132,7 @@ CLOSING_RE = re.compile(r"\b(?:narrow\w*|clos(?:e|es|ing) (?:the|this|that) gap|
 WIDENING_RE = re.compile(r"\b(?:widen\w*|grow\w* (?:structural |technological )?gap)\b", re.I)
 NEGATION_RE = re.compile(r"\b(?:not|no longer|never|isn't|aren't|wasn't)\b", re.I)
 
-# --- time: an estimate about the past carries the year it names ------------------------------------------------
+# --- time: an estimate about the past carries the year it names ---------------------------------------------
 PAST_MARKERS = {"previously": "'previously it was…'", "formerly": "as previously", "once": "'was once…'",
                 "used to": "'used to be…'", "down from": "'down from more than a year in 2023'",
                 "up from": "the earlier figure", "at the time": "a past moment", "back then": "a past moment",
@@ -136,7 +143,7 @@ PAST_RE = re.compile(r"\b(?:previously|formerly|once|used to|down from|up from|a
 NOW_RE = re.compile(r"\b(?:now|today|currently|at present|at this point|these days|this year)\b", re.I)
 YEAR_RE = re.compile(r"\b(?:in|since|by|as of|during)\s+((?:19|20)\d\d)\b")
 
-# --- names: what makes a name an organisation's or a person's ---------------------------------------------------
+# --- names: what makes a name an organisation's or a person's -----------------------------------------------
 ORG_SUFFIXES = {"Technology": "company names", "Technologies": "company names", "Group": "company names",
                 "Co": "company names", "Corp": "company names", "Corporation": "company names",
                 "Inc": "company names", "Ltd": "company names", "Holdings": "company names",
@@ -145,7 +152,8 @@ ORG_SUFFIXES = {"Technology": "company names", "Technologies": "company names", 
                 "Capital": "investors", "Partners": "investors and firms", "Devices": "hardware makers",
                 "Systems": "technology firms", "Networks": "technology firms", "Software": "technology firms",
                 "Robotics": "technology firms", "Semiconductor": "chipmakers", "Semiconductors": "chipmakers",
-                "Electronics": "hardware makers", "Computing": "technology firms", "Cloud": "technology firms",
+                "Electronics": "hardware makers", "Computing": "technology firms",
+                "Cloud": "technology firms",
                 "Research": "research firms ('X Research')", "Analytics": "research firms",
                 "Analysis": "research firms ('X Analysis')", "Media": "publishers", "News": "publishers"}
 INSTITUTION_WORDS = {"University": "academia", "Institute": "research bodies", "Academy": "research bodies",
@@ -157,7 +165,8 @@ INSTITUTION_WORDS = {"University": "academia", "Institute": "research bodies", "
 COMPANY_HINT = re.compile(r"\b(?:" + _words(ORG_SUFFIXES) + r")\b\.?$")
 ORG_HINT = re.compile(r"\b(?:" + _words(INSTITUTION_WORDS) + r")\b")
 # nouns that name a person's role; a name in apposition to one of these is a person's ('Name, the CEO of X')
-ROLE_NOUNS = ("chairman|chairwoman|chair|founder|co-founder|partner|investor|analyst|researcher|expert|engineer|"
+ROLE_NOUNS = ("chairman|chairwoman|chair|founder|co-founder|partner|investor|analyst|researcher|expert|"
+              "engineer|"
               "secretary-general|secretary|director|ceo|cto|cfo|coo|president|vice president|professor|head|"
               "chief|executive|spokesperson|spokesman|spokeswoman|scientist|minister|official|professional|"
               "representative|member|economist|fellow|manager|editor|correspondent|adviser|advisor|lawyer|"
@@ -166,10 +175,11 @@ ROLE_NOUNS = ("chairman|chairwoman|chair|founder|co-founder|partner|investor|ana
               "founder|co-author|principal|lead|scholar|historian|student|officer")
 ROLE_RE = re.compile(rf"\b(?:{ROLE_NOUNS})\b", re.I)
 
-# --- gap sizes: which sentences size a gap, and which duration phrases are not gap sizes -------------------------
+# --- gap sizes: which sentences size a gap, and which duration phrases are not gap sizes --------------------
 GAP_WORDS = {
     r"behind": "'N years behind'", r"trail\w*": "'trails by N'", r"lag\w*": "'lags by N', 'a lag of N'",
-    r"gap": "'a gap of N'", r"distance (?:to|from|between)": "'the distance to the frontier is N'", r"catch(?:es|ing)? up|catch-up": "'could catch up within N'",
+    r"gap": "'a gap of N'", r"distance (?:to|from|between)": "'the distance to the frontier is N'",
+    r"catch(?:es|ing)? up|catch-up": "'could catch up within N'",
     r"match\w*": "'could match X within N'", r"bridg\w*": "'bridge the gap within N'",
     r"clos(?:e|es|ing) (?:the|this|that)": "'close the gap in N'", r"narrow\w*": "'narrowed it to N'",
     r"ahead": "'N ahead'", r"lead(?:s|ing)? the|leads": "'leads the US by N'",
@@ -187,7 +197,8 @@ NOT_GAP_AFTER = {"ago": "'two years ago'", "old": "'eight months old'", "earlier
                  "to build|develop|train|make|…": "'three years to build' is how long a task takes"}
 # what comes just before a duration and makes it one
 NOT_GAP_BEFORE_WORDS = {"took|take|takes|taking": "how long something takes", "spent|spend": "time spent",
-                        "lasted": "how long something lasted", "old|aged": "ages", "served": "terms of office",
+                        "lasted": "how long something lasted", "old|aged": "ages",
+                        "served": "terms of office",
                         "for": "'has trailed for three years' is how long, not how far",
                         "over|in|for|during|throughout the past|last|previous": "a period looked back on"}
 DIMENSION_WORDS = [  # (name, words, reason): what a gap is in; the claim's own words are read first

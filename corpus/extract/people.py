@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 CAP = r"[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?"
 FULL_NAME = rf"{CAP}(?:\s+{CAP}){{1,2}}"
-ROLE_NOUNS = ("(?i:chairman|chairwoman|chair|founder|co-founder|partner|investor|analyst|researcher|expert|engineer|"
-              "secretary-general|secretary|director|ceo|cto|cfo|president|vice president|professor|head|chief|"
+ROLE_NOUNS = ("(?i:chairman|chairwoman|chair|founder|co-founder|partner|investor|analyst|researcher|expert|"
+              "engineer|"
+              "secretary-general|secretary|director|ceo|cto|cfo|president|vice president|professor|head|"
+              "chief|"
               "executive|spokesperson|spokesman|spokeswoman|scientist|minister|official|professional|"
               "representative|member|economist|fellow|manager|editor|correspondent|adviser|advisor|lawyer|"
               "technologist|entrepreneur|leader|deputy|senior|general manager|strategist|author|lecturer|"
@@ -18,8 +20,10 @@ APPOSITION = re.compile(rf"(?P<name>{FULL_NAME}),\s+(?P<role>(?:(?:an?|the)\s+)?
 PRE_APPOSITION = re.compile(rf"(?:an?|the)\s+(?P<role>(?:[\w\-]+\s+){{0,4}}(?:{ROLE_NOUNS})\b[^,;“”\"]{{0,60}}),"
                             rf"\s+(?P<name>{FULL_NAME})\b")
 HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+")
-SPEECH = ("said|says|added|adds|noted|notes|explained|explains|estimated|estimates|predicted|predicts|believes|"
-          "believed|thinks|thought|argued|argues|claimed|claims|told|wrote|writes|warned|warns|stressed|stresses|"
+SPEECH = ("said|says|added|adds|noted|notes|explained|explains|estimated|estimates|predicted|predicts|"
+          "believes|"
+          "believed|thinks|thought|argued|argues|claimed|claims|told|wrote|writes|warned|warns|stressed|"
+          "stresses|"
           "emphasized|emphasised|highlighted|acknowledged|acknowledges|expects|expected|reckons|reckoned|"
           "concurred|observed|insisted|suggested|forecast|forecasts|projected|projects|stated|states")
 PRONOUN = re.compile(r"\b(he|she)\b", re.I)
@@ -148,7 +152,8 @@ def speaker_ref(sentence: str) -> str | None:
         rf"[,”\"]\s*[”\"]?\s*(?:{SPEECH})\s+{who}",             # “…,” said Zhou Hongyi
         rf"^(?:[A-Z][a-z]+,\s+)?{who}\s+(?:\w+ly\s+)?(?:{SPEECH})\b",  # Liu Qingfeng confidently predicts
         rf"\baccording to\s+{who}",
-        rf"^(?:[A-Z][a-z]+,?\s+)?({FULL_NAME}),[^“”\"]{{3,200}}?,\s+(?:{SPEECH})\b",  # Name, a researcher at X, said
+        # Name, a researcher at X, said
+        rf"^(?:[A-Z][a-z]+,?\s+)?({FULL_NAME}),[^“”\"]{{3,200}}?,\s+(?:{SPEECH})\b",
     ]
     for pat in patterns:
         m = re.search(pat, sentence)
