@@ -129,7 +129,8 @@ class Decoder:
     """Undoes at most one content encoding as the body streams in, never holding more than the cap."""
 
     def __init__(self, encoding: str, cap: int):
-        codings = [c.strip().lower() for c in encoding.split(",") if c.strip().lower() not in ("", "identity")]
+        codings = [c.strip().lower() for c in encoding.split(",")
+                   if c.strip().lower() not in ("", "identity")]
         if len(codings) > 1:
             raise Rejected(f"refused: more than one content encoding ({encoding[:60]})")
         if codings and codings[0] not in _WBITS:

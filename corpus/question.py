@@ -27,8 +27,8 @@ NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
                 "|thousands?|millions?|billions?|trillions?|dozens?|half|twice|double|triple|tenfold")
 # A number standing alone ("130", "$50", "20%", "7-10"), not a digit inside a name ("GPT-4", "K2") nor a
 # year ("in 2027" is a date, not an amount).
-NUMBER = re.compile(rf"[$€£¥]\d|(?<![\w\-.])(?!(?:19|20)\d\d\b)\d[\d,.]*%?(?![A-Za-z])|\b(?:{NUMBER_WORDS})\b",
-                    re.IGNORECASE)
+NUMBER = re.compile(rf"[$€£¥]\d|(?<![\w\-.])(?!(?:19|20)\d\d\b)\d[\d,.]*%?(?![A-Za-z])"
+                    rf"|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
 UNIT = r"(?:days?|weeks?|months?|quarters?|years?|decades?|generations?)"
 # A length of time: a number or quantifier and a unit close after it ("two to three years", "a year-long",
 # "7-10 months", "a matter of months", "half a year").
@@ -127,8 +127,15 @@ DEMONYMS = ["China Chinese", "Japan Japanese", "Korea Korean", "India Indian", "
             "Canada Canadian", "Singapore Singaporean", "Vietnam Vietnamese", "UK British",
             "US American Americans"]
 ALIASES += [(pair.split(), "a country and its adjective") for pair in DEMONYMS]
-_ALIASES = [(re.compile(r"(?<![\w.])(?<!Latin )(?<!South )(?<!North )(?<!Central )(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms[1:])
-                        + r")(?![\w])", re.IGNORECASE), forms[0]) for forms, _ in ALIASES]
+_NOT_A_REGION = r"(?<![\w.])(?<!Latin )(?<!South )(?<!North )(?<!Central )"
+
+
+def _alias_pattern(forms: list[str]) -> re.Pattern[str]:
+    spelled = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    return re.compile(_NOT_A_REGION + "(?:" + spelled + r")(?![\w])", re.IGNORECASE)
+
+
+_ALIASES = [(_alias_pattern(forms[1:]), forms[0]) for forms, _ in ALIASES]
 
 
 def spellings(name: str) -> list[str]:

@@ -49,7 +49,8 @@ def terms(text: str) -> list[str]:
     frame.update(m.group(1) for m in HOW_FRAME.finditer(low))
     frame.update(m.group(1) for m in TAKE_FRAME.finditer(low))
     words = re.findall(r"[^\W_]+(?:[.'’\-][^\W_]+)*", low)
-    return [w for w in words if w not in STOPWORDS and w not in QUESTION_WORDS and w not in frame and len(w) > 1
+    return [w for w in words
+            if w not in STOPWORDS and w not in QUESTION_WORDS and w not in frame and len(w) > 1
             or w.isdigit()]
 
 
@@ -151,8 +152,9 @@ class Searcher:
             else:
                 score = DENSE_WEIGHT * (c or 0.0) + (1 - DENSE_WEIGHT) * b
             score *= KIND_WEIGHT.get(row["kind"], 1.0) * _title_like(row["text"]) * _about_itself(row["text"])
-            score *= (1.0 if fits(kind, row["text"]) else MISFIT) * (UNNAMED if noun and not coverage(noun, row[
-                "text"]) else 1.0)
+            fit = 1.0 if fits(kind, row["text"]) else MISFIT
+            named = UNNAMED if noun and not coverage(noun, row["text"]) else 1.0
+            score *= fit * named
             scored.append(Hit(sid, row["article_id"], row["title"], row["text"], score, row["context"], b,
                               c or 0.0))
         scored.sort(key=lambda h: -h.score)
@@ -215,8 +217,9 @@ def _title_like(text: str) -> float:
 
 
 SELF_REFERENCE = re.compile(r"^(?:the|this|that)\s+(?:article|report|story|piece|post|essay|video|podcast)\s+"
-                            r"(?:\w+ly\s+)?(?:discusses|explores|examines|looks|describes|covers|highlights|"
-                            r"outlines|analy[sz]es|reviews|argues|notes|suggests|focuses|delves|is\s+about)\b", re.I)
+                            r"(?:\w+ly\s+)?(?:discusses|explores|examines|looks|describes|covers|"
+                            r"highlights|outlines|analy[sz]es|reviews|argues|notes|suggests|focuses|delves|"
+                            r"is\s+about)\b", re.I)
 
 
 def _about_itself(text: str) -> float:

@@ -24,7 +24,7 @@ def defuse(text: str | None) -> str:
 
 
 def plain(text: str) -> str:
-    """The core's plain text as Discord markdown: markdown characters escaped (discord.py's rules), defused."""
+    """The core's plain text as Discord markdown: markdown escaped (discord.py's rules) and defused."""
     return defuse(discord.utils.escape_markdown(text))
 
 

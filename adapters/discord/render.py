@@ -9,7 +9,7 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
-from adapters.discord.markup import defuse, plain
+from adapters.discord.markup import plain
 from bot.reply import Citation, Reply
 
 MESSAGE_LIMIT = 2000  # characters of a message's content

@@ -33,8 +33,11 @@ class SeenEvents:
             return True
 
     def _forget_old(self, now: float) -> None:
-        while self._seen and (len(self._seen) >= self.size or now - next(iter(self._seen.values())) > self.ttl):
+        while self._seen and (len(self._seen) >= self.size or self._oldest_age(now) > self.ttl):
             self._seen.popitem(last=False)
+
+    def _oldest_age(self, now: float) -> float:
+        return now - next(iter(self._seen.values()))
 
 
 def skip_repeats(seen: SeenEvents) -> Callable[..., BoltResponse | None]:

@@ -153,7 +153,8 @@ def sides_of(sentence: str, china_names: AbstractSet[str] = frozenset(),
     """China's and the US's mentions in a sentence, counting names the article tied to either country."""
     china = [m.start() for m in CHINA_RE.finditer(sentence)]
     china += [m.start() for n in china_names for m in re.finditer(rf"\b{re.escape(n)}\b", sentence)]
-    us = [m.start() for m in US_RE.finditer(sentence) if m.group(0).lower() != "us" or US_CAPS.match(m.group(0))]
+    us = [m.start() for m in US_RE.finditer(sentence)
+          if m.group(0).lower() != "us" or US_CAPS.match(m.group(0))]
     us += [m.start() for n in us_names for m in re.finditer(rf"\b{re.escape(n)}\b", sentence)]
     other = any(_compared(sentence, o) for o in others) or bool(NOT_A_RIVAL_RE.search(sentence))
     if not china and not other:  # "In Europe, researchers say the continent lags…": a third country leads in
@@ -327,7 +328,8 @@ def _sentence_claims(text: str, i: int, sides: Sides, prev: Sides | None, a, art
                          text, article_id, date, sentence_id=i, as_of=as_of, sides=["China", "United States"],
                          historical=historical))
         prev_end = f.end
-    if not found and kind == "para" and not text.rstrip("”\"' ").endswith("?") and is_gap_statement(text, sides):
+    question = text.rstrip("”\"' ").endswith("?")
+    if not found and kind == "para" and not question and is_gap_statement(text, sides):
         out.append(Claim(None, None, "", direction(text, None, sides), dimension(text), who, aff, text,
                          article_id, date, sentence_id=i, as_of=date, sides=["China", "United States"]))
     return out

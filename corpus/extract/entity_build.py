@@ -127,7 +127,8 @@ def merge_variants(groups: dict) -> dict:
     target: dict[str, str] = {}
     keys = sorted(groups, key=len)
     for k in keys:
-        t = k if base(k) == k else next((o for o in keys if o != k and base(o) == base(k) and len(o) < len(k)), k)
+        t = k if base(k) == k else next(
+            (o for o in keys if o != k and base(o) == base(k) and len(o) < len(k)), k)
         toks = k.split()
         if t == k and len(toks) > 2:
             t = next((o for o in keys if len(o.split()) >= 2 and len(o) < len(k) and o.split()[0] == toks[0]

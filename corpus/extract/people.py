@@ -17,7 +17,8 @@ ROLE_NOUNS = ("(?i:chairman|chairwoman|chair|founder|co-founder|partner|investor
 # "Name, a partner at X," / "said Name, founder of X, who ..."
 APPOSITION = re.compile(rf"(?P<name>{FULL_NAME}),\s+(?P<role>(?:(?:an?|the)\s+)?(?:[\w\-]+\s+){{0,3}}"
                         rf"(?:{ROLE_NOUNS})\b[^,;.“”\"]*(?:(?:,\s+the\s+|\s+and\s+)[^,;.“”\"]*)?)")
-PRE_APPOSITION = re.compile(rf"(?:an?|the)\s+(?P<role>(?:[\w\-]+\s+){{0,4}}(?:{ROLE_NOUNS})\b[^,;“”\"]{{0,60}}),"
+PRE_APPOSITION = re.compile(rf"(?:an?|the)\s+"
+                            rf"(?P<role>(?:[\w\-]+\s+){{0,4}}(?:{ROLE_NOUNS})\b[^,;“”\"]{{0,60}}),"
                             rf"\s+(?P<name>{FULL_NAME})\b")
 HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+")
 SPEECH = ("said|says|added|adds|noted|notes|explained|explains|estimated|estimates|predicted|predicts|"
@@ -98,7 +99,8 @@ class People:
         """Register the people a sentence names (NER persons plus appositions); returns them in order."""
         found: list[tuple[int, Person]] = []
         roles = {trim_name(m["name"], m.start("name")): m["role"] for m in APPOSITION.finditer(sentence)}
-        roles.update({trim_name(m["name"], m.start("name")): m["role"] for m in PRE_APPOSITION.finditer(sentence)})
+        roles.update({trim_name(m["name"], m.start("name")): m["role"]
+                      for m in PRE_APPOSITION.finditer(sentence)})
         names = {n for n in persons if len(n.split()) >= 2 and plausible_name(n)} | set(roles)
         for name in sorted(names, key=lambda n: sentence.find(n)):
             found.append((sentence.find(name), self.introduce(name, _clean_role(roles.get(name)))))
@@ -146,7 +148,8 @@ def _clean_role(role: str | None) -> str | None:
 
 def speaker_ref(sentence: str) -> str | None:
     """The words that name who is speaking in a sentence ('Zhou', 'she', 'Liu Qingfeng'), if any."""
-    who = rf"((?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?{FULL_NAME}|(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?{CAP}|he|she|He|She)"
+    title = r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?"
+    who = rf"({title}{FULL_NAME}|{title}{CAP}|he|she|He|She)"
     patterns = [
         rf"[,”\"]\s*[”\"]?\s*{who}\s+(?:{SPEECH})\b",          # “…,” Zhou said
         rf"[,”\"]\s*[”\"]?\s*(?:{SPEECH})\s+{who}",             # “…,” said Zhou Hongyi
