@@ -109,8 +109,8 @@ def durations(sentence: str) -> list[Found]:
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
             taken.append((m.start(), m.end()))
-            if NOT_GAP.search(sentence[m.end():m.end() + 30]) or re.search(r"\d{4}\s*$",
-                                                                           sentence[:m.start()]) \
+            after, before = sentence[m.end():m.end() + 30], sentence[:m.start()]
+            if NOT_GAP.search(after) or re.search(r"\d{4}\s*$", before) \
                     or NOT_GAP_BEFORE.search(sentence[max(0, m.start() - 40):m.start()]):
                 continue
             found.append(_range(kind, m))
@@ -159,8 +159,8 @@ def sides_of(sentence: str, china_names: AbstractSet[str] = frozenset(),
     other = any(_compared(sentence, o) for o in others) or bool(NOT_A_RIVAL_RE.search(sentence))
     if not china and not other:  # "In Europe, researchers say the continent lags…": a third country leads in
         cue = GAP_WORDS_RE.search(sentence)
-        other = cue is not None and any(re.search(rf"\b{re.escape(o)}\b",
-                                                  sentence[:cue.start()]) for o in others)
+        other = cue is not None and any(
+            re.search(rf"\b{re.escape(o)}\b", sentence[:cue.start()]) for o in others)
     return Sides(sorted(china), sorted(us), other)
 
 
@@ -247,8 +247,8 @@ def is_gap_statement(sentence: str, sides: Sides) -> bool:
     both = bool(sides.china and sides.us)
     return both and bool(re.search(r"\bgap\b", s) or re.search(
         r"\b(falling|fall|lag\w*|trail\w*) behind\b|\bbehind the (us|u\.s\.|united states)", s)
-        or _stated(sentence, PARITY_RE) or re.search(r"\b(?:caught up|catching up|pulled ahead|overtaken)\b",
-                                                     s))
+        or _stated(sentence, PARITY_RE)
+        or re.search(r"\b(?:caught up|catching up|pulled ahead|overtaken)\b", s))
 
 
 def _stated(sentence: str, words: re.Pattern) -> bool:
@@ -290,9 +290,8 @@ def extract_claims(p: Prepared, analysis: Analysis | None = None) -> list[Claim]
     a = analyse(p) if analysis is None else analysis
     texts = [s.text for s in p.sentences]
     china_names, us_names = nationalities(texts)
-    others = {sp.text for sp in a.spans if sp.label in ("GPE", "NORP",
-                                                        "LOC") and re.fullmatch(r"[A-Z][a-z][\w .\-]+",
-                                                                                sp.text)
+    others = {sp.text for sp in a.spans
+              if sp.label in ("GPE", "NORP", "LOC") and re.fullmatch(r"[A-Z][a-z][\w .\-]+", sp.text)
               and not CHINA_RE.search(sp.text) and not US_RE.search(sp.text)}
     date = p.art.date or p.art.modified
     # an article about China names it (or a name it ties to China) in several sentences, or in its title
@@ -315,18 +314,17 @@ def _sentence_claims(text: str, i: int, sides: Sides, prev: Sides | None, a, art
     sentence's speaker."""
     spk = a.speakers[i]
     who, aff = (spk.name, spk.role) if spk else (None, None)
-    found = durations(text) if GAP_WORDS.search(text) and china_us(sides, prev,
-                                                                   about_china=about_china) else []
+    compares = GAP_WORDS.search(text) and china_us(sides, prev, about_china=about_china)
+    found = durations(text) if compares else []
     out, prev_end = [], 0
     for f in found:
         inner = holder_at([h for h, x in a.holders[i] if x is not None], f.start)
         holder = next((x for h, x in a.holders[i] if h is inner), None) if inner else spk
         who, aff = (holder.name, holder.role) if holder else (None, None)
         historical, as_of = when(text, f, prev_end, date)
-        out.append(Claim(f.low, f.high, f.phrase, direction(text, f, sides), dimension(text, f.start), who,
-                         aff,
-                         text, article_id, date, sentence_id=i, as_of=as_of, sides=["China", "United States"],
-                         historical=historical))
+        out.append(Claim(f.low, f.high, f.phrase, direction(text, f, sides), dimension(text, f.start),
+                         who, aff, text, article_id, date, sentence_id=i, as_of=as_of,
+                         sides=["China", "United States"], historical=historical))
         prev_end = f.end
     question = text.rstrip("”\"' ").endswith("?")
     if not found and kind == "para" and not question and is_gap_statement(text, sides):

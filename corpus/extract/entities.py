@@ -1,5 +1,5 @@
-"""Named entities: spaCy NER plus names learned from the corpus, merged
-into canonical entities with aliases."""
+"""Named entities: spaCy NER plus names learned from the corpus, merged into canonical entities with
+aliases."""
 from __future__ import annotations
 
 import re
@@ -159,9 +159,8 @@ def _quote_speaker(p: Prepared, docs: list, i: int, a: Analysis) -> Person | Non
             return a.people.resolve(said.name)
         ref = speaker_ref(p.sentences[j].text)
         if ref:
-            return a.people.introduce(ref, None) if len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms",
-                                                                                              "Dr") \
-                else a.people.resolve(ref)
+            full_name = len(ref.split()) >= 2 and ref[:2] not in ("Mr", "Ms", "Dr")
+            return a.people.introduce(ref, None) if full_name else a.people.resolve(ref)
     return None
 
 
