@@ -53,14 +53,14 @@ def phrase_sentences(reader: CorpusReader, name: str, limit: int = MENTIONS) -> 
 
 
 def similar_names(reader: CorpusReader, name: str, *, limit: int = 5) -> list[str]:
-    """Known names close to the one asked for, in any case ("iflytec" finds "iFLYTEK"), best first."""
+    """Known names close to the one asked for, in any case ("acme labz" finds "Acme Labs"), best first."""
     from rapidfuzz import fuzz, process, utils  # lazy: only a name the corpus lacks needs fuzzy matching
 
     names = reader.names_by_mentions(limit=FUZZY_POOL)
     found = process.extract(name, names, scorer=fuzz.WRatio, processor=utils.default_process,
                             limit=limit * 2, score_cutoff=70)
     out: dict[str, str] = {}
-    for match, _, _ in found:  # one spelling per name: "iFLYTEK" and "iFlytek" are the same suggestion
+    for match, _, _ in found:  # one spelling per name: "ACME" and "Acme" are the same suggestion
         out.setdefault(match.casefold(), match)
     return list(out.values())[:limit]
 

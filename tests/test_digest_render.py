@@ -97,8 +97,8 @@ def test_helpers():
     assert [years_text(1, 2), years_text(3, 3), years_text(None, 5), years_text(1, None)] == [
         "1–2 years", "about 3 years", "up to 5 years", "about 1 year"]
     assert nice_date("2025-05-02") == "2 May 2025" and nice_date(None) is None
-    claim = Claim(1.0, 2.0, "1-2 years", "china_behind", "chips", "Jensen Huang", "Nvidia", "q", "a", None)
-    assert estimate_text(claim) == "1–2 years, China behind on chips — Jensen Huang (Nvidia)"
+    claim = Claim(1.0, 2.0, "1-2 years", "china_behind", "chips", "Dana Okafor", "Acme", "q", "a", None)
+    assert estimate_text(claim) == "1–2 years, China behind on chips — Dana Okafor (Acme)"
 
 
 @settings(max_examples=200, deadline=None)

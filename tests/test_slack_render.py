@@ -152,14 +152,14 @@ def test_split_keeps_every_non_blank_character(text: str) -> None:
 def gap_reply() -> Reply:
     return Reply(
         command="gap", title="How far behind is China in AI? Estimates range from 3 months to 2 years",
-        sections=[Section("• 3–6 months on frontier models — Jensen Huang, Nvidia (2025-03-18) [1]\n"
-                          "• about 1–2 years overall — Lee Kai-Fu, 01.AI (2024-09-10) [2]",
+        sections=[Section("• 3–6 months on frontier models — Dana Okafor, Acme Compute (2025-03-18) [1]\n"
+                          "• about 1–2 years overall — Rui Tanaka, Forty-Two Labs (2024-09-10) [2]",
                           heading="Estimates"),
                   Section("Median estimate: 0.75 years. Estimates have narrowed since 2023.",
                           heading="Trend")],
-        citations=[Citation(1, "a1b2c3", "Nvidia's Huang says China is 'not behind' in AI", "q", "CNBC",
-                            "2025-03-18", "https://example.com/huang?x=1&y=2"),
-                   Citation(2, "d4e5f6", "Kai-Fu Lee: China trails the US by one to two years <analysis>",
+        citations=[Citation(1, "a1b2c3", "Acme Compute's chief says China is 'not behind' in AI", "q", "Wire",
+                            "2025-03-18", "https://example.com/chief?x=1&y=2"),
+                   Citation(2, "d4e5f6", "Rui Tanaka: China trails the US by one to two years <analysis>",
                             "q", "Reuters", "2024-09-10", "https://example.com/lee")],
         image=Attachment("gap.png", lambda: b"png", title="Gap estimates over time"),
         footer="Dimension: overall. 2 claims from 2 articles.")

@@ -129,7 +129,7 @@ def years_text(low: float | None, high: float | None) -> str:
 
 
 def estimate_text(c: "Claim") -> str:
-    """'1–2 years, China behind on chips — Jensen Huang (Nvidia)'."""
+    """'1–2 years, China behind on chips — Dana Okafor (Acme Compute)'."""
     what = f"{years_text(c.low_years, c.high_years)}, {DIRECTIONS.get(c.direction, c.direction)}"
     dimension = (c.dimension or "").strip()
     if dimension.lower().startswith("overall"):

@@ -71,8 +71,8 @@ def holders(doc: Any, known: AbstractSet[str] = frozenset()) -> list[Holder]:
 
 def attribution(doc: Any, known: AbstractSet[str] = frozenset()) -> Said | None:
     """The holder of what the sentence says as a whole (the speech verb nearest the root), or None when the
-    parse names nobody. `known` are name parts of people met earlier in the article, so a bare surname ('Zhou
-    of X told…') is recognised."""
+    parse names nobody. `known` are name parts of people met earlier in the article, so a bare surname
+    ('Okafor of X told…') is recognised."""
     found = holders(doc, known)
     return min(found, key=lambda h: (h.depth, h.start)).said if found else None
 

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 LABELS = {"PERSON": "person", "ORG": "organisation", "PRODUCT": "model", "GPE": "place", "NORP": "other",
           "WORK_OF_ART": "other", "EVENT": "other", "FAC": "other", "LAW": "other", "LOC": "place"}
-# names that look like products or companies even when NER misses them: iFLYTEK, ChatGPT, GPT-4, 01.AI, R1
+# names that look like products or companies even when NER misses them: mixed case (DeepVolt, vLLM),
+# letters with digits (XB-7, V2.5, 42.AI)
 COINED = re.compile(r"(?<![\w.])(?:[A-Za-z]*[a-z][A-Z][\w]*|[A-Z]{2,}[a-z]+\w*|"
                     r"[A-Za-z]{1,6}-?\d+(?:\.\d+)?[A-Za-z]*"
                     r"(?:/\d+[A-Za-z]*)?|\d+\.[A-Z]{2,})(?![\w])")

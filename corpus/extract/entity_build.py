@@ -50,7 +50,7 @@ def _other_groups(rows, person_tokens: set[str]) -> dict:
             continue
         text = re.sub(r"^(?:the|The)\s+", "", r["text"]).strip(" .,;:’'\"“”")
         text = re.sub(r"[’']s$", "", text)
-        text = re.sub(r"^[^\s’']+[’']s\s+(?=[A-Z])", "", text)  # "iFLYTEK’s Spark ..." names Spark
+        text = re.sub(r"^[^\s’']+[’']s\s+(?=[A-Z])", "", text)  # "Acme’s Falcon ..." names Falcon
         key = name_key(text)
         if len(key) < 2 or key in STOP_NAMES or re.fullmatch(r"v?[\d.,%$]+", key):
             continue
@@ -105,8 +105,8 @@ SUFFIX = re.compile(r"(?:\s+(?:group|holding|holdings|co|corp|corporation|inc|lt
 
 
 def variants(names) -> set[str]:
-    """Shorter ways a name is written: without a corporate suffix ('Zhipu AI' -> 'Zhipu'), and a versioned
-    model by its first word and version ('Spark Cognitive Large Model V3.5' -> 'Spark V3.5')."""
+    """Shorter ways a name is written: without a corporate suffix ('Acme AI' -> 'Acme'), and a versioned
+    model by its first word and version ('Falcon Large Language Model V2.1' -> 'Falcon V2.1')."""
     out = set()
     for n in names:
         base = SUFFIX.sub("", n.lower()).strip()
@@ -119,8 +119,8 @@ def variants(names) -> set[str]:
 
 
 def merge_variants(groups: dict) -> dict:
-    """Fold name variants into one entity: corporate suffixes ('Zhipu AI' = 'Zhipu') and a long model name
-    that begins and ends like a shorter one ('Spark Cognitive Large Model V3.5' = 'Spark V3.5')."""
+    """Fold name variants into one entity: corporate suffixes ('Acme AI' = 'Acme') and a long model name
+    that begins and ends like a shorter one ('Falcon Large Language Model V2.1' = 'Falcon V2.1')."""
     def base(k: str) -> str:
         return SUFFIX.sub("", k).strip() or k
 
@@ -198,7 +198,7 @@ def rebuild_entities(store: "Store") -> None:
     others = {k: g for k, g in others.items() if not _common_word(db, g["names"])}
     for g in others.values():
         g["sentences"] = _alias_sentences(db, sorted(set(g["names"]) | variants(g["names"])))
-    # single-word person mentions ("Xi's") join the one full name that contains them
+    # single-word person mentions ("Okafor's") join the one full name that contains them
     for key in [k for k in persons if " " not in k and "#" not in k]:
         full = [k for k in persons if " " in k and key in k.split()]
         if len(full) == 1:

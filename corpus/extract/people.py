@@ -1,4 +1,4 @@
-"""Who is who in one article: full names, their roles, and what "Zhou", "Mr. Lee" or "she" refers to."""
+"""Who is who in one article: full names, their roles, and what "Okafor", "Mr. Reyes" or "she" refers to."""
 from __future__ import annotations
 
 import re
@@ -121,7 +121,7 @@ class People:
 
 
 def trim_name(name: str, start: int) -> str:
-    """Drop a sentence-opening word glued to a name ('Concurred Wang Peng' -> 'Wang Peng')."""
+    """Drop a sentence-opening word glued to a name ('Concurred Dana Okafor' -> 'Dana Okafor')."""
     parts = name.split()
     if len(parts) == 3 and start == 0 and re.search(r"(ed|ly|ing|s)$", parts[0]):
         return " ".join(parts[1:])
@@ -147,13 +147,13 @@ def _clean_role(role: str | None) -> str | None:
 
 
 def speaker_ref(sentence: str) -> str | None:
-    """The words that name who is speaking in a sentence ('Zhou', 'she', 'Liu Qingfeng'), if any."""
+    """The words that name who is speaking in a sentence ('Okafor', 'she', 'Dana Okafor'), if any."""
     title = r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?"
     who = rf"({title}{FULL_NAME}|{title}{CAP}|he|she|He|She)"
     patterns = [
-        rf"[,”\"]\s*[”\"]?\s*{who}\s+(?:{SPEECH})\b",          # “…,” Zhou said
-        rf"[,”\"]\s*[”\"]?\s*(?:{SPEECH})\s+{who}",             # “…,” said Zhou Hongyi
-        rf"^(?:[A-Z][a-z]+,\s+)?{who}\s+(?:\w+ly\s+)?(?:{SPEECH})\b",  # Liu Qingfeng confidently predicts
+        rf"[,”\"]\s*[”\"]?\s*{who}\s+(?:{SPEECH})\b",          # “…,” Okafor said
+        rf"[,”\"]\s*[”\"]?\s*(?:{SPEECH})\s+{who}",             # “…,” said Dana Okafor
+        rf"^(?:[A-Z][a-z]+,\s+)?{who}\s+(?:\w+ly\s+)?(?:{SPEECH})\b",  # Dana Okafor confidently predicts
         rf"\baccording to\s+{who}",
         # Name, a researcher at X, said
         rf"^(?:[A-Z][a-z]+,?\s+)?({FULL_NAME}),[^“”\"]{{3,200}}?,\s+(?:{SPEECH})\b",
