@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from corpus import queries
 from corpus.bundled import seed_paths
 from corpus.embed import Embedder, default_embedder
-from corpus.ingest import Ingester
 from corpus.models import Article, Claim, Entity, GapOverview, Hit, IngestResult, Profile
 from corpus.reader import CorpusReader
-from corpus.search import Searcher
 from corpus.sqlite_reader import SqliteReader
 from corpus.store import Store, indexer_running
 
 if TYPE_CHECKING:
     from corpus.fetch import Getter
+    from corpus.search import Searcher
     from corpus.stopping import StopFlag
 
 log = logging.getLogger(__name__)
@@ -76,6 +75,8 @@ class Corpus:
               stop: StopFlag | None = None) -> list[IngestResult]:
         """Add articles from files, folders, URLs and feeds; each article is committed on its own. With `stop`
         (corpus/stopping.py), a signal or a full disk ends the run early and stop.reason says why."""
+        from corpus.ingest import Ingester  # lazy: the pipeline (numpy, cleaning, extraction) only to index
+
         ingester = Ingester(self.store, self.embedder, fetcher=fetcher, searcher=self.searcher)
         return ingester.run(list(sources), progress=progress, stop=stop)
 
@@ -111,6 +112,8 @@ class Corpus:
         embedder = self.embedder  # first: it takes the same lock
         with self._lock:
             if self._searcher is None:
+                from corpus.search import Searcher  # lazy: numpy and the vector index only to search
+
                 self._searcher = Searcher(self.store, embedder)
             return self._searcher
 

@@ -212,21 +212,27 @@ def wrong_direction(root: Path) -> list[str]:
     return sorted(set(out))
 
 
-def wrappers_of_heavy_libraries(imports: list[Import]) -> set[str]:
-    """Project modules that import a heavy library at their top: loading
-    one lazily is loading that library."""
-    return {i.module for i in imports if not i.local and not i.type_only and top(i.target) in HEAVY}
+def wrappers_of_heavy_libraries(imports: list[Import], modules: set[str]) -> set[str]:
+    """Project modules whose module-level imports reach a heavy library, directly or through other project
+    modules: loading one lazily is loading that library lazily."""
+    top_level = [i for i in imports if not i.local and not i.type_only]
+    wrappers = {i.module for i in top_level if top(i.target) in HEAVY}
+    while True:
+        more = {i.module for i in top_level if project_module(i.target, modules) in wrappers} - wrappers
+        if not more:
+            return wrappers
+        wrappers |= more
 
 
 def local_imports(root: Path, *, project: bool) -> list[str]:
     """Function-local imports of project modules (project=True), or of third-party ones without `# lazy:`.
 
-    A project module that exists to wrap a heavy library (it imports one at its top) may be imported lazily,
-    with `# lazy: why`, as the library itself may."""
+    A project module that loads a heavy library as it is imported may be imported lazily, with `# lazy: why`,
+    as the library itself may."""
     out = []
     imports = scan(root)
     modules = {m for m, _ in project_files(root)}
-    wrappers = wrappers_of_heavy_libraries(imports)
+    wrappers = wrappers_of_heavy_libraries(imports, modules)
     for imp in imports:
         if not imp.local or imp.type_only:
             continue

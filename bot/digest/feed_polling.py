@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from bot.digest.lease import Lease
 from corpus.digest_models import Feed, utcnow
-from corpus.fetch import Fetcher
 from corpus.sources import Rejected
 
 if TYPE_CHECKING:
@@ -52,6 +51,12 @@ def validators(feed: Feed) -> dict[str, str]:
     return headers
 
 
+def _default_fetcher() -> Any:
+    from corpus.fetch import Fetcher  # lazy: corpus.fetch loads httpx; a digest run without feeds never needs it
+
+    return Fetcher()
+
+
 def poll_one(corpus: "Corpus", store: "DigestStore", feed: Feed, fetcher: Any) -> PollResult:
     """Fetch a feed if it changed and index its new entries."""
     now = utcnow()
@@ -81,7 +86,7 @@ def poll_all(corpus: "Corpus", store: "DigestStore", *, fetcher: Any = None,
         if not lease.acquire():
             return []
         try:
-            return _poll_within(corpus, store, subscribed, fetcher or Fetcher(), time.monotonic() + budget)
+            return _poll_within(corpus, store, subscribed, fetcher or _default_fetcher(), time.monotonic() + budget)
         finally:
             lease.release()
     finally:
