@@ -16,8 +16,7 @@ PACKAGES = ("bot", "adapters", "corpus")
 PLATFORM_SDKS = ("slack_sdk", "slack_bolt", "discord")
 # libraries that take long enough to import that only the commands needing them should pay for them
 HEAVY = ("torch", "sentence_transformers", "transformers", "spacy", "faiss", "httpx", "httpcore",
-         "matplotlib",
-         "trafilatura", "dateparser", "apscheduler", "rich")
+         "matplotlib", "trafilatura", "dateparser", "apscheduler", "rich", "numpy")
 SQL_LIBRARIES = ("sqlite3", "sqlite_utils", "psycopg", "psycopg2")
 SQL_CALLS = ("execute", "executemany", "executescript", "query")
 # A statement keyword, then the word that makes it SQL rather than English ("SELECT a FROM", "CREATE TABLE").

@@ -52,7 +52,7 @@ def validators(feed: Feed) -> dict[str, str]:
 
 
 def _default_fetcher() -> Any:
-    from corpus.fetch import Fetcher  # lazy: corpus.fetch loads httpx; a digest run without feeds never needs it
+    from corpus.fetch import Fetcher  # lazy: httpx, needed only when there are feeds to poll
 
     return Fetcher()
 
@@ -86,7 +86,8 @@ def poll_all(corpus: "Corpus", store: "DigestStore", *, fetcher: Any = None,
         if not lease.acquire():
             return []
         try:
-            return _poll_within(corpus, store, subscribed, fetcher or _default_fetcher(), time.monotonic() + budget)
+            deadline = time.monotonic() + budget
+            return _poll_within(corpus, store, subscribed, fetcher or _default_fetcher(), deadline)
         finally:
             lease.release()
     finally:
