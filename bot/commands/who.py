@@ -15,7 +15,7 @@ def cmd_who(args: str, ctx: Context) -> Reply:
     """Profile a company, person or model: roles, related names, gap estimates and key sentences.
 
     /who iflytek
-    /who Kai-Fu Lee (any name order, case or possessive works)
+    /who IFLYTEK's (any case, name order or possessive works)
     """
     name = clean_text(args).strip(" ?.!")[:100]
     if not name:
