@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.registry import typed
 from bot.reply import Request
 
 if TYPE_CHECKING:
@@ -17,3 +18,7 @@ class Context:
     request: Request
     corpus: "Corpus"
     inferred: bool = False  # the command was guessed from plain words ("who is x"), not typed
+
+    def typed(self, text: str) -> str:
+        """Text that names commands, with each named as it is typed where the request came from."""
+        return typed(text, self.request.platform)

@@ -16,7 +16,7 @@ import bot.commands  # noqa: F401  (importing the package registers every comman
 from bot.commands.help import overview
 from bot.context import Context
 from bot.guard import Guard
-from bot.registry import COMMANDS, Command, registered
+from bot.registry import COMMANDS, ENTRY, Command, registered, typed
 from bot.reply import Reply, Request, Section, UserError
 from bot.text import clean_text, safe_echo
 
@@ -39,7 +39,17 @@ def commands() -> list[Command]:
 
 
 def parse(text: str) -> tuple[str, str, bool]:
-    """Split typed text into (command name, argument, inferred); a bare question means ask."""
+    """Split typed text into (command name, argument, inferred); a bare question means ask, and
+    '/gap NAME ARGS' means /NAME ARGS for any other command (Slack's one slash command reaches them all)."""
+    name, args, inferred = _split(text)
+    if name == ENTRY and not inferred:
+        sub, *rest = args.split(maxsplit=1) or [""]
+        if sub.lower() in COMMANDS and sub.lower() != ENTRY:
+            return sub.lower(), "".join(rest), False
+    return name, args, inferred
+
+
+def _split(text: str) -> tuple[str, str, bool]:
     text = _MENTION.sub("", clean_text(text))
     if not text:
         return "help", "", True
@@ -140,7 +150,7 @@ def run_command(request: Request, corpus: Corpus) -> Reply:
     """Run the command a request names; user errors and bugs both become short replies."""
     name, args, inferred = parse(request.text)
     if name not in COMMANDS:
-        return _unknown(name)
+        return _unknown(name, request.platform)
     cmd = COMMANDS[name]
     try:
         if len(args) > MAX_ARGS:
@@ -149,7 +159,7 @@ def run_command(request: Request, corpus: Corpus) -> Reply:
             raise UserError(f"Only workspace admins can use /{name}.")
         return cmd.func(args, Context(request, corpus, inferred))
     except UserError as e:
-        return Reply(command=name, title=str(e), answered=False, ephemeral=True)
+        return Reply(command=name, title=typed(str(e), request.platform), answered=False, ephemeral=True)
     except Exception as e:
         if (damage := _damage(corpus, e)) is not None:
             log.error("command %s failed: %s", name, damage)  # one clear line; a traceback would not help
@@ -165,11 +175,11 @@ def _damage(corpus: Corpus, error: Exception) -> str | None:
     return store.damage(error) if store is not None else None
 
 
-def _unknown(name: str) -> Reply:
+def _unknown(name: str, platform: str) -> Reply:
     from rapidfuzz import process  # lazy: rapidfuzz loads only when someone mistypes a command
 
     shown = safe_echo(name, 40)
     match = process.extractOne(name, list(COMMANDS), score_cutoff=60)
-    hint = f" Did you mean /{match[0]}?" if match else ""
+    hint = typed(f" Did you mean /{match[0]}?", platform) if match else ""
     return Reply(command="help", title=f"I don't know the command /{shown}.{hint}",
-                 sections=[Section(overview())], answered=False, ephemeral=True)
+                 sections=[Section(overview(platform))], answered=False, ephemeral=True)

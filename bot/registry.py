@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -10,6 +11,11 @@ if TYPE_CHECKING:
     from bot.reply import Reply
 
 CommandFunc = Callable[[str, "Context"], "Reply"]
+ENTRY = "gap"  # the command that also takes every other command as its first word: /gap who NAME
+# Slack has one app slash command, /gap (it reserves names like /who for its own), so there every other
+# command is typed as a /gap subcommand; elsewhere each is a command of its own
+SUBCOMMAND_PLATFORMS = frozenset({"slack"})
+_NAMED = re.compile(r"(?<![\w/])/([a-z]+)\b")
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,10 @@ class Command:
         arg = self.arg.upper()
         return f"/{self.name} {arg}" if self.required else f"/{self.name} [{arg}]"
 
+    def usage_on(self, platform: str) -> str:
+        """How to type it on platform, e.g. '/gap who NAME' on Slack."""
+        return typed(self.usage, platform)
+
 
 COMMANDS: dict[str, Command] = {}
 
@@ -61,3 +71,10 @@ def command(*, arg: str | None = None, arg_help: str = "", required: bool = Fals
 def registered() -> list[Command]:
     """The commands registered so far, in registration order (bot.core.commands() has them all)."""
     return list(COMMANDS.values())
+
+
+def typed(text: str, platform: str) -> str:
+    """Text that names commands ('try /who NAME'), with each named as it is typed on platform."""
+    if platform not in SUBCOMMAND_PLATFORMS:
+        return text
+    return _NAMED.sub(lambda m: f"/{ENTRY} {m[1]}" if m[1] in COMMANDS and m[1] != ENTRY else m[0], text)

@@ -48,7 +48,7 @@ def test_bad_times_zones_and_places_are_explained(corpus):
     assert "Not a time of day" in say(corpus, "/digest subscribe 25:00").text
     console = say(corpus, "/digest subscribe", platform="console", channel=None)
     assert "Slack or Discord channel" in console.text
-    assert "Usage: /digest" in say(corpus, "/digest").text
+    assert "Usage: /gap digest" in say(corpus, "/digest").text  # as typed on Slack
     assert DigestService(corpus).destinations() == []
 
 
@@ -80,7 +80,7 @@ def test_preview_before_subscribing_shows_the_first_digest(corpus):
 
 def test_digest_is_listed_in_help_only_in_detail(corpus):
     assert "/digest" not in say(corpus, "/help").text  # admin commands stay out of the overview
-    assert "/digest subscribe 07:30 Europe/Berlin" in say(corpus, "/help digest").text
+    assert "/gap digest subscribe 07:30 Europe/Berlin" in say(corpus, "/help digest").text
 
 
 def test_a_time_zone_that_is_a_folder_or_too_long_is_refused_plainly():

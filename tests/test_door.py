@@ -71,7 +71,8 @@ def test_admin_rights_are_asked_only_for_a_command_that_needs_them(fake_corpus, 
 def test_a_non_admin_is_refused_and_a_configured_admin_is_never_asked_about(fake_corpus, zzadmin) -> None:
     check = AdminCheck(False)
     refused = handle(in_channel("/zzadmin", admin_check=check), fake_corpus, guard=Guard())
-    assert refused.title == "Only workspace admins can use /zzadmin." and refused.private
+    # named as it is typed on Slack
+    assert refused.title == "Only workspace admins can use /gap zzadmin." and refused.private
     boss = Guard(Policy(admins=frozenset({"slack:U1"})))
     assert handle(in_channel("/zzadmin", admin_check=check), fake_corpus, guard=boss).title == "admin=True"
     assert check.asked == 1

@@ -37,7 +37,8 @@ def cmd_ask(args: str, ctx: Context) -> Reply:
     if not best:
         return Reply(command="ask", title="The corpus doesn't say.", answered=False, ephemeral=True,
                      sections=[Section(f"None of the {ctx.corpus.count()} indexed articles covers that "
-                                       "question. Try /sources to see what is indexed.")], data=data)
+                                       + ctx.typed("question. Try /sources to see what is indexed."))],
+                     data=data)
     citer = Citer(ctx.corpus)
     lines = [f"• “{h.text}” [{citer.cite(h.article_id, h.text)}]" for h in best[:SHOW]]
     context = _context(best[0])

@@ -59,7 +59,7 @@ def cmd_gap(args: str, ctx: Context) -> Reply:
     return Reply(command="gap", title=title, sections=sections, citations=citer.citations, image=image,
                  data={"claims": ov.claims_json(), "range_years": rng, "median_years": med},
                  footer=f"From {ctx.corpus.count() if ov.articles is None else ov.articles} articles. "
-                        "/who NAME for a speaker, /ask for anything else.")
+                        + ctx.typed("/who NAME for a speaker, /ask for anything else."))
 
 
 def _who(c: Claim) -> str:

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.registry import COMMANDS, command, registered
+from bot.registry import COMMANDS, command, registered, typed
 from bot.reply import Reply, Section, UserError
 from bot.text import safe_echo
 
 
-def overview() -> str:
-    """One line per command: usage and what it does."""
-    return "\n".join(f"• {c.usage} — {c.summary}" for c in registered() if not c.admin) + \
+def overview(platform: str = "console") -> str:
+    """One line per command: usage (as typed on platform) and what it does."""
+    return "\n".join(f"• {c.usage_on(platform)} — {c.summary}" for c in registered() if not c.admin) + \
         "\n• Or just ask a question in plain words."
 
 
@@ -20,12 +20,13 @@ def cmd_help(args: str, ctx: Context) -> Reply:
     /help — every command
     /help who — one command in detail
     """
+    platform = ctx.request.platform
     name = args.strip().lstrip("/").lower()
     if not name:
         return Reply(command="help", title="gapbot answers from the articles your team has shared.",
-                     sections=[Section(overview())], ephemeral=True)
+                     sections=[Section(overview(platform))], ephemeral=True)
     cmd = COMMANDS.get(name)
     if cmd is None:
         raise UserError(f"There is no /{safe_echo(name, 40)} command. Try /help.")
-    body = cmd.summary + (f"\n{cmd.details}" if cmd.details else "")
-    return Reply(command="help", title=cmd.usage, sections=[Section(body)], ephemeral=True)
+    body = cmd.summary + (f"\n{typed(cmd.details, platform)}" if cmd.details else "")
+    return Reply(command="help", title=cmd.usage_on(platform), sections=[Section(body)], ephemeral=True)

@@ -50,7 +50,8 @@ def one(text: str, corpus) -> dict[str, object]:
 
     reply = handle(Request(text, platform="slack", user="U0USER1", channel="C0CHAN1"), corpus)
     d_reply = handle(Request(text, platform="discord", user="100", channel="200"), corpus)
-    return {"text": reply.text, "json": json.dumps(reply.to_json(), ensure_ascii=False, sort_keys=True),
+    c_reply = handle(Request(text), corpus)  # the console's text and --json (Slack names commands after /gap)
+    return {"text": c_reply.text, "json": json.dumps(c_reply.to_json(), ensure_ascii=False, sort_keys=True),
             "chart": hashlib.sha256(reply.image.data()).hexdigest() if reply.image else None,
             "slack": json.dumps(slack_render(reply), ensure_ascii=False, sort_keys=True, default=str),
             "slack_private": reply.private,
