@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = _sub(sub, "show", "one article: metadata and cleaned body",
              json_help="the article as one JSON object")
     s.add_argument("article_id", help="an id from /sources (a unique prefix is enough)")
+    s = _sub(sub, "adds", "articles shared from chat with /add: who, where, when, what became of them",
+             json_help="one JSON object per add, newest first (see docs/CLI.md)")
+    s.add_argument("--limit", type=int, default=50, help="how many, newest first (default 50)")
     s = sub.add_parser("backup", help="copy the database safely while it is in use",
                        description="Copy the database safely while it is in use (SQLite online backup).")
     s.add_argument("path", help="where to write the copy")

@@ -1,4 +1,4 @@
-"""Console sub-commands: index, ask, chat, search, show, backup."""
+"""Console sub-commands: index, ask, chat, search, show, backup, adds."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core import handle
+from bot.intake import AddPolicy, Intake
 from bot.reply import Reply, Request
 from corpus.api import Corpus
 from corpus.stopping import StopFlag, stop_on_signals
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace, *, db: str, seed: bool) -> int:
     """Dispatch one console sub-command."""
     corpus = open_corpus(db, seed=seed)
     return {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "search": cmd_search,
-            "show": cmd_show, "backup": cmd_backup}[args.cmd](args, corpus)
+            "show": cmd_show, "backup": cmd_backup, "adds": cmd_adds}[args.cmd](args, corpus)
 
 
 def web_fetcher() -> Fetcher:
@@ -45,6 +46,22 @@ def web_fetcher() -> Fetcher:
         return Fetcher.from_env(os.environ)
     except ValueError as e:
         raise FatalError(str(e)) from e
+
+
+def chat_intake() -> Intake:
+    """What `/add` typed in the console uses: the environment's add rules and a fetcher made on first use."""
+    try:
+        policy = AddPolicy.from_env(os.environ)
+    except ValueError as e:
+        raise FatalError(str(e)) from e
+    return Intake(chat_fetcher, policy)
+
+
+def chat_fetcher() -> Fetcher:
+    """The fetcher for links added from chat: the reach GAPBOT_ALLOW_PRIVATE_URLS allows, 30 s a link."""
+    from corpus.fetch import Fetcher  # lazy: corpus.fetch loads httpx, needed only to add
+
+    return Fetcher.from_env(os.environ, deadline=30.0)
 
 
 def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:
@@ -100,7 +117,7 @@ def render(reply: Reply, *, as_json: bool) -> str:
 
 def cmd_ask(args: argparse.Namespace, corpus: Corpus) -> int:
     """Run one chat command and print the reply."""
-    reply = handle(Request(" ".join(args.text)), corpus)
+    reply = handle(Request(" ".join(args.text)), corpus, intake=chat_intake())
     print(render(reply, as_json=args.json))
     if args.chart:
         if reply.image is None:
@@ -113,6 +130,7 @@ def cmd_ask(args: argparse.Namespace, corpus: Corpus) -> int:
 def cmd_chat(args: argparse.Namespace, corpus: Corpus) -> int:
     """Interactive console; with a pipe, one command per line and one reply per command."""
     interactive = sys.stdin.isatty()
+    intake = chat_intake()
     if interactive:
         print("gapbot console — type /help, a question, or Ctrl-D to quit.")
     while True:
@@ -122,7 +140,7 @@ def cmd_chat(args: argparse.Namespace, corpus: Corpus) -> int:
             return 0
         if not line.strip() and not interactive:
             continue
-        print(render(handle(Request(line), corpus), as_json=args.json), flush=True)
+        print(render(handle(Request(line), corpus, intake=intake), as_json=args.json), flush=True)
         if interactive:
             print()
 
@@ -160,4 +178,16 @@ def cmd_backup(args: argparse.Namespace, corpus: Corpus) -> int:
     except OSError as e:
         raise FatalError(f"cannot write a backup to {args.path}: {e}") from e
     print(f"backed up {corpus.count()} articles to {args.path}")
+    return 0
+
+
+def cmd_adds(args: argparse.Namespace, corpus: Corpus) -> int:
+    """List the articles shared from chat (/add), newest first."""
+    for add in corpus.add_log.recent(limit=max(1, min(args.limit, 10_000))):
+        if args.json:
+            print(json.dumps(add.to_json(), ensure_ascii=False))
+        else:
+            who = f"{add.platform}:{add.user}" if add.user else add.platform
+            print(f"{add.at}  {add.status:9} {add.article_id or '-':10} {who:20} {add.channel or '-':12} "
+                  f"{add.url}  {add.reason or ''}".rstrip())
     return 0

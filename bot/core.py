@@ -16,6 +16,7 @@ import bot.commands  # noqa: F401  (importing the package registers every comman
 from bot.commands.help import overview
 from bot.context import Context
 from bot.guard import Guard
+from bot.intake import Intake
 from bot.registry import COMMANDS, ENTRY, Command, registered, typed
 from bot.reply import Reply, Request, Section, UserError
 from bot.text import clean_text, safe_echo
@@ -64,10 +65,11 @@ def _split(text: str) -> tuple[str, str, bool]:
     return "ask", text, True
 
 
-def handle(request: Request, corpus: Corpus, *, guard: Guard | None = None) -> Reply:
-    """Answer one request through the door (with a guard, its access rules apply first). Never raises: user
-    errors and bugs both become short replies."""
-    return Door(corpus, guard=guard).handle(request)
+def handle(request: Request, corpus: Corpus, *, guard: Guard | None = None,
+           intake: Intake | None = None) -> Reply:
+    """Answer one request through the door (with a guard, its access rules apply first; with an intake, /add
+    can fetch). Never raises: user errors and bugs both become short replies."""
+    return Door(corpus, guard=guard, intake=intake).handle(request)
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,11 @@ class Admission:
 class Door:
     """The one way in, kept by an adapter while it runs (the guard remembers who asked how often)."""
 
-    def __init__(self, corpus: CorpusSource, *, guard: Guard | None = None, answer: Answer | None = None):
+    def __init__(self, corpus: CorpusSource, *, guard: Guard | None = None, answer: Answer | None = None,
+                 intake: Intake | None = None):
         self.corpus = corpus
         self.guard = guard
+        self.intake = intake
         self._answer = answer or self.run
 
     def handle(self, request: Request) -> Reply:
@@ -112,7 +116,7 @@ class Door:
 
     def run(self, request: Request) -> Reply:
         """Run the command the request names over the corpus."""
-        return run_command(request, self.current_corpus())
+        return run_command(request, self.current_corpus(), intake=self.intake)
 
     def current_corpus(self) -> Corpus:
         """The corpus (asked for it, if it was given as a callable)."""
@@ -146,7 +150,7 @@ class Door:
             return None
 
 
-def run_command(request: Request, corpus: Corpus) -> Reply:
+def run_command(request: Request, corpus: Corpus, *, intake: Intake | None = None) -> Reply:
     """Run the command a request names; user errors and bugs both become short replies."""
     name, args, inferred = parse(request.text)
     if name not in COMMANDS:
@@ -157,7 +161,7 @@ def run_command(request: Request, corpus: Corpus) -> Reply:
             args = args[:MAX_ARGS]
         if cmd.admin and not request.is_admin:
             raise UserError(f"Only workspace admins can use /{name}.")
-        return cmd.func(args, Context(request, corpus, inferred))
+        return cmd.func(args, Context(request, corpus, inferred, intake))
     except UserError as e:
         return Reply(command=name, title=typed(str(e), request.platform), answered=False, ephemeral=True)
     except Exception as e:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from corpus import queries
+from corpus.add_log import AddLog, SqliteAddLog
 from corpus.bundled import seed_paths
 from corpus.embed import Embedder, default_embedder
 from corpus.models import Article, Claim, Entity, GapOverview, Hit, IngestResult, Profile
@@ -85,6 +86,11 @@ class Corpus:
     def reader(self) -> CorpusReader:
         """The read side of the storage: every query the bot's questions run."""
         return SqliteReader(self.store)
+
+    @functools.cached_property
+    def add_log(self) -> AddLog:
+        """The log of articles shared from chat (/add): who, where, when, and what became of each."""
+        return SqliteAddLog(self.store)
 
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""

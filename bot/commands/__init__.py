@@ -3,4 +3,5 @@
 # isort: off
 from bot.commands import gap, who, ask, sources, help  # noqa: F401
 from bot.commands import digest  # noqa: F401
+from bot.commands import add  # noqa: F401
 # isort: on
