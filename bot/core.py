@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Union
 
 import bot.commands  # noqa: F401  (importing the package registers every command)
@@ -20,6 +21,7 @@ from bot.intake import Intake
 from bot.registry import COMMANDS, ENTRY, Command, registered, typed
 from bot.reply import Reply, Request, Section, UserError
 from bot.text import clean_text, safe_echo
+from corpus.answer_log import AnswerRecord, Cited
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
@@ -30,6 +32,7 @@ Answer = Callable[[Request], Reply]  # what answers an admitted request: the com
 CorpusSource = Union["Corpus", Callable[[], "Corpus"]]  # a callable while the corpus is still opening
 MAX_ARGS = 500  # characters of an argument the core reads; the rest is ignored (and said so)
 FOOTER_PLATFORMS = frozenset({"discord"})  # Discord's embeds end in a footer line; Slack's blocks show none
+UNLOGGED_PLATFORMS = frozenset({"console"})  # a script's questions are its own; chat answers are remembered
 _MENTION = re.compile(r"^\s*(?:<@[!&]?[A-Za-z0-9]+(?:\|[^>]*)?>\s*)+")
 _WHO_IS = re.compile(r"^(?:who|what)\s*(?:is|are|was|'s)\s+(?P<name>[^?]{1,80}?)\s*\??$", re.I)
 
@@ -112,7 +115,7 @@ class Door:
     def answer(self, request: Request) -> Reply:
         """An admitted request's reply: admin rights settled, the command answered, the footer added."""
         request = self.settle_admin(request)
-        return self.add_footer(self._answer(request), request)
+        return self.remember(request, self.add_footer(self._answer(request), request))
 
     def run(self, request: Request) -> Reply:
         """Run the command the request names over the corpus."""
@@ -140,6 +143,24 @@ class Door:
         if searched is None:
             return reply
         return replace(reply, footer=f"Searched {searched} article{'' if searched == 1 else 's'}")
+
+    def remember(self, request: Request, reply: Reply) -> Reply:
+        """Keep a chat answer in the answer log, so a thread follow-up or a vote can refer to it."""
+        log_ = getattr(self.current_corpus(), "answer_log", None)
+        if request.platform in UNLOGGED_PLATFORMS or log_ is None:
+            return reply
+        name, args, _ = parse(request.text)
+        record = AnswerRecord(
+            at=datetime.now(timezone.utc).isoformat(timespec="seconds"), platform=request.platform,
+            question=request.text, command=name, args=args, title=reply.title, text=reply.text,
+            answered=reply.answered, space=request.space, channel=request.channel, thread=request.thread,
+            user=request.user, cited=tuple(Cited(c.article_id, c.quote) for c in reply.citations))
+        try:
+            kept = log_.record(record)
+        except Exception:  # an answer still goes out if it cannot be remembered
+            log.exception("could not keep the answer to %s in the answer log", name)
+            return reply
+        return replace(reply, answer_id=kept.id)
 
     def count(self) -> int | None:
         """How many articles the corpus holds; None (logged) if it cannot say."""

@@ -90,6 +90,7 @@ class Reply:
     image: Attachment | None = None
     data: dict[str, Any] = field(default_factory=dict)
     footer: str | None = None
+    answer_id: str | None = None  # set by the door once a chat answer is in the answer log
 
     @property
     def private(self) -> bool:

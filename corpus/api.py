@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from corpus import queries
 from corpus.add_log import AddLog, SqliteAddLog
+from corpus.answer_log import AnswerLog, SqliteAnswerLog
 from corpus.bundled import seed_paths
 from corpus.embed import Embedder, default_embedder
 from corpus.models import Article, Claim, Entity, GapOverview, Hit, IngestResult, Profile
@@ -91,6 +92,11 @@ class Corpus:
     def add_log(self) -> AddLog:
         """The log of articles shared from chat (/add): who, where, when, and what became of each."""
         return SqliteAddLog(self.store)
+
+    @functools.cached_property
+    def answer_log(self) -> AnswerLog:
+        """What gapbot answered in chat, and the votes on it (thread follow-ups and feedback read it)."""
+        return SqliteAnswerLog(self.store)
 
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""

@@ -1,0 +1,132 @@
+"""What gapbot answered in chat, and the votes on it (migrations/0125_answers.sql).
+
+A thread follow-up looks up the answer it follows (its command, argument, text and cited sentences); a 👍/👎
+button names the answer it rates. AnswerLog is what the bot needs from storage; SqliteAnswerLog keeps it in
+the corpus database."""
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from corpus.store import Store
+
+UP, DOWN = 1, -1
+
+
+@dataclass(frozen=True)
+class Cited:
+    """One sentence an answer quoted: its article, its exact text, and its id in the corpus (None if the
+    sentence is no longer there)."""
+
+    article_id: str
+    quote: str
+    sentence_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One answer gapbot gave in chat: where, to whom, the question, and what it said and cited."""
+
+    at: str
+    platform: str
+    question: str
+    command: str
+    args: str
+    title: str
+    text: str
+    answered: bool
+    space: str | None = None
+    channel: str | None = None
+    thread: str | None = None
+    user: str | None = None
+    cited: tuple[Cited, ...] = ()
+    message: str | None = None
+    id: str = field(default_factory=lambda: secrets.token_hex(6))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON object of every field (cited as a list of objects)."""
+        return asdict(self) | {"cited": [asdict(c) for c in self.cited]}
+
+
+class AnswerLog(Protocol):
+    """The answer log, as the door, thread follow-ups and feedback use it (one engine per database kind)."""
+
+    def record(self, answer: AnswerRecord) -> AnswerRecord: ...
+    def posted(self, answer_id: str, message: str) -> None: ...
+    def get(self, answer_id: str) -> AnswerRecord | None: ...
+    def by_message(self, platform: str, channel: str, message: str) -> AnswerRecord | None: ...
+    def in_thread(self, platform: str, channel: str, thread: str, *,
+                  limit: int = 10) -> list[AnswerRecord]: ...
+    def vote(self, answer_id: str, user: str, value: int, *, at: str) -> bool: ...
+    def tally(self, answer_id: str) -> tuple[int, int]: ...
+
+
+class SqliteAnswerLog:
+    """The answer log in the corpus's SQLite database."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def record(self, answer: AnswerRecord) -> AnswerRecord:
+        """Keep one answer; each cited sentence gets its id in the corpus. Returns the record as kept."""
+        cited = tuple(replace(c, sentence_id=self._sentence_id(c)) for c in answer.cited)
+        answer = replace(answer, cited=cited)
+        row = asdict(answer) | {"answered": int(answer.answered),
+                                "cited": json.dumps([asdict(c) for c in answer.cited], ensure_ascii=False)}
+        names, marks = ", ".join(row), ", ".join("?" * len(row))
+        self.store.db.execute(f"INSERT INTO answers({names}) VALUES ({marks})", list(row.values()))
+        return answer
+
+    def _sentence_id(self, cited: Cited) -> int | None:
+        row = self.store.db.execute("SELECT id FROM sentences WHERE article_id = ? AND text = ? ORDER BY idx "
+                                    "LIMIT 1", [cited.article_id, cited.quote]).fetchone()
+        return int(row[0]) if row else None
+
+    def posted(self, answer_id: str, message: str) -> None:
+        """Note the platform's id of the message the answer was posted as."""
+        self.store.db.execute("UPDATE answers SET message = ? WHERE id = ?", [message, answer_id])
+
+    def get(self, answer_id: str) -> AnswerRecord | None:
+        """One answer by its id."""
+        return self._one("SELECT * FROM answers WHERE id = ?", [answer_id])
+
+    def by_message(self, platform: str, channel: str, message: str) -> AnswerRecord | None:
+        """The answer posted as this message, if gapbot posted it."""
+        return self._one("SELECT * FROM answers WHERE platform = ? AND channel = ? AND message = ?",
+                         [platform, channel, message])
+
+    def in_thread(self, platform: str, channel: str, thread: str, *, limit: int = 10) -> list[AnswerRecord]:
+        """The answers given in a thread, newest first."""
+        rows = self.store.db.query("SELECT * FROM answers WHERE platform = ? AND channel = ? AND thread = ? "
+                                   "ORDER BY at DESC, rowid DESC LIMIT ?", [platform, channel, thread, limit])
+        return [_record(r) for r in rows]
+
+    def vote(self, answer_id: str, user: str, value: int, *, at: str) -> bool:
+        """Record (or change) a user's vote on an answer; False if there is no such answer."""
+        if value not in (UP, DOWN):
+            raise ValueError(f"a vote is {UP} or {DOWN}, not {value}")
+        if self.get(answer_id) is None:
+            return False
+        self.store.db.execute("INSERT INTO votes(answer_id, user, value, at) VALUES (?, ?, ?, ?) "
+                              "ON CONFLICT(answer_id, user) DO UPDATE SET value = excluded.value, "
+                              "at = excluded.at",
+                              [answer_id, user, value, at])
+        return True
+
+    def tally(self, answer_id: str) -> tuple[int, int]:
+        """(up votes, down votes) on an answer."""
+        row = self.store.db.execute("SELECT coalesce(sum(value = 1), 0), coalesce(sum(value = -1), 0) "
+                                    "FROM votes WHERE answer_id = ?", [answer_id]).fetchone()
+        return int(row[0]), int(row[1])
+
+    def _one(self, sql: str, params: list[Any]) -> AnswerRecord | None:
+        rows = list(self.store.db.query(sql, params))
+        return _record(rows[0]) if rows else None
+
+
+def _record(row: dict[str, Any]) -> AnswerRecord:
+    cited = tuple(Cited(**c) for c in json.loads(row["cited"] or "[]"))
+    return AnswerRecord(**(row | {"answered": bool(row["answered"]), "cited": cited}))
