@@ -162,6 +162,16 @@ class Door:
             return reply
         return replace(reply, answer_id=kept.id)
 
+    def posted(self, answer_id: str | None, message: str) -> None:
+        """Note the platform's id of the message an answer went out as (threads and votes name it)."""
+        log_ = getattr(self.current_corpus(), "answer_log", None)
+        if answer_id is None or log_ is None:
+            return
+        try:
+            log_.posted(answer_id, message)
+        except Exception:
+            log.exception("could not note where answer %s was posted", answer_id)
+
     def count(self) -> int | None:
         """How many articles the corpus holds; None (logged) if it cannot say."""
         try:

@@ -87,3 +87,12 @@ def test_an_answer_that_cannot_be_kept_still_goes_out() -> None:
     door = Door(CorpusWithoutRoom(), answer=lambda r: Reply("sources", "Two articles."))  # type: ignore[arg-type]
     reply = door.handle(in_slack("/sources"))
     assert reply.title == "Two articles." and reply.answer_id is None
+
+
+def test_the_door_notes_where_an_answer_was_posted(corpus) -> None:
+    door = Door(corpus)
+    reply = door.handle(in_slack("/sources"))
+    door.posted(reply.answer_id, "1700000002.000300")
+    door.posted(None, "1700000003.000300")  # an answer that was not kept: nothing to note
+    found = corpus.answer_log.by_message("slack", "C1", "1700000002.000300")
+    assert found is not None and found.id == reply.answer_id

@@ -188,3 +188,14 @@ def unanswered_reply() -> Reply:
                                         ("fixed_ask_unanswerable", unanswered_reply())])
 def test_golden_rendering_of_fixed_replies(name: str, reply: Reply) -> None:
     check_golden(name, render(reply))
+
+
+def test_a_message_names_its_answer_by_a_block_id() -> None:
+    from adapters.slack.render import answer_block_id, answer_id_in
+
+    actions = {"type": "actions", "block_id": answer_block_id("ab12cd34ef56")}
+    message = {"blocks": [{"type": "section"}, actions]}
+    assert answer_id_in(message) == "ab12cd34ef56"
+    assert answer_id_in({"blocks": [{"type": "section", "block_id": "gapbot-answer:"}]}) is None
+    assert answer_id_in({"blocks": [{"type": "section", "block_id": "xyz"}]}) is None
+    assert answer_id_in({"text": "no blocks"}) is None

@@ -17,6 +17,7 @@ FALLBACK_LIMIT = 600    # the notification text: a summary, the blocks carry the
 
 Block = dict[str, Any]
 Message = dict[str, Any]
+ANSWER_BLOCK = "gapbot-answer:"  # a block_id prefix: the answer a posted message shows, for threads and votes
 _TOKEN = re.compile(r"@(?:channel|here|everyone)\b|.", re.IGNORECASE | re.DOTALL)
 
 
@@ -28,6 +29,20 @@ def render(reply: Reply, *, max_messages: int = MAX_MESSAGES) -> list[Message]:
     text = fallback(reply)
     return [{"blocks": page, "text": text if i == 0 else f"{text[:200]} (part {i + 1} of {len(pages)})"}
             for i, page in enumerate(pages)]
+
+
+def answer_block_id(answer_id: str) -> str:
+    """The block_id that marks a block as part of the answer with this id (Slack returns it)."""
+    return f"{ANSWER_BLOCK}{answer_id}"
+
+
+def answer_id_in(message: dict[str, Any]) -> str | None:
+    """The id of the answer a Slack message shows, from the block_id its blocks carry; None if none."""
+    for block in message.get("blocks") or []:
+        block_id = str(block.get("block_id") or "")
+        if block_id.startswith(ANSWER_BLOCK) and len(block_id) > len(ANSWER_BLOCK):
+            return block_id[len(ANSWER_BLOCK):]
+    return None
 
 
 def title_blocks(title: str) -> list[Block]:
