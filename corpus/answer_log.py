@@ -6,6 +6,7 @@ the corpus database."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from corpus.store import Store
 
 UP, DOWN = 1, -1
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,9 @@ class SqliteAnswerLog:
         """Keep one answer; each cited sentence gets its id in the corpus. Returns the record as kept."""
         cited = tuple(replace(c, sentence_id=self._sentence_id(c)) for c in answer.cited)
         answer = replace(answer, cited=cited)
-        row = asdict(answer) | {"answered": int(answer.answered),
-                                "cited": json.dumps([asdict(c) for c in answer.cited], ensure_ascii=False)}
+        row = {k: _storable(v) for k, v in asdict(answer).items()} | {
+            "answered": int(answer.answered),
+            "cited": _storable(json.dumps([asdict(c) for c in answer.cited], ensure_ascii=False))}
         names, marks = ", ".join(row), ", ".join("?" * len(row))
         self.store.db.execute(f"INSERT INTO answers({names}) VALUES ({marks})", list(row.values()))
         return answer
@@ -125,6 +128,13 @@ class SqliteAnswerLog:
     def _one(self, sql: str, params: list[Any]) -> AnswerRecord | None:
         rows = list(self.store.db.query(sql, params))
         return _record(rows[0]) if rows else None
+
+
+def _storable(value: Any) -> Any:
+    """Text as SQLite can keep it: a lone surrogate (which chat payloads can carry) becomes U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    return value
 
 
 def _record(row: dict[str, Any]) -> AnswerRecord:

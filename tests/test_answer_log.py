@@ -96,3 +96,9 @@ def test_the_door_notes_where_an_answer_was_posted(corpus) -> None:
     door.posted(None, "1700000003.000300")  # an answer that was not kept: nothing to note
     found = corpus.answer_log.by_message("slack", "C1", "1700000002.000300")
     assert found is not None and found.id == reply.answer_id
+
+
+def test_a_question_with_a_lone_surrogate_is_kept_with_a_replacement_character(corpus) -> None:
+    reply = handle(in_slack("/ask robots \ud800 motion?"), corpus)
+    kept = corpus.answer_log.get(reply.answer_id)
+    assert kept is not None and kept.question == "/ask robots \ufffd motion?"
