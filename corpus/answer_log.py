@@ -86,6 +86,7 @@ class SqliteAnswerLog:
         answer = replace(answer, cited=cited)
         row = asdict(answer) | {"answered": int(answer.answered),
                                 "cited": json.dumps([asdict(c) for c in answer.cited], ensure_ascii=False)}
+        row = {k: _storable(v) for k, v in row.items()}
         names, marks = ", ".join(row), ", ".join("?" * len(row))
         self.store.db.execute(f"INSERT INTO answers({names}) VALUES ({marks})", list(row.values()))
         return answer
@@ -147,6 +148,13 @@ class SqliteAnswerLog:
     def _one(self, sql: str, params: list[Any]) -> AnswerRecord | None:
         rows = list(self.store.db.query(sql, params))
         return _record(rows[0]) if rows else None
+
+
+def _storable(value: Any) -> Any:
+    """Text SQLite can store: a lone surrogate (a broken emoji pasted into chat) becomes U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
 
 
 def _record(row: dict[str, Any]) -> AnswerRecord:
