@@ -10,7 +10,7 @@ from importlib import import_module, metadata
 from pathlib import Path
 from typing import Callable
 
-from adapters import console, envfile
+from adapters import console, envfile, report
 
 # Sub-commands owned by other adapters: name -> (module, help). Each module has main(argv, db) -> int.
 DELEGATED = {
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = _sub(sub, "adds", "articles shared from chat with /add: who, where, when, what became of them",
              json_help="one JSON object per add, newest first (see docs/CLI.md)")
     s.add_argument("--limit", type=int, default=50, help="how many, newest first (default 50)")
+    report.add_parser(sub)
     s = sub.add_parser("backup", help="copy the database safely while it is in use",
                        description="Copy the database safely while it is in use (SQLite online backup).")
     s.add_argument("path", help="where to write the copy")

@@ -1,4 +1,4 @@
-"""Console sub-commands: index, ask, chat, search, show, backup, adds."""
+"""Console sub-commands: index, ask, chat, search, show, backup, adds, report."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters import report
 from bot.core import handle
 from bot.intake import AddPolicy, Intake
 from bot.reply import Reply, Request
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace, *, db: str, seed: bool) -> int:
     """Dispatch one console sub-command."""
     corpus = open_corpus(db, seed=seed)
     return {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "search": cmd_search,
-            "show": cmd_show, "backup": cmd_backup, "adds": cmd_adds}[args.cmd](args, corpus)
+            "show": cmd_show, "backup": cmd_backup, "adds": cmd_adds,
+            "report": report.cmd_report}[args.cmd](args, corpus)
 
 
 def web_fetcher() -> Fetcher:

@@ -147,7 +147,8 @@ class Door:
     def remember(self, request: Request, reply: Reply) -> Reply:
         """Keep a chat answer in the answer log, so a thread follow-up or a vote can refer to it."""
         log_ = getattr(self.current_corpus(), "answer_log", None)
-        if request.platform in UNLOGGED_PLATFORMS or log_ is None:
+        # an answer_id already set: a door inside this one (Discord answers through handle()) kept it
+        if request.platform in UNLOGGED_PLATFORMS or log_ is None or reply.answer_id is not None:
             return reply
         name, args, _ = parse(request.text)
         record = AnswerRecord(

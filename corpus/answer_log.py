@@ -53,6 +53,15 @@ class AnswerRecord:
         return asdict(self) | {"cited": [asdict(c) for c in self.cited]}
 
 
+@dataclass(frozen=True)
+class Rated:
+    """An answer with the votes on it (the current vote of each user)."""
+
+    answer: AnswerRecord
+    up: int = 0
+    down: int = 0
+
+
 class AnswerLog(Protocol):
     """The answer log, as the door, thread follow-ups and feedback use it (one engine per database kind)."""
 
@@ -64,6 +73,7 @@ class AnswerLog(Protocol):
                   limit: int = 10) -> list[AnswerRecord]: ...
     def vote(self, answer_id: str, user: str, value: int, *, at: str) -> bool: ...
     def tally(self, answer_id: str) -> tuple[int, int]: ...
+    def missed(self, *, commands: tuple[str, ...], since: str, limit: int) -> list[Rated]: ...
 
 
 class SqliteAnswerLog:
@@ -124,6 +134,18 @@ class SqliteAnswerLog:
         row = self.store.db.execute("SELECT coalesce(sum(value = 1), 0), coalesce(sum(value = -1), 0) "
                                     "FROM votes WHERE answer_id = ?", [answer_id]).fetchone()
         return int(row[0]), int(row[1])
+
+    def missed(self, *, commands: tuple[str, ...], since: str, limit: int) -> list[Rated]:
+        """Answers to these commands since an ISO time that were refused (with an argument: not a usage
+        error) or voted down, newest first."""
+        marks = ", ".join("?" * len(commands))
+        rows = self.store.db.query(
+            "SELECT a.*, coalesce(sum(v.value = 1), 0) AS up, coalesce(sum(v.value = -1), 0) AS down "
+            f"FROM answers a LEFT JOIN votes v ON v.answer_id = a.id WHERE a.command IN ({marks}) "
+            "AND a.args != '' AND a.at >= ? GROUP BY a.id HAVING a.answered = 0 OR down > 0 "
+            "ORDER BY a.at DESC, a.rowid DESC LIMIT ?", [*commands, since, limit])
+        return [Rated(_record({k: v for k, v in r.items() if k not in ("up", "down")}), int(r["up"]),
+                      int(r["down"])) for r in rows]
 
     def _one(self, sql: str, params: list[Any]) -> AnswerRecord | None:
         rows = list(self.store.db.query(sql, params))

@@ -258,6 +258,18 @@ def event_body(name: str, *, event_id: str | None = None, **event: Any) -> str:
     return json.dumps(payload)
 
 
+def action_body(action_id: str, value: str, *, response_url: str, ephemeral: bool = False,
+                **fields: Any) -> str:
+    """A block_actions form body (payload=JSON) from the recorded payload: one button, with its value."""
+    payload = json.loads((FIXTURES / "block_actions.json").read_text())
+    payload["actions"][0].update(action_id=action_id, value=value, block_id=f"gapbot-answer:{value}")
+    payload["container"]["is_ephemeral"] = ephemeral
+    if ephemeral:  # Slack sends no copy of an ephemeral message
+        payload.pop("message")
+    payload.update(response_url=response_url, **fields)
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def check_golden(name: str, messages: list[dict[str, Any]]) -> None:
     """Compare with tests/fixtures/slack/golden/NAME.json; GAPBOT_REGEN_GOLDEN=1 rewrites the file."""
     path = GOLDEN / f"{name}.json"

@@ -14,6 +14,7 @@ import pytest
 from slack_fake import (
     FakeSlack,
     HttpResult,
+    action_body,
     event_body,
     post,
     signed_headers,
@@ -72,6 +73,12 @@ class Slack:
     def command(self, command: str, text: str = "", **fields: str) -> HttpResult:
         """Send a signed slash command; its response_url points at the fake."""
         body = slash_body(command, text, response_url=self.fake.response_url(), **fields)
+        return post(self.events_url, body, signed_headers(SECRET, body))
+
+    def click(self, action_id: str, value: str, *, ephemeral: bool = False, **fields: Any) -> HttpResult:
+        """Send a signed block_actions payload: a click on a button; its response_url points at the fake."""
+        url = self.fake.response_url("action")
+        body = action_body(action_id, value, response_url=url, ephemeral=ephemeral, **fields)
         return post(self.events_url, body, signed_headers(SECRET, body))
 
     def event(self, name: str, *, headers: dict[str, str] | None = None, **event: Any) -> HttpResult:

@@ -199,3 +199,19 @@ def test_a_message_names_its_answer_by_a_block_id() -> None:
     assert answer_id_in({"blocks": [{"type": "section", "block_id": "gapbot-answer:"}]}) is None
     assert answer_id_in({"blocks": [{"type": "section", "block_id": "xyz"}]}) is None
     assert answer_id_in({"text": "no blocks"}) is None
+
+
+def test_vote_buttons_end_the_last_message_of_a_long_answer_within_the_block_limit() -> None:
+    from adapters.slack.render import MAX_BLOCKS, answer_id_in
+
+    sections = [Section(f"Paragraph {i}: the gap in sensors narrows.") for i in range(120)]
+    messages = render(Reply(command="ask", title="Long", sections=sections, answer_id="ab12cd34ef56"))
+    assert len(messages) == 3 and all(len(m["blocks"]) <= MAX_BLOCKS for m in messages)
+    assert [answer_id_in(m) for m in messages] == [None, None, "ab12cd34ef56"]
+    assert messages[-1]["blocks"][-1]["type"] == "actions"
+    full = render(Reply(command="ask", title="Full", sections=sections[:49], answer_id="ab12cd34ef56"))
+    assert [len(m["blocks"]) for m in full] == [50, 1]  # a full page: the buttons on a message of their own
+    cut = render(Reply(command="ask", title="Cut", sections=sections * 3, answer_id="ab12"), max_messages=2)
+    assert len(cut) == 2 and len(cut[-1]["blocks"]) == MAX_BLOCKS and answer_id_in(cut[-1]) == "ab12"
+    unkept = render(Reply(command="ask", title="Not kept", sections=sections[:2]))  # no answer id: no buttons
+    assert answer_id_in(unkept[0]) is None

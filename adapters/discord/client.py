@@ -12,6 +12,7 @@ from typing import Any
 import discord
 
 from adapters.discord import render, slash
+from adapters.discord.feedback import VoteButton
 from adapters.discord.retry import RETRYABLE, retrying
 from adapters.warmup import warm_up
 from bot.core import Admission, Door, handle
@@ -37,6 +38,7 @@ class DiscordBot(discord.Client):
         self.guard = guard or Guard()
         self.door = Door(corpus, guard=self.guard, answer=self.run_core)
         self.tree = slash.build_tree(self, run_slash=self.run_slash, corpus=corpus)
+        self.add_dynamic_items(VoteButton)  # 👍/👎 under answers, clickable whenever they were sent
         self._slots = asyncio.Semaphore(WORKERS)
         self._tasks: set[asyncio.Task[Any]] = set()
 

@@ -9,7 +9,9 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
+from adapters.discord.feedback import vote_components, vote_view
 from adapters.discord.markup import plain
+from bot.feedback import votable
 from bot.reply import Citation, Reply
 
 MESSAGE_LIMIT = 2000  # characters of a message's content
@@ -31,10 +33,13 @@ class Outgoing:
     content: str | None = None
     embed: discord.Embed | None = None
     file: tuple[str, bytes] | None = None
+    votes: str | None = None  # the answer the 👍/👎 buttons under this message rate
 
     def kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for Messageable.send and Webhook.send (a fresh File each call)."""
+        """Keyword arguments for Messageable.send and Webhook.send (a fresh File and view each call)."""
         kw: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        if self.votes is not None:
+            kw["view"] = vote_view(self.votes)
         if self.content:
             kw["content"] = self.content
         if self.embed is not None:
@@ -45,8 +50,9 @@ class Outgoing:
 
     def to_json(self) -> dict[str, Any]:
         """What would be sent, as plain data (for golden files and tests)."""
-        return {"content": self.content, "embed": self.embed.to_dict() if self.embed else None,
+        sent = {"content": self.content, "embed": self.embed.to_dict() if self.embed else None,
                 "file": self.file[0] if self.file else None}
+        return sent | ({"components": vote_components(self.votes)} if self.votes is not None else {})
 
 
 def render(reply: Reply, *, embeds: bool = True, files: bool = True) -> list[Outgoing]:
@@ -59,6 +65,8 @@ def render(reply: Reply, *, embeds: bool = True, files: bool = True) -> list[Out
         out[-1].file = (_filename(reply.image.filename), reply.image.data())
     elif reply.image is not None and out[-1].embed is not None:
         out[-1].embed.set_image(url=None)  # no permission to attach: no broken image either
+    if votable(reply):
+        out[-1].votes = reply.answer_id
     return out
 
 

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.dedupe import SeenEvents, skip_repeats
 from adapters.slack.deliver import Target, deliver, web_client
+from adapters.slack.feedback import listen as listen_for_feedback
 from adapters.slack.markup import from_slack
 from bot.core import CorpusSource, Door, commands
 from bot.guard import Guard
@@ -44,6 +45,7 @@ def create_app(corpus: CorpusSource | None, *, token: str, signing_secret: str,
         app.command(name)(ack=acknowledge, lazy=[listeners.answer_command])
     app.event("app_mention")(ack=acknowledge, lazy=[listeners.answer_mention])
     app.event("message")(ack=acknowledge, lazy=[listeners.answer_message])
+    listen_for_feedback(app, door)  # the 👍/👎 and "Share with channel" buttons under answers
     app.error(log_error)
     return app
 

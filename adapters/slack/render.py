@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from adapters.slack.markup import bold, escape, escaped_len, link
+from bot.feedback import shareable, votable
 from bot.reply import Citation, Reply, Section
 
 TEXT_LIMIT = 3000       # characters in one text object
@@ -18,6 +19,7 @@ FALLBACK_LIMIT = 600    # the notification text: a summary, the blocks carry the
 Block = dict[str, Any]
 Message = dict[str, Any]
 ANSWER_BLOCK = "gapbot-answer:"  # a block_id prefix: the answer a posted message shows, for threads and votes
+VOTE_UP, VOTE_DOWN, SHARE = "gapbot_vote_up", "gapbot_vote_down", "gapbot_share"  # the buttons' action_ids
 _TOKEN = re.compile(r"@(?:channel|here|everyone)\b|.", re.IGNORECASE | re.DOTALL)
 
 
@@ -25,7 +27,8 @@ def render(reply: Reply, *, max_messages: int = MAX_MESSAGES) -> list[Message]:
     """The reply as Slack messages, each {"blocks": [...], "text": fallback}; long replies span several."""
     blocks = title_blocks(reply.title) + [b for s in reply.sections for b in section_blocks(s)]
     blocks += source_blocks(reply.sources()) + context_blocks(reply.footer or "")
-    pages = paginate(blocks, max_messages=max_messages)
+    pages = with_buttons(paginate(blocks, max_messages=max_messages), feedback_blocks(reply),
+                         max_messages=max_messages)
     text = fallback(reply)
     return [{"blocks": page, "text": text if i == 0 else f"{text[:200]} (part {i + 1} of {len(pages)})"}
             for i, page in enumerate(pages)]
@@ -34,6 +37,33 @@ def render(reply: Reply, *, max_messages: int = MAX_MESSAGES) -> list[Message]:
 def answer_block_id(answer_id: str) -> str:
     """The block_id that marks a block as part of the answer with this id (Slack returns it)."""
     return f"{ANSWER_BLOCK}{answer_id}"
+
+
+def feedback_blocks(reply: Reply) -> list[Block]:
+    """The 👍/👎 buttons (and "Share with channel" on a private answer) under an answer from the articles,
+    in an actions block whose block_id names the answer."""
+    if not votable(reply) or reply.answer_id is None:
+        return []
+    buttons = [_button(VOTE_UP, "👍", reply.answer_id), _button(VOTE_DOWN, "👎", reply.answer_id)]
+    if shareable(reply):
+        buttons.append(_button(SHARE, "Share with channel", reply.answer_id) | {"style": "primary"})
+    return [{"type": "actions", "block_id": answer_block_id(reply.answer_id), "elements": buttons}]
+
+
+def with_buttons(pages: list[list[Block]], tail: list[Block], *, max_messages: int) -> list[list[Block]]:
+    """The pages with the buttons at the end of the last one (on a page of their own if it is full)."""
+    if not tail:
+        return pages
+    if len(pages[-1]) + len(tail) <= MAX_BLOCKS:
+        return pages[:-1] + [pages[-1] + tail]
+    if len(pages) < max_messages:
+        return pages + [tail]
+    return pages[:-1] + [pages[-1][:MAX_BLOCKS - len(tail)] + tail]
+
+
+def _button(action_id: str, label: str, value: str) -> Block:
+    return {"type": "button", "action_id": action_id, "value": value,
+            "text": {"type": "plain_text", "text": label, "emoji": True}}
 
 
 def answer_id_in(message: dict[str, Any]) -> str | None:

@@ -4,7 +4,8 @@ console text, --json, Slack blocks, Discord messages, digest dry-run.
 Run as a script on an indexed seed database to print the recording (JSON) to stdout:
     python tests/replies/record.py DB
 The byte-identity test (tests/test_seed_replies.py) runs it and compares with tests/replies/seed_replies.json.
-Times that depend on the day of the run are replaced by placeholders; nothing else is touched.
+Times that depend on the day of the run are replaced by placeholders, and the answer log's random answer ids
+(in the vote buttons) by one fixed id; nothing else is touched.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ TOPICS = ["chips", "video", "talent", "models", "computing power", "no such topi
 FIXED = ["/gap", "/sources", "/sources 3", "/help", "/help gap", "/who", "/ask", "/nonsense", "/sources x",
          "who is nobody-known-here", "hello there"]
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+ANSWER_ID = "0123456789ab"  # every answer's id in the recording: the real ones are random
 _CLOCK = re.compile(r"\b\d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}\b")
 
 
@@ -41,6 +43,13 @@ def stable(text: str, today: str) -> str:
     return text.replace(today, "<today>")
 
 
+def fixed_id(reply):
+    """The reply with a fixed answer id in place of the random one (the vote buttons carry it)."""
+    from dataclasses import replace
+
+    return replace(reply, answer_id=ANSWER_ID) if reply.answer_id else reply
+
+
 def one(text: str, corpus) -> dict[str, object]:
     """One command's reply in every form a user sees it."""
     from adapters.discord.render import render as discord_render
@@ -48,8 +57,8 @@ def one(text: str, corpus) -> dict[str, object]:
     from bot.core import handle
     from bot.reply import Request
 
-    reply = handle(Request(text, platform="slack", user="U0USER1", channel="C0CHAN1"), corpus)
-    d_reply = handle(Request(text, platform="discord", user="100", channel="200"), corpus)
+    reply = fixed_id(handle(Request(text, platform="slack", user="U0USER1", channel="C0CHAN1"), corpus))
+    d_reply = fixed_id(handle(Request(text, platform="discord", user="100", channel="200"), corpus))
     c_reply = handle(Request(text), corpus)  # the console's text and --json (Slack names commands after /gap)
     return {"text": c_reply.text, "json": json.dumps(c_reply.to_json(), ensure_ascii=False, sort_keys=True),
             "chart": hashlib.sha256(reply.image.data()).hexdigest() if reply.image else None,
