@@ -16,6 +16,7 @@ from corpus.models import Article, Claim, Entity, GapOverview, Hit, IngestResult
 from corpus.reader import CorpusReader
 from corpus.sqlite_reader import SqliteReader
 from corpus.store import Store, indexer_running
+from corpus.watch_store import SqliteWatchStore, WatchStore
 
 if TYPE_CHECKING:
     from corpus.fetch import Getter
@@ -91,6 +92,11 @@ class Corpus:
     def add_log(self) -> AddLog:
         """The log of articles shared from chat (/add): who, where, when, and what became of each."""
         return SqliteAddLog(self.store)
+
+    @functools.cached_property
+    def watches(self) -> WatchStore:
+        """The channels an admin asked gapbot to watch (/watch): links posted there are added."""
+        return SqliteWatchStore(self.store)
 
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""
