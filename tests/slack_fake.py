@@ -123,6 +123,7 @@ class FakeSlack:
                                   "user": "gapbot", "team": "Test", "url": self.url},
             "chat.postMessage": lambda: {"ok": True, "channel": params.get("channel"), "ts": ts},
             "chat.postEphemeral": lambda: {"ok": True, "message_ts": ts},
+            "reactions.add": lambda: {"ok": True},
             "files.getUploadURLExternal": lambda: {"ok": True, "file_id": f"F{len(self.calls)}",
                                                    "upload_url": f"{self.url}upload/F{len(self.calls)}"},
             "files.completeUploadExternal": lambda: {"ok": True,
@@ -256,6 +257,13 @@ def event_body(name: str, *, event_id: str | None = None, **event: Any) -> str:
     if event_id:
         payload["event_id"] = event_id
     return json.dumps(payload)
+
+
+def interactive_body(name: str, **fields: Any) -> str:
+    """An interactivity form body (payload=JSON) from a recorded payload, top-level fields replaced."""
+    payload = json.loads((FIXTURES / f"{name}.json").read_text())
+    payload.update(fields)
+    return urlencode({"payload": json.dumps(payload)})
 
 
 def check_golden(name: str, messages: list[dict[str, Any]]) -> None:

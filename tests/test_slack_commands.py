@@ -48,7 +48,7 @@ def test_the_built_in_list_holds_the_names_apps_were_refused_for() -> None:
 def test_the_usage_hint_lists_every_user_command_as_a_subcommand() -> None:
     (entry,) = manifest()["features"]["slash_commands"]
     assert entry["usage_hint"].split(" | ") == ["[TOPIC]", "who NAME", "ask QUESTION", "sources [COUNT]",
-                                                "help [COMMAND]"]
+                                                "help [COMMAND]", "add URL"]
     assert len(entry["description"]) <= 100
 
 

@@ -1,6 +1,6 @@
 """Watched channels and shared messages through the door: /watch by admins only, GAPBOT_WATCH_CHANNELS, links
-posted in a watched channel added and marked, the door's rules and the quota applied to them, a shared message's
-reply private; and an article added by one process found by another that is already answering."""
+posted in a watched channel added and marked, the door's rules and the quota applied to them, a shared
+message's reply private; and an article added by one process found by another that is already answering."""
 from __future__ import annotations
 
 from test_add import PAGE, loopback_intake
