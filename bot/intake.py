@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.guard import ids
@@ -72,6 +72,12 @@ class Intake:
         self._make = make_fetcher
         self._fetcher: Getter | None = None
         self._lock = threading.Lock()
+
+    def hearing(self, hears: bool) -> Intake:
+        """This intake, saying whether the adapter receives messages not addressed to it (same fetcher)."""
+        other = Intake(self._make, replace(self.policy, hears_channels=hears))
+        other._fetcher = self._fetcher
+        return other
 
     def fetcher(self) -> Getter:
         """The fetcher, made on first use (building one loads httpx); a bad setting becomes a UserError."""

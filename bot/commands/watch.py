@@ -18,7 +18,7 @@ DEAF = ("gapbot cannot read this server's messages yet: restart it so that it as
         "Content intent (enable that intent on the Bot page of the application first; see the README).")
 
 
-@command(arg="on|off", arg_help="on: add every link posted here; off: stop; nothing: which are watched",
+@command(arg="action", arg_help="on: add every link posted here; off: stop; nothing: which are watched",
          admin=True)
 def cmd_watch(args: str, ctx: Context) -> Reply:
     """Add every link posted in this channel to the corpus, and react to each (admins).
