@@ -6,15 +6,21 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import threading
 
 import discord
 import discord.ext.test as dpytest
 import pytest
+import yarl
+from aiohttp import web
+from discord.ext.test import backend
+from discord.gateway import DiscordWebSocket
 from discord.webhook.async_ import async_context
+from discord_fake import APPLICATION, BOT_USER
 from test_add import PAGE, loopback_intake
 from test_discord_slash import EPHEMERAL, FIXTURES, RecordingAdapter, payload
 
-from adapters.discord import create_bot, watching_any
+from adapters.discord import create_bot, main, watching_any
 from adapters.discord.client import DiscordBot
 from bot.intake import AddPolicy, Intake
 from corpus.api import Corpus
@@ -194,3 +200,105 @@ async def test_a_refused_link_gets_a_warning_and_the_reason_by_dm(tmp_path, http
         assert httpserver.log == []  # never fetched
     finally:
         await dpytest.empty_queue()
+
+
+async def test_the_bots_own_and_other_bots_messages_are_not_added(tmp_path, httpserver):
+    client = await watching_bot(tmp_path, loopback_intake())
+    try:
+        channel = dpytest.get_config().channels[0]
+        backend.make_message(f"mine {httpserver.url_for('/a')}", client.user, channel)
+        await dpytest.run_all_events()
+        assert client.reacted == [] and httpserver.log == []  # type: ignore[attr-defined]
+        assert client.corpus.add_log.recent(limit=1) == []
+    finally:
+        await dpytest.empty_queue()
+
+
+async def test_with_dms_closed_the_reason_is_a_short_reply(tmp_path, httpserver):
+    client = await watching_bot(tmp_path, Intake(lambda: Fetcher(reach=Reach())))
+
+    async def dms_closed(user_id: int):
+        raise discord.Forbidden(FakeResponse(403), {"code": 50007,
+                                                     "message": "Cannot send messages to this user"})
+
+    client.http.start_private_message = dms_closed  # type: ignore[method-assign]
+    try:
+        posted = await dpytest.message(f"look {httpserver.url_for('/harbour')}")
+        assert marks(client, posted) == ["⚠️"]
+        told = dpytest.get_message()
+        assert told.channel == posted.channel and told.content.startswith("**Refused: ")
+        assert "loopback address" in told.content and len(told.content) < 500
+    finally:
+        await dpytest.empty_queue()
+
+
+class FakeResponse:
+    """What discord.HTTPException reads from an HTTP answer."""
+
+    def __init__(self, status: int) -> None:
+        self.status, self.reason = status, "Forbidden"
+
+
+def test_a_refused_message_content_intent_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    gateway = RefusingGateway()
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(gateway.url))
+
+    async def request(http, route, **kwargs):  # Discord's REST API: only the login is asked for
+        logins = {"/users/@me": BOT_USER, "/oauth2/applications/@me": APPLICATION}
+        assert route.method == "GET" and route.path in logins, route.path
+        return logins[route.path]
+
+    monkeypatch.setattr(discord.http.HTTPClient, "request", request)
+    for name, value in {"DISCORD_TOKEN": "fake-token", "GAPBOT_EMBEDDER": "hash",
+                        "GAPBOT_WATCH_CHANNELS": "discord:1300000000000000003"}.items():
+        monkeypatch.setenv(name, value)
+    try:
+        assert main(["discord"], db=str(tmp_path / "x.db"), seed=False) == 1
+    finally:
+        gateway.close()
+    err = capsys.readouterr().err
+    assert err.startswith("gapbot discord: Discord refused the Message Content intent")
+    assert "Privileged Gateway Intents" in err and err.count("\n") == 1
+    assert gateway.intents and gateway.intents[0] & MESSAGE_CONTENT  # it asked for it
+
+
+MESSAGE_CONTENT = 1 << 15
+
+
+class RefusingGateway:
+    """A local Discord gateway that says hello, reads the IDENTIFY and closes with 4014 (disallowed
+    intents), as Discord does when the Message Content intent is not enabled for the application."""
+
+    def __init__(self) -> None:
+        self.intents: list[int] = []
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
+        threading.Thread(target=self._serve, args=(started,), daemon=True).start()
+        assert started.wait(10)
+
+    def _serve(self, started: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        app = web.Application()
+        app.router.add_get("/", self._socket)
+        self.runner = web.AppRunner(app)
+        self.loop.run_until_complete(self.runner.setup())
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        self.loop.run_until_complete(site.start())
+        self.url = f"ws://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/"  # type: ignore[union-attr]
+        started.set()
+        self.loop.run_forever()
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None}))
+        async for frame in ws:  # a heartbeat may come before the IDENTIFY
+            sent = json.loads(frame.data)
+            if sent["op"] == 2:
+                self.intents.append(sent["d"]["intents"])
+                await ws.close(code=4014, message=b"Disallowed intent(s).")
+        return ws
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
