@@ -23,6 +23,7 @@ from corpus.embed import HashEmbedder
 from corpus.fetch import Fetcher, Reach
 
 CHANNEL = "C0CHAN0001"
+WAIT = 60  # seconds at most: a process's first add loads the extraction libraries, slow on a busy machine
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def public_only(fake: FakeSlack, db: Corpus) -> Iterator[Slack]:
 
 def responses(fake: FakeSlack, count: int) -> list[dict]:
     """The first count posts to response_urls, as JSON."""
-    return [payload(c) for c in fake.wait_for("response", count)[:count]]
+    return [payload(c) for c in fake.wait_for("response", count, timeout=WAIT)[:count]]
 
 
 def header(message: dict) -> str:
@@ -76,7 +77,8 @@ def say(slack: Slack, text: str, *, ts: str, user: str = "U0USER1", **event) -> 
 
 
 def reactions(fake: FakeSlack, count: int) -> list[tuple[str, str]]:
-    return [(c.params["timestamp"], c.params["name"]) for c in fake.wait_for("reactions.add", count)]
+    return [(c.params["timestamp"], c.params["name"]) for c in fake.wait_for("reactions.add", count,
+                                                                             timeout=WAIT)]
 
 
 def test_gap_add_posts_what_the_article_brings_after_the_ack(slack, db, httpserver):
@@ -132,6 +134,7 @@ def test_links_posted_in_a_watched_channel_get_reactions(slack, db, httpserver):
     say(slack, f"bot {url}", ts="1700000400.000001", bot_id="B9")
     say(slack, f"edit {url}", ts="1700000400.000002", subtype="message_changed")
     say(slack, "just words", ts="1700000400.000003")
+    say(slack, f"<@UBOT0001> is this new? {url}", ts="1700000400.000004")  # its app_mention answers it
     assert say(slack, f"read this <{url}>", ts="1700000400.000010") == 200
     assert reactions(slack.fake, 1) == [("1700000400.000010", "white_check_mark")]
     say(slack, f"again: {url}", ts="1700000400.000020", user="U0USER2")
@@ -146,7 +149,7 @@ def test_a_refused_link_gets_a_warning_and_the_reason_privately(public_only, htt
     watch_on(public_only)
     say(public_only, f"look {httpserver.url_for('/harbour')}", ts="1700000500.000001")
     assert reactions(public_only.fake, 1) == [("1700000500.000001", "warning")]
-    [told] = public_only.fake.wait_for("chat.postEphemeral")
+    [told] = public_only.fake.wait_for("chat.postEphemeral", timeout=WAIT)
     assert told.params["user"] == "U0USER1" and told.params["channel"] == CHANNEL
     assert "loopback address" in json.dumps(told.blocks())
     assert httpserver.log == []  # never fetched
@@ -220,7 +223,7 @@ class GatedPages:
 
     def wait_for_requests(self, n: int) -> None:
         with self.seen:
-            assert self.seen.wait_for(lambda: self.requests >= n, 10), f"{self.requests} page requests"
+            assert self.seen.wait_for(lambda: self.requests >= n, WAIT), f"{self.requests} page requests"
 
     def close(self) -> None:
         self.gate.set()
