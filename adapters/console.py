@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adapters import report
+from adapters.adding import intake_from_env
 from bot.core import handle
-from bot.intake import AddPolicy, Intake
+from bot.intake import Intake
 from bot.reply import Reply, Request
 from corpus.api import Corpus
 from corpus.stopping import StopFlag, stop_on_signals
@@ -51,19 +52,12 @@ def web_fetcher() -> Fetcher:
 
 
 def chat_intake() -> Intake:
-    """What `/add` typed in the console uses: the environment's add rules and a fetcher made on first use."""
+    """What `/add` typed in the console uses: the environment's add rules and a fetcher made on first use (the
+    same as Slack's and Discord's)."""
     try:
-        policy = AddPolicy.from_env(os.environ)
+        return intake_from_env(os.environ)
     except ValueError as e:
         raise FatalError(str(e)) from e
-    return Intake(chat_fetcher, policy)
-
-
-def chat_fetcher() -> Fetcher:
-    """The fetcher for links added from chat: the reach GAPBOT_ALLOW_PRIVATE_URLS allows, 30 s a link."""
-    from corpus.fetch import Fetcher  # lazy: corpus.fetch loads httpx, needed only to add
-
-    return Fetcher.from_env(os.environ, deadline=30.0)
 
 
 def cmd_index(args: argparse.Namespace, corpus: Corpus) -> int:

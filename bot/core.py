@@ -19,8 +19,9 @@ from bot.context import Context
 from bot.guard import Guard
 from bot.intake import Intake
 from bot.registry import COMMANDS, ENTRY, Command, registered, typed
-from bot.reply import Reply, Request, Section, UserError
+from bot.reply import OVERHEARD, SHARED, TYPED, Reply, Request, Section, UserError
 from bot.text import clean_text, safe_echo
+from bot.watch import REFUSED, marked, overheard_add, shared_add
 from corpus.answer_log import AnswerRecord, Cited
 
 if TYPE_CHECKING:
@@ -83,9 +84,17 @@ class Admission:
     request: Request
     refusal: Reply | None = None
     repeat: bool = False  # the refusal was said before; say it again only where silence is not an option
+    ignored: bool = False  # an overheard message that is not for gapbot: do nothing at all
+
+    @property
+    def fetches(self) -> bool:
+        """Whether answering fetches from the web (/add): run it on the add worker, apart from the answers."""
+        return self.refusal is None and not self.ignored and parse(self.request.text)[0] == "add"
 
     def reply(self) -> Reply:
         """The refusal, or the answer (slow: run it off any event loop)."""
+        if self.ignored:
+            return Reply(command="ignored", title="", answered=False, ephemeral=True)
         return self.refusal if self.refusal is not None else self.door.answer(self.request)
 
 
@@ -104,7 +113,27 @@ class Door:
         return self.admit(request).reply()
 
     def admit(self, request: Request) -> Admission:
-        """Apply the access rules and the rate limit; fast and never blocking, so safe on an event loop."""
+        """Apply the access rules and the rate limit; fast and never blocking, so safe on an event loop
+        (except for an overheard message: whether its channel is watched is a database read)."""
+        if request.via == OVERHEARD:
+            return self.overhear(request)
+        if request.via == SHARED and (refusal := shared_add(request)) is not None:
+            return Admission(self, request, refusal)
+        return self.check(request)
+
+    def overhear(self, request: Request) -> Admission:
+        """A message posted in a channel: in a watched one, /add of its links, through the same rules; else
+        nothing. A refusal is marked, so that the adapter reacts and says why privately."""
+        add = overheard_add(request, self.current_corpus(), self.intake)
+        if add is None:
+            return Admission(self, request, ignored=True)
+        admission = self.check(add)
+        if admission.refusal is not None:
+            return replace(admission, refusal=replace(admission.refusal, reactions=[REFUSED]))
+        return admission
+
+    def check(self, request: Request) -> Admission:
+        """The guard's verdict on a request (every request passes when there is no guard)."""
         if self.guard is None:
             return Admission(self, request)
         verdict = self.guard.check(request, space=request.space, direct=request.direct, parent=request.parent)
@@ -115,7 +144,11 @@ class Door:
     def answer(self, request: Request) -> Reply:
         """An admitted request's reply: admin rights settled, the command answered, the footer added."""
         request = self.settle_admin(request)
-        return self.remember(request, self.add_footer(self._answer(request), request))
+        # the command runs as if typed; how the request came decides only how its reply is shown
+        reply = self.add_footer(self._answer(replace(request, via=TYPED)), request)
+        if request.via == OVERHEARD:
+            return marked(reply)
+        return self.remember(request, replace(reply, ephemeral=True) if request.via == SHARED else reply)
 
     def run(self, request: Request) -> Reply:
         """Run the command the request names over the corpus."""

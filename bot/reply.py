@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 AdminCheck = Callable[[], bool]
+TYPED, SHARED, OVERHEARD = "typed", "shared", "overheard"  # how a request reached gapbot (Request.via)
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,10 @@ class Request:
     thread, if any; `direct` a direct message. `admin_check` is the platform's word on whether the user is an
     admin: the door asks it only for a command that needs admin rights (it may cost a Web API call), and sets
     `is_admin`.
+
+    `via` says how it came: typed (a command or a message to gapbot), shared (a message handed to gapbot with
+    "Add to gapbot": its links are added and only the sharer sees the reply) or overheard (a message posted
+    in a channel, not to gapbot: only in a watched channel are its links added, and gapbot reacts to it).
     """
 
     text: str
@@ -27,6 +32,7 @@ class Request:
     parent: str | None = None
     thread: str | None = None
     direct: bool = False
+    via: str = TYPED
     admin_check: AdminCheck | None = field(default=None, compare=False, repr=False)
 
 
@@ -91,11 +97,18 @@ class Reply:
     data: dict[str, Any] = field(default_factory=dict)
     footer: str | None = None
     answer_id: str | None = None  # set by the door once a chat answer is in the answer log
+    # for an overheard message: the marks to put on it (added, duplicate, refused) instead of a post
+    reactions: list[str] = field(default_factory=list)
 
     @property
     def private(self) -> bool:
         """Whether only the asker should see it: errors, help and answers the corpus does not have."""
         return self.ephemeral or not self.answered
+
+    @property
+    def reacts_only(self) -> bool:
+        """Whether the reactions say it all (an overheard message nothing was refused from): post nothing."""
+        return bool(self.reactions) and "refused" not in self.reactions
 
     @property
     def text(self) -> str:

@@ -17,6 +17,7 @@ from corpus.models import Article, Claim, Entity, GapOverview, Hit, IngestResult
 from corpus.reader import CorpusReader
 from corpus.sqlite_reader import SqliteReader
 from corpus.store import Store, indexer_running
+from corpus.watch_store import SqliteWatchStore, WatchStore
 
 if TYPE_CHECKING:
     from corpus.fetch import Getter
@@ -97,6 +98,11 @@ class Corpus:
     def answer_log(self) -> AnswerLog:
         """What gapbot answered in chat, and the votes on it (thread follow-ups and feedback read it)."""
         return SqliteAnswerLog(self.store)
+
+    @functools.cached_property
+    def watches(self) -> WatchStore:
+        """The channels an admin asked gapbot to watch (/watch): links posted there are added."""
+        return SqliteWatchStore(self.store)
 
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""

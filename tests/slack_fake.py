@@ -123,6 +123,7 @@ class FakeSlack:
                                   "user": "gapbot", "team": "Test", "url": self.url},
             "chat.postMessage": lambda: {"ok": True, "channel": params.get("channel"), "ts": ts},
             "chat.postEphemeral": lambda: {"ok": True, "message_ts": ts},
+            "reactions.add": lambda: {"ok": True},
             "files.getUploadURLExternal": lambda: {"ok": True, "file_id": f"F{len(self.calls)}",
                                                    "upload_url": f"{self.url}upload/F{len(self.calls)}"},
             "files.completeUploadExternal": lambda: {"ok": True,
@@ -267,6 +268,13 @@ def action_body(action_id: str, value: str, *, response_url: str, ephemeral: boo
     if ephemeral:  # Slack sends no copy of an ephemeral message
         payload.pop("message")
     payload.update(response_url=response_url, **fields)
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def interactive_body(name: str, **fields: Any) -> str:
+    """An interactivity form body (payload=JSON) from a recorded payload, top-level fields replaced."""
+    payload = json.loads((FIXTURES / f"{name}.json").read_text())
+    payload.update(fields)
     return urlencode({"payload": json.dumps(payload)})
 
 

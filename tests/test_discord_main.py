@@ -34,8 +34,9 @@ def discord_api(monkeypatch):
         if (route.method, route.path) == ("GET", "/oauth2/applications/@me"):
             return APPLICATION
         if route.method == "PUT" and route.path.endswith("/commands"):
-            return [{**c, "id": str(1300000000000000200 + i), "application_id": APP_ID, "version": "1"}
-                    for i, c in enumerate(kwargs["json"])]
+            # Discord answers a context-menu command with an empty description
+            return [{"description": "", **c, "id": str(1300000000000000200 + i), "application_id": APP_ID,
+                     "version": "1"} for i, c in enumerate(kwargs["json"])]
         raise AssertionError(f"unexpected call to Discord: {route.method} {route.url}")
 
     monkeypatch.setattr(discord.http.HTTPClient, "request", request)
@@ -69,11 +70,14 @@ def test_sync_registers_every_command_to_the_test_server(env, tmp_path, capsys, 
     assert main(["discord", "--sync"], db=str(tmp_path / "x.db"), seed=False) == 0
     method, path, body = discord_api[-1]
     assert (method, path) == ("PUT", f"/applications/{APP_ID}/guilds/1300000000000000002/commands")
-    assert [c["name"] for c in body] == [c.name for c in commands()]
-    for spec, cmd in zip(body, commands(), strict=True):
+    slash = [c for c in body if c["type"] == 1]
+    assert [c["name"] for c in slash] == [c.name for c in commands()]
+    for spec, cmd in zip(slash, commands(), strict=True):
         assert [o["name"] for o in spec.get("options", [])] == ([cmd.arg] if cmd.arg else [])
+    assert [(c["name"], c["type"]) for c in body if c["type"] != 1] == [("Add to gapbot", 3)]  # on messages
     out = capsys.readouterr().out
-    assert out.startswith(f"registered {len(body)} slash commands to server 1300000000000000002")
+    assert out.startswith(f"registered {len(slash)} slash commands to server 1300000000000000002")
+    assert out.rstrip().endswith('; message menu: "Add to gapbot"')
 
 
 def test_sync_without_a_server_registers_globally(env, tmp_path, capsys, discord_api):

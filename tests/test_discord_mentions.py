@@ -55,7 +55,7 @@ def core(monkeypatch):
             self.reply: Reply | None = None
             self.texts: list[str] = []
 
-        def __call__(self, request, corpus):
+        def __call__(self, request, corpus, **_):
             self.texts.append(request.text)
             return self.reply or Reply(command="ask", title=f"You asked: {request.text}",
                                        sections=[Section(f"• {request.text}")])

@@ -124,7 +124,7 @@ def core(monkeypatch):
             self.requests: list[Request] = []
             self.threads: list[str] = []
 
-        def __call__(self, request, corpus):
+        def __call__(self, request, corpus, **_):
             self.requests.append(request)
             self.threads.append(threading.current_thread().name)
             return self.reply
@@ -195,7 +195,7 @@ async def test_defer_comes_before_a_slow_core_which_never_blocks_the_loop(bot, m
     started, released = threading.Event(), threading.Event()
     released_in_time: list[bool] = []
 
-    def slow_core(request, corpus):  # a cold model load: it finishes only once the event loop has run
+    def slow_core(request, corpus, **_):  # a cold model load: it finishes only once the event loop has run
         started.set()
         released_in_time.append(released.wait(5))
         return Reply(command="ask", title="Answer", sections=[Section("Text.")])

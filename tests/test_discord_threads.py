@@ -30,7 +30,7 @@ def in_thread(data: dict, parent: str) -> dict:
 async def test_a_slash_command_in_a_thread_is_checked_by_its_channel(tmp_path, monkeypatch, parent: str,
                                                                     answered: bool) -> None:
     monkeypatch.setattr("adapters.discord.client.handle", lambda request,
-                        corpus: Reply(command="gap", title="Gap"))
+                        corpus, **_: Reply(command="gap", title="Gap"))
     bot = await discord_bot(tmp_path, Policy(channels=frozenset({CHANNEL})))
     try:
         sent = await interact(bot, in_thread(payload("gap"), parent))
@@ -76,7 +76,7 @@ async def test_a_mention_in_a_thread_under_an_allowed_channel_is_answered(thread
     asked: list[str] = []
     monkeypatch.setattr("adapters.discord.client.handle",
                         lambda request,
-                        corpus: asked.append(request.channel) or Reply(command="gap", title="Gap"))
+                        corpus, **_: asked.append(request.channel) or Reply(command="gap", title="Gap"))
     thread = thread_under(channel, 1300000000000000051)
     await dpytest.message(f"<@{bot.user.id}> /gap", channel=thread)
     assert asked == [str(thread.id)]  # answered, and the request still says where it was asked

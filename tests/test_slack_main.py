@@ -126,9 +126,15 @@ def test_manifest_yml_creates_the_app_with_its_one_slash_command() -> None:
     assert manifest == slack_manifest.manifest(), "regenerate: gapbot slack --manifest > manifest.yml"
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/gap"]
     assert manifest["settings"]["socket_mode_enabled"] is True
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
-    assert {"commands", "chat:write", "files:write", "app_mentions:read", "im:history"} <= \
-        set(manifest["oauth_config"]["scopes"]["bot"])
+    # messages in channels are read for watched channels, which get reactions
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_mention", "message.im", "message.channels", "message.groups"}
+    assert {"commands", "chat:write", "files:write", "app_mentions:read", "im:history", "channels:history",
+            "groups:history", "reactions:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert manifest["features"]["shortcuts"] == [{"name": "Add to gapbot", "type": "message",
+                                                  "callback_id": "add_to_gapbot",
+                                                  "description": "Add the links in this message to gapbot's "
+                                                                 "articles"}]
 
 
 def test_manifest_for_http_mode_points_everything_at_slack_events(capsys: pytest.CaptureFixture[str]) -> None:

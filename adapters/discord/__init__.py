@@ -11,19 +11,36 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from adapters.adding import intake_from_env
 from adapters.discord.client import DiscordBot
 from bot.guard import Guard, Policy
+from bot.intake import Intake
 from corpus.api import Corpus
 from corpus.store import CorruptDatabase
 
 if TYPE_CHECKING:
     from corpus.embed import Embedder
 
+INTENT_REFUSED = ("Discord refused the Message Content intent, which watching channels needs: turn on "
+                  "Bot -> Privileged Gateway Intents -> Message Content Intent for your application at "
+                  "https://discord.com/developers/applications, or stop watching Discord channels "
+                  "(GAPBOT_WATCH_CHANNELS, /watch off).")
+
 
 def create_bot(db_path: str | Path, *, seed: bool = True, embedder: Embedder | None = None,
-               warm: bool = True, guard: Guard | None = None) -> DiscordBot:
-    """The configured discord.Client over the corpus at db_path (a new one is first seeded)."""
-    return DiscordBot(Corpus.open(db_path, seed=seed, embedder=embedder), warm=warm, guard=guard)
+               warm: bool = True, guard: Guard | None = None, intake: Intake | None = None) -> DiscordBot:
+    """The configured discord.Client over the corpus at db_path (a new one is first seeded); it asks for the
+    message content intent only when a Discord channel is watched."""
+    corpus = Corpus.open(db_path, seed=seed, embedder=embedder)
+    watching = intake is not None and watching_any(corpus, intake)
+    if intake is not None:
+        intake = intake.hearing(watching)
+    return DiscordBot(corpus, warm=warm, guard=guard, intake=intake, watching=watching)
+
+
+def watching_any(corpus: Corpus, intake: Intake) -> bool:
+    """Whether GAPBOT_WATCH_CHANNELS or /watch has made any Discord channel watched."""
+    return bool(intake.policy.watches_on("discord") or corpus.watches.listed("discord"))
 
 
 def guard_from_env(env: Mapping[str, str]) -> Guard:
@@ -44,15 +61,17 @@ def main(argv: list[str], *, db: str, seed: bool = True) -> int:
         return _fail(f"DISCORD_GUILD_ID must be a server's numeric id, not {guild[:40]!r}.")
     try:
         guard = guard_from_env(os.environ)
+        intake = intake_from_env(os.environ)
     except ValueError as e:
         return _fail(str(e))
-    return _run(args, token=token, guild_id=int(guild) if guild else None, db=db, seed=seed, guard=guard)
+    return _run(args, token=token, guild_id=int(guild) if guild else None, db=db, seed=seed, guard=guard,
+                intake=intake)
 
 
 def _run(args: argparse.Namespace, *, token: str, guild_id: int | None, db: str, seed: bool,
-         guard: Guard) -> int:
+         guard: Guard, intake: Intake) -> int:
     try:
-        bot = create_bot(db, seed=seed, warm=not args.sync, guard=guard)
+        bot = create_bot(db, seed=seed, warm=not args.sync, guard=guard, intake=intake)
         if args.sync:
             return asyncio.run(_sync(bot, token, guild_id))
         bot.run(token, log_handler=None)  # logging is configured by the gapbot command
@@ -60,6 +79,8 @@ def _run(args: argparse.Namespace, *, token: str, guild_id: int | None, db: str,
         return _fail(str(e))
     except discord.LoginFailure:
         return _fail("Discord rejected DISCORD_TOKEN; reset it on the Bot page of your application.")
+    except discord.PrivilegedIntentsRequired:
+        return _fail(INTENT_REFUSED)
     return 0
 
 
@@ -68,7 +89,10 @@ async def _sync(bot: DiscordBot, token: str, guild_id: int | None) -> int:
         await bot.login(token)
         synced = await bot.sync_commands(guild_id)
     where = f"to server {guild_id} (available now)" if guild_id else "globally"
-    print(f"registered {len(synced)} slash commands {where}: {' '.join('/' + c.name for c in synced)}")
+    slash = [c for c in synced if c.type is discord.AppCommandType.chat_input]
+    menus = [f'"{c.name}"' for c in synced if c.type is not discord.AppCommandType.chat_input]
+    print(f"registered {len(slash)} slash commands {where}: {' '.join('/' + c.name for c in slash)}"
+          + (f"; message menu: {', '.join(menus)}" if menus else ""))
     return 0
 
 

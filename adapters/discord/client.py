@@ -6,38 +6,48 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Coroutine
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import discord
 
+from adapters.adding import AddWorker
 from adapters.discord import render, slash
+from adapters.discord.adding import DiscordAdding, message_text
 from adapters.discord.feedback import VoteButton
 from adapters.discord.retry import RETRYABLE, retrying
 from adapters.warmup import warm_up
 from bot.core import Admission, Door, handle
 from bot.guard import Guard
-from bot.reply import Reply, Request
+from bot.intake import Intake
+from bot.reply import OVERHEARD, SHARED, Reply, Request
 from corpus.api import Corpus
 
 log = logging.getLogger(__name__)
 
 # Non-privileged only: Discord still delivers the content of DMs and of messages that mention the bot.
 INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
+# Watching channels means reading every message: the privileged message content intent, asked for only then.
+WATCHING_INTENTS = INTENTS | discord.Intents(message_content=True)
 WORKERS = 2  # answers computed at once (two cores; more would only queue on the CPU)
 
 
 class DiscordBot(discord.Client):
     """gapbot on Discord: converts messages and interactions to Requests, and Replies to messages."""
 
-    def __init__(self, corpus: Corpus, *, warm: bool = True, guard: Guard | None = None):
+    def __init__(self, corpus: Corpus, *, warm: bool = True, guard: Guard | None = None,
+                 intake: Intake | None = None, adds: AddWorker | None = None, watching: bool = False):
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # gapbot never joins voice
-        super().__init__(intents=INTENTS, allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(intents=WATCHING_INTENTS if watching else INTENTS,
+                         allowed_mentions=discord.AllowedMentions.none())
         self.corpus = corpus
         self.warm = warm
         self.guard = guard or Guard()
-        self.door = Door(corpus, guard=self.guard, answer=self.run_core)
-        self.tree = slash.build_tree(self, run_slash=self.run_slash, corpus=corpus)
+        self.intake = intake
+        self.door = Door(corpus, guard=self.guard, answer=self.run_core, intake=intake)
+        self.adding = DiscordAdding(adds or AddWorker())
+        self.tree = slash.build_tree(self, run_slash=self.run_slash, corpus=corpus, share=self.share)
         self.add_dynamic_items(VoteButton)  # 👍/👎 under answers, clickable whenever they were sent
         self._slots = asyncio.Semaphore(WORKERS)
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -63,7 +73,7 @@ class DiscordBot(discord.Client):
     # --- the core, off the event loop -------------------------------------------------------------
     def run_core(self, request: Request) -> Reply:
         """What answers an admitted request: the core's commands over this bot's corpus."""
-        return handle(request, self.corpus)
+        return handle(request, self.corpus, intake=self.intake)
 
     async def answer(self, admission: Admission) -> Reply:
         """Run the synchronous core in a worker thread; the event loop never waits on it."""
@@ -82,8 +92,9 @@ class DiscordBot(discord.Client):
 
     # --- mentions and direct messages -------------------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
-        """Answer a DM, or a message that mentions the bot, with a reply to it."""
+        """Answer a DM, or a message that mentions the bot, with a reply to it; overhear any other."""
         if not self.addressed(message):
+            await self.overhear(message)
             return
         log.info("message from user %s in channel %s", message.author.id, message.channel.id)
         admission = self.door.admit(self.message_request(message))
@@ -95,6 +106,15 @@ class DiscordBot(discord.Client):
         with contextlib.suppress(discord.HTTPException):
             await message.channel.typing()  # one indicator, about ten seconds; no loop to keep it alive
         await self.send_reply(message, await self.answer(admission))
+
+    async def overhear(self, message: discord.Message) -> None:
+        """A message in a server's channel: in a watched one its links are added and it gets reactions."""
+        me = self.user
+        if not self.intents.message_content or message.author.bot or (me and message.author.id == me.id):
+            return
+        request = replace(self.message_request(message), text=message_text(message), via=OVERHEARD)
+        admission = await asyncio.to_thread(self.door.admit, request)  # is it watched: a database read
+        await self.adding.overheard(message, admission)
 
     def message_request(self, message: discord.Message) -> Request:
         """The Request for a message: its text without the bot's mentions, and where it was sent."""
@@ -150,7 +170,21 @@ class DiscordBot(discord.Client):
             await interaction.response.send_message(**first.kwargs(), ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        await self.follow_up(interaction, await self.answer(admission))
+        reply = await (self.adding.run(admission) if admission.fetches else self.answer(admission))
+        await self.follow_up(interaction, reply)
+
+    async def share(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """"Add to gapbot" on a message: its links added as the user who chose it; only they see the reply."""
+        log.info("Add to gapbot from user %s in channel %s", interaction.user.id, interaction.channel_id)
+        request = replace(slash_request(interaction, f"/add {message_text(message)}"), via=SHARED)
+        admission = self.door.admit(request)
+        if admission.refusal is not None:
+            first = render.render(admission.refusal)[0]
+            await interaction.response.send_message(**first.kwargs(), ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        for part in render.render(await self.adding.run(admission)):  # the deferral is private: so are these
+            await retrying(partial(_send, interaction.followup, part, ephemeral=True), what="follow-up")
 
     async def follow_up(self, interaction: discord.Interaction, reply: Reply) -> None:
         """Send the reply as follow-ups: ephemeral for errors, help and answers the corpus does not have."""

@@ -24,6 +24,9 @@ Completer = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_co
 SlashCallback = Callable[..., Coroutine[Any, Any, None]]
 # (interaction, command name, argument): how the bot answers a slash command
 RunSlash = Callable[[discord.Interaction, str, str], Coroutine[Any, Any, None]]
+# (interaction, message): how the bot answers "Add to gapbot" on a message
+Share = Callable[[discord.Interaction, discord.Message], Coroutine[Any, Any, None]]
+SHARE_MENU = "Add to gapbot"
 
 
 class GapTree(app_commands.CommandTree):
@@ -48,13 +51,26 @@ class GapTree(app_commands.CommandTree):
             log.warning("could not answer an interaction: HTTP %s (code %s)", e.status, e.code)
 
 
-def build_tree(client: discord.Client, *, run_slash: RunSlash, corpus: Corpus) -> GapTree:
-    """A command tree with one slash command per registered core command, each answered by run_slash."""
+def build_tree(client: discord.Client, *, run_slash: RunSlash, corpus: Corpus,
+               share: Share | None = None) -> GapTree:
+    """A command tree with one slash command per registered core command, each answered by run_slash, and
+    with share the "Add to gapbot" message context menu."""
     tree = GapTree(client, run_slash=run_slash)
     completers: dict[str, Completer] = {"who": who_completer(corpus)}
     for cmd in commands():
         tree.add_command(slash_command(cmd, run_slash, completer=completers.get(cmd.name)))
+    if share is not None:
+        tree.add_command(share_menu(share))
     return tree
+
+
+def share_menu(share: Share) -> app_commands.ContextMenu:
+    """The message context-menu command "Add to gapbot" (Apps -> Add to gapbot on any message)."""
+
+    async def add_message(interaction: discord.Interaction, message: discord.Message) -> None:
+        await share(interaction, message)
+
+    return app_commands.ContextMenu(name=SHARE_MENU, callback=add_message)
 
 
 def slash_command(cmd: Command, run_slash: RunSlash, *,

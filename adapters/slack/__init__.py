@@ -16,12 +16,14 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
+from adapters.adding import intake_from_env
 from adapters.slack.app import create_app
 from adapters.slack.deliver import web_client
 from adapters.slack.manifest import to_yaml
 from adapters.slack.server import SlackServer, make_server
 from adapters.warmup import warm_up
 from bot.guard import Guard, Policy
+from bot.intake import Intake
 from corpus.api import Corpus
 
 log = logging.getLogger(__name__)
@@ -33,13 +35,15 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    """What the environment says: tokens, signing secret, Web API base URL, who may use the bot where."""
+    """What the environment says: tokens, signing secret, Web API base URL, who may use the bot where, and the
+    add rules with the fetcher for links shared in chat."""
 
     bot_token: str = field(repr=False)  # secrets stay out of any repr that reaches a log
     signing_secret: str = field(repr=False)
     app_token: str | None = field(repr=False)
     api_url: str | None
     policy: Policy = field(default_factory=Policy)
+    intake: Intake | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, socket: bool) -> Settings:
@@ -55,9 +59,10 @@ class Settings:
             secret = _need(env, "SLACK_SIGNING_SECRET", "the Signing Secret from Basic Information")
         try:
             policy = Policy.from_env(env, spaces="GAPBOT_SLACK_TEAMS", channels="GAPBOT_SLACK_CHANNELS")
+            intake = intake_from_env(env)
         except ValueError as e:
             raise ConfigError(str(e)) from None
-        return cls(bot_token, secret, app_token, env.get("SLACK_API_URL") or None, policy)
+        return cls(bot_token, secret, app_token, env.get("SLACK_API_URL") or None, policy, intake)
 
 
 def _need(env: Mapping[str, str], name: str, what: str) -> str:
@@ -117,7 +122,8 @@ def run(settings: Settings, *, db: str, seed: bool, socket: bool, host: str, por
     ready = open_corpus_in_background(db, seed=seed)
     # verify_token: Bolt keeps this auth.test result, so no request ever waits for one before its ack
     app = create_app(ready.result, token=settings.bot_token, signing_secret=settings.signing_secret,
-                     api_url=settings.api_url, verify_token=True, guard=Guard(settings.policy))
+                     api_url=settings.api_url, verify_token=True, guard=Guard(settings.policy),
+                     intake=settings.intake)
     _stop_on_sigterm()
     if socket:
         return serve_socket(app, settings.app_token or "", ready, host=host, port=port)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -10,14 +11,17 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from adapters.adding import AddWorker
+from adapters.slack.adding import SHORTCUT, SlackAdding, message_text
 from adapters.slack.dedupe import SeenEvents, skip_repeats
 from adapters.slack.deliver import Target, deliver, web_client
 from adapters.slack.feedback import listen as listen_for_feedback
 from adapters.slack.markup import from_slack
 from bot.core import CorpusSource, Door, commands
 from bot.guard import Guard
+from bot.intake import Intake
 from bot.registry import ENTRY
-from bot.reply import Reply, Request
+from bot.reply import OVERHEARD, SHARED, TYPED, Reply, Request
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Request], Reply]
@@ -27,16 +31,18 @@ SLASH_COMMAND = f"/{ENTRY}"  # the app's one slash command; the core reads "/gap
 
 def create_app(corpus: CorpusSource | None, *, token: str, signing_secret: str,
                api_url: str | None = None, handler: Handler | None = None,
-               verify_token: bool = False, seen: SeenEvents | None = None, guard: Guard | None = None) -> App:
-    """The Slack app: /gap (every other command is its subcommand), mentions and DMs, through the door.
+               verify_token: bool = False, seen: SeenEvents | None = None, guard: Guard | None = None,
+               intake: Intake | None = None, adds: AddWorker | None = None) -> App:
+    """The Slack app: /gap (every other command is its subcommand), mentions and DMs, the "Add to gapbot"
+    message shortcut and watched channels, through the door.
 
     corpus may be a callable that returns the corpus once it is open (start-up opens it in the background);
     handler replaces the commands behind the door (tests); guard applies allowlists, admins and the rate
-    limit (default: none set, 10 commands a minute). Acks happen in the request thread; answers run in Bolt's
-    workers.
+    limit (default: none set, 10 commands a minute); intake lets /add fetch (none: adding is not set up).
+    Acks happen in the request thread; answers run in Bolt's workers, adds on the add worker.
     """
-    door = Door(corpus, guard=guard or Guard(), answer=handler)  # type: ignore[arg-type]
-    listeners = SlackListeners(door)
+    door = Door(corpus, guard=guard or Guard(), answer=handler, intake=intake)  # type: ignore[arg-type]
+    listeners = SlackListeners(door, SlackAdding(adds or AddWorker()))
     app = App(client=web_client(token, api_url), signing_secret=signing_secret, name="gapbot",
               token_verification_enabled=verify_token, process_before_response=True)
     app.use(skip_repeats(seen or SeenEvents()))
@@ -46,6 +52,7 @@ def create_app(corpus: CorpusSource | None, *, token: str, signing_secret: str,
     app.event("app_mention")(ack=acknowledge, lazy=[listeners.answer_mention])
     app.event("message")(ack=acknowledge, lazy=[listeners.answer_message])
     listen_for_feedback(app, door)  # the 👍/👎 and "Share with channel" buttons under answers
+    app.message_shortcut(SHORTCUT)(ack=acknowledge, lazy=[listeners.answer_shortcut])
     app.error(log_error)
     return app
 
@@ -64,8 +71,9 @@ def log_error(error: Exception, body: dict[str, Any]) -> None:
 class SlackListeners:
     """Bolt's listeners for the three conversations gapbot takes part in, each a Request for the door."""
 
-    def __init__(self, door: Door):
+    def __init__(self, door: Door, adding: SlackAdding):
         self.door = door
+        self.adding = adding
 
     def answer_command(self, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """A slash command: answered through its response_url (works in channels the bot is not in)."""
@@ -82,19 +90,45 @@ class SlackListeners:
         self.answer(from_slack(event.get("text", "")), target, client)
 
     def answer_message(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        """A direct message to the bot: answered in the DM (other message events are ignored)."""
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        """A direct message to the bot: answered in the DM; in a channel, overheard (edits, joins and bots'
+        messages are ignored)."""
+        if event.get("subtype") or event.get("bot_id"):
+            return
+        if event.get("channel_type") != "im":
+            self.overhear(event, client, context)
             return
         target = Target(channel=event["channel"], user=event.get("user"), thread_ts=event.get("thread_ts"),
                         is_dm=True, team=_team(context))
         self.answer(from_slack(event.get("text", "")), target, client)
 
-    def answer(self, text: str, target: Target, client: WebClient) -> None:
-        """Ask the door and post its reply; a failure is logged with its traceback (Bolt would drop it)."""
+    def answer_shortcut(self, shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """"Add to gapbot" on a message: its links added as the user who clicked; only they see the reply."""
+        target = Target(channel=shortcut["channel"]["id"], user=shortcut["user"]["id"], team=_team(context),
+                        response_url=shortcut.get("response_url"))
+        self.answer(f"/add {message_text(shortcut.get('message') or {})}", target, client, via=SHARED)
+
+    def overhear(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """A message posted in a channel: in a watched one its links are added and it gets reactions."""
+        if context.bot_user_id and f"<@{context.bot_user_id}>" in event.get("text", ""):
+            return  # a mention: answered as one
+        target = Target(channel=event["channel"], user=event.get("user"), thread_ts=event.get("thread_ts"),
+                        team=_team(context))
         try:
-            admission = self.door.admit(slack_request(text, target, client))
+            request = replace(slack_request(message_text(event), target, client), via=OVERHEARD)
+            self.adding.overheard(self.door.admit(request), target, event["ts"], client)
+        except Exception:  # a worker thread: the log is the only place anyone hears of it
+            log.exception("reading a message in %s failed", target.channel)
+
+    def answer(self, text: str, target: Target, client: WebClient, *, via: str = TYPED) -> None:
+        """Ask the door and post its reply (an add's when the add worker is done); a failure is logged with
+        its traceback (Bolt would drop it)."""
+        try:
+            admission = self.door.admit(replace(slack_request(text, target, client), via=via))
             if admission.repeat:
                 log.info("user %s in %s was refused before; not answering again", target.user, target.channel)
+                return
+            if admission.fetches:
+                self.adding.later(admission, target, client)
                 return
             deliver(client, admission.reply(), target)
         except SlackApiError as e:

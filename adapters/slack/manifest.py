@@ -5,14 +5,18 @@ from typing import Any
 
 import yaml
 
+from adapters.slack.adding import SHORTCUT, SHORTCUT_NAME
 from adapters.slack.app import EVENTS_PATH, SLASH_COMMAND
 from bot.core import commands
 from bot.registry import COMMANDS, ENTRY
 
-# channels:history and groups:history let the digest find its own post after a crash instead of reposting
+# channels:history and groups:history let the digest find its own post after a crash instead of reposting,
+# and (with the message.channels and message.groups events) gapbot read the links posted in watched channels,
+# which it marks with reactions (reactions:write)
 SCOPES = ["app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history",
-          "im:history", "users:read"]
-EVENTS = ["app_mention", "message.im"]
+          "im:history", "reactions:write", "users:read"]
+EVENTS = ["app_mention", "message.channels", "message.groups", "message.im"]
+SHORTCUT_DESCRIPTION = "Add the links in this message to gapbot's articles"
 DESCRIPTION = "Answers, with citations, what the articles say about the China-US AI gap."
 SLASH_DESCRIPTION = "The China-US AI gap by topic, and every gapbot command after it: /gap help"
 # Slack's own slash commands (its help article "Use built-in slash commands", and the names other apps found
@@ -36,6 +40,8 @@ def manifest(*, url: str | None = None) -> dict[str, Any]:
             "features": {"app_home": {"home_tab_enabled": False, "messages_tab_enabled": True,
                                       "messages_tab_read_only_enabled": False},
                          "bot_user": {"display_name": "gapbot", "always_online": True},
+                         "shortcuts": [{"name": SHORTCUT_NAME, "type": "message", "callback_id": SHORTCUT,
+                                        "description": SHORTCUT_DESCRIPTION}],
                          "slash_commands": [slash_command(endpoint)]},
             "oauth_config": {"scopes": {"bot": SCOPES}},
             "settings": settings}

@@ -81,3 +81,12 @@ def _plain_special(m: re.Match[str]) -> str:
     if target.startswith("!"):
         return "@" + (label or target[1:].split("^")[0])
     return label or target
+
+
+def with_addresses(text: str) -> str:
+    """A message's text with each link as its address (<url|label> becomes url), for /add to read."""
+    def address(m: re.Match[str]) -> str:
+        return m[1] if re.match(r"https?://", m[1], re.IGNORECASE) else _plain_special(m)
+
+    text = _SPECIAL.sub(address, text or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -4,4 +4,5 @@
 from bot.commands import gap, who, ask, sources, help  # noqa: F401
 from bot.commands import digest  # noqa: F401
 from bot.commands import add  # noqa: F401
+from bot.commands import watch  # noqa: F401
 # isort: on
