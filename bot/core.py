@@ -148,7 +148,16 @@ class Door:
         reply = self.add_footer(self._answer(replace(request, via=TYPED)), request)
         if request.via == OVERHEARD:
             return marked(reply)
-        return self.remember(request, replace(reply, ephemeral=True) if request.via == SHARED else reply)
+        if self.private(request, reply):
+            reply = replace(reply, ephemeral=True)
+        return self.remember(request, reply)
+
+    def private(self, request: Request, reply: Reply) -> bool:
+        """Whether an answer goes to its asker alone: a shared message's, or any in a channel where the
+        policy says answers are private first (the asker may then share it)."""
+        in_channel = not request.direct and request.platform not in UNLOGGED_PLATFORMS
+        chosen = self.guard is not None and self.guard.policy.private_answers and in_channel
+        return request.via == SHARED or (chosen and reply.answered)
 
     def run(self, request: Request) -> Reply:
         """Run the command the request names over the corpus."""

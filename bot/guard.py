@@ -27,6 +27,7 @@ class Policy:
     channels: frozenset[str] = frozenset()
     admins: frozenset[str] = frozenset()  # user ids, bare or as platform:id
     per_minute: int = 10
+    private_answers: bool = False  # answers in channels go to the asker alone first (Slack adds "Share")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, spaces: str, channels: str) -> Policy:
@@ -35,8 +36,12 @@ class Policy:
         if not rate.isdigit():
             raise ValueError(f"GAPBOT_RATE_LIMIT must be a whole number of commands a minute, not "
                              f"{rate[:20]!r}")
+        private = env.get("GAPBOT_PRIVATE_ANSWERS", "").strip().lower()
+        if private not in ("", "0", "1", "true", "false", "yes", "no"):
+            raise ValueError(f"GAPBOT_PRIVATE_ANSWERS must be 1 or 0, not {private[:20]!r}")
         return cls(spaces=ids(env.get(spaces)), channels=ids(env.get(channels)),
-                   admins=ids(env.get("GAPBOT_ADMINS")), per_minute=int(rate))
+                   admins=ids(env.get("GAPBOT_ADMINS")), per_minute=int(rate),
+                   private_answers=private in ("1", "true", "yes"))
 
 
 def ids(text: str | None) -> frozenset[str]:

@@ -23,6 +23,7 @@ from slack_fake import (
 
 from adapters.slack.app import Handler, create_app
 from adapters.slack.server import SlackServer, make_server
+from bot.guard import Guard
 from bot.reply import Citation, Reply, Request, Section
 from corpus.api import Corpus
 from corpus.embed import HashEmbedder
@@ -94,9 +95,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     return Corpus.open(tmp_path_factory.mktemp("slack") / "slack.db", seed=False, embedder=HashEmbedder())
 
 
-def serve(fake: FakeSlack, corpus: Corpus, handler: Handler | None) -> Iterator[Slack]:
+def serve(fake: FakeSlack, corpus: Corpus, handler: Handler | None, *,
+          guard: Guard | None = None) -> Iterator[Slack]:
     """The app over corpus (with handler in place of handle(), if given), served until the test ends."""
-    app = create_app(corpus, token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url, handler=handler)
+    app = create_app(corpus, token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url, handler=handler,
+                     guard=guard)
     server = make_server(app, host="127.0.0.1", port=0, health=lambda: {"articles": corpus.count()})
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:

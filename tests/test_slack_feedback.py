@@ -13,6 +13,7 @@ from slack_harness import Scripted, Slack, payload, serve
 from test_cli import gapbot
 
 from adapters.slack.render import SHARE, VOTE_DOWN, VOTE_UP, answer_id_in
+from bot.guard import Guard, Policy
 from bot.reply import Citation, Reply, Section
 from corpus.api import Corpus
 from corpus.embed import HashEmbedder
@@ -122,3 +123,30 @@ def test_a_private_answer_can_be_shared_with_the_channel_once(fake: FakeSlack, r
         slack.click(VOTE_UP, "0123456789ab")  # a sentinel: once it is answered, the second share was ignored
         fake.wait_for("response", 4)
         assert len(fake.called("response")) == 4 and len(scripted.requests) == 2
+
+
+def test_with_private_answers_an_answer_is_the_askers_until_shared(fake: FakeSlack, robots: Corpus) -> None:
+    for slack in serve(fake, robots, None, guard=Guard(Policy(private_answers=True))):
+        message = answered(slack, f"ask {QUESTION}")
+        assert message["response_type"] == "ephemeral"
+        answer_id = answer_id_in(message)
+        assert answer_id is not None
+        assert [b["action_id"] for b in buttons(message)] == [VOTE_UP, VOTE_DOWN, SHARE]
+        slack.click(SHARE, answer_id, ephemeral=True)
+        shared, delete = [payload(c) for c in fake.wait_for("response", 3)[1:]]
+        assert shared["response_type"] == "in_channel" and delete == {"delete_original": True}
+        assert shared["blocks"][0]["text"]["text"] == message["blocks"][0]["text"]["text"]
+        help_reply = answered(slack, "help")  # not an answer from the articles: private, nothing to share
+        assert help_reply["response_type"] == "ephemeral" and not [
+            b for b in help_reply["blocks"] if b["type"] == "actions"]
+
+
+@pytest.mark.parametrize(("value", "private"), [("1", True), ("yes", True), ("0", False), ("", False)])
+def test_gapbot_private_answers_is_read_from_the_environment(value: str, private: bool) -> None:
+    policy = Policy.from_env({"GAPBOT_PRIVATE_ANSWERS": value}, spaces="S", channels="C")
+    assert policy.private_answers is private
+
+
+def test_a_malformed_gapbot_private_answers_is_refused() -> None:
+    with pytest.raises(ValueError, match="GAPBOT_PRIVATE_ANSWERS"):
+        Policy.from_env({"GAPBOT_PRIVATE_ANSWERS": "sometimes"}, spaces="S", channels="C")
