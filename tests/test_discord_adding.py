@@ -15,10 +15,10 @@ import yarl
 from aiohttp import web
 from discord.ext.test import backend
 from discord.gateway import DiscordWebSocket
-from discord.webhook.async_ import async_context
 from discord_fake import APPLICATION, BOT_USER
 from test_add import PAGE, loopback_intake
 from test_discord_slash import EPHEMERAL, FIXTURES, RecordingAdapter, payload
+from test_discord_slash import interact as answered
 
 from adapters.discord import create_bot, main, watching_any
 from adapters.discord.client import DiscordBot
@@ -48,15 +48,7 @@ async def bot(tmp_path):
 async def interact(bot, data: dict) -> RecordingAdapter:
     """Deliver an interaction and wait until the bot has answered it (a first add loads the extraction
     libraries, slow on a busy machine, hence the long wait)."""
-    adapter = RecordingAdapter()
-    token = async_context.set(adapter)
-    try:
-        bot._connection.parse_interaction_create(copy.deepcopy(data))
-        invokers = [t for t in asyncio.all_tasks() if t.get_name() == "CommandTree-invoker"]
-        await asyncio.wait_for(asyncio.gather(*invokers), timeout=120)
-    finally:
-        async_context.reset(token)
-    return adapter
+    return await answered(bot, data, timeout=120)
 
 
 def menu_payload(content: str, *, embeds: list[dict] | None = None) -> dict:

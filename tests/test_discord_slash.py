@@ -98,14 +98,14 @@ def payload(name: str, value: str | None = None, *, fixture: str = "interaction_
     return data
 
 
-async def interact(bot, data: dict[str, Any]) -> RecordingAdapter:
+async def interact(bot, data: dict[str, Any], *, timeout: float = 10) -> RecordingAdapter:
     """Deliver an INTERACTION_CREATE event as the gateway would, and wait until the bot has answered it."""
     adapter = RecordingAdapter()
     token = async_context.set(adapter)
     try:
         bot._connection.parse_interaction_create(copy.deepcopy(data))
         invokers = [t for t in asyncio.all_tasks() if t.get_name() == "CommandTree-invoker"]
-        await asyncio.wait_for(asyncio.gather(*invokers), timeout=10)
+        await asyncio.wait_for(asyncio.gather(*invokers), timeout=timeout)
     finally:
         async_context.reset(token)
     return adapter
