@@ -21,6 +21,7 @@ from bot.intake import Intake
 from bot.registry import COMMANDS, ENTRY, Command, registered, typed
 from bot.reply import Reply, Request, Section, UserError
 from bot.text import clean_text, safe_echo
+from bot.threads import carry, noted
 from corpus.answer_log import AnswerRecord, Cited
 
 if TYPE_CHECKING:
@@ -113,9 +114,12 @@ class Door:
         return Admission(self, request, verdict.reply, verdict.repeat)
 
     def answer(self, request: Request) -> Reply:
-        """An admitted request's reply: admin rights settled, the command answered, the footer added."""
-        request = self.settle_admin(request)
-        return self.remember(request, self.add_footer(self._answer(request), request))
+        """An admitted request's reply: a thread follow-up read, admin rights settled, the command answered,
+        the footer added."""
+        carried = carry(request, self.current_corpus(), said=_MENTION.sub("", clean_text(request.text)))
+        request = self.settle_admin(carried.request)
+        reply = carried.reply or noted(self._answer(request), carried.note)
+        return self.remember(request, self.add_footer(reply, request))
 
     def run(self, request: Request) -> Reply:
         """Run the command the request names over the corpus."""
@@ -150,6 +154,8 @@ class Door:
         if request.platform in UNLOGGED_PLATFORMS or log_ is None:
             return reply
         name, args, _ = parse(request.text)
+        if reply.command not in COMMANDS:  # answered by the door itself (a thread's "why?"), not a command
+            name, args = reply.command, ""
         record = AnswerRecord(
             at=datetime.now(timezone.utc).isoformat(timespec="seconds"), platform=request.platform,
             question=request.text, command=name, args=args, title=reply.title, text=reply.text,
