@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -13,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.dedupe import SeenEvents, skip_repeats
 from adapters.slack.deliver import Target, deliver, web_client
 from adapters.slack.markup import from_slack
+from adapters.slack.threads import earlier_answers
 from bot.core import CorpusSource, Door, commands
 from bot.guard import Guard
 from bot.registry import ENTRY
@@ -20,6 +22,7 @@ from bot.reply import Reply, Request
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Request], Reply]
+Thread = dict[str, Any]  # earlier_answers' keywords: the thread's ts, gapbot's user and bot ids
 EVENTS_PATH = "/slack/events"
 SLASH_COMMAND = f"/{ENTRY}"  # the app's one slash command; the core reads "/gap who NAME" as /who NAME
 
@@ -77,7 +80,7 @@ class SlackListeners:
         """@gapbot in a channel: answered in the message's thread."""
         target = Target(channel=event["channel"], user=event.get("user"),
                         thread_ts=event.get("thread_ts") or event.get("ts"), team=_team(context))
-        self.answer(from_slack(event.get("text", "")), target, client)
+        self.answer(from_slack(event.get("text", "")), target, client, thread=_thread(event, context))
 
     def answer_message(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """A direct message to the bot: answered in the DM (other message events are ignored)."""
@@ -85,16 +88,21 @@ class SlackListeners:
             return
         target = Target(channel=event["channel"], user=event.get("user"), thread_ts=event.get("thread_ts"),
                         is_dm=True, team=_team(context))
-        self.answer(from_slack(event.get("text", "")), target, client)
+        self.answer(from_slack(event.get("text", "")), target, client, thread=_thread(event, context))
 
-    def answer(self, text: str, target: Target, client: WebClient) -> None:
-        """Ask the door and post its reply; a failure is logged with its traceback (Bolt would drop it)."""
+    def answer(self, text: str, target: Target, client: WebClient, *, thread: Thread | None = None) -> None:
+        """Ask the door and post its reply, reading the thread it was asked in (if any) once admitted; a
+        failure is logged with its traceback (Bolt would drop it)."""
         try:
             admission = self.door.admit(slack_request(text, target, client))
             if admission.repeat:
                 log.info("user %s in %s was refused before; not answering again", target.user, target.channel)
                 return
-            deliver(client, admission.reply(), target)
+            if admission.refusal is None and thread is not None:
+                follows = earlier_answers(client, channel=target.channel, **thread)
+                admission = replace(admission, request=replace(admission.request, follows=follows))
+            reply = admission.reply()
+            deliver(client, reply, target, posted=partial(self.door.posted, reply.answer_id))
         except SlackApiError as e:
             log.warning("Slack refused the reply in %s: %s", target.channel, e.response.get("error"))
         except Exception:  # a worker thread: the log is the only place anyone hears of it
@@ -106,6 +114,13 @@ def slack_request(text: str, target: Target, client: WebClient) -> Request:
     return Request(text=text, platform="slack", user=target.user, channel=target.channel, space=target.team,
                    thread=target.thread_ts, direct=target.is_dm,
                    admin_check=partial(is_workspace_admin, client, target.user))
+
+
+def _thread(event: dict[str, Any], context: BoltContext) -> Thread | None:
+    """Where to read the thread a message was sent in, and who gapbot is there; None outside a thread."""
+    if not event.get("thread_ts"):
+        return None
+    return {"thread_ts": event["thread_ts"], "bot_user": context.bot_user_id, "bot_id": context.bot_id}
 
 
 def _team(context: BoltContext) -> str | None:

@@ -9,9 +9,10 @@ from adapters.slack.app import EVENTS_PATH, SLASH_COMMAND
 from bot.core import commands
 from bot.registry import COMMANDS, ENTRY
 
-# channels:history and groups:history let the digest find its own post after a crash instead of reposting
+# channels:history and groups:history let the digest find its own post after a crash instead of reposting;
+# with im:history and mpim:history they let a mention in a thread read it (conversations.replies) to follow up
 SCOPES = ["app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history",
-          "im:history", "users:read"]
+          "im:history", "mpim:history", "users:read"]
 EVENTS = ["app_mention", "message.im"]
 DESCRIPTION = "Answers, with citations, what the articles say about the China-US AI gap."
 SLASH_DESCRIPTION = "The China-US AI gap by topic, and every gapbot command after it: /gap help"
