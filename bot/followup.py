@@ -20,8 +20,8 @@ WHY = [  # (pattern over the whole message, reason): asking for the evidence beh
     (r"why(?:\s+(?:is|was)\s+(?:that|it))?(?:\s+so)?", "a bare 'why?' asks for the reason behind what was "
      "said"),
     (r"(?:and|but)\s+why", "'and why?' is the same bare why, continuing the thread"),
-    (r"(?:what(?:'s|’s|\s+is)\s+the\s+)?(?:source|sources|context|evidence|proof)",
-     "a lone request for the source or context names no new subject"),
+    (r"(?:(?:what(?:'s|’s|\s+is)|any|your)\s+)?(?:the\s+)?(?:source|sources|context|evidence|proof)"
+     r"(?:\s+please)?", "a lone request for the source or context names no new subject"),
     (r"(?:says|said)\s+who|according\s+to\s+(?:whom|who|what)|who\s+says\s+(?:so|that)",
      "challenges the attribution: the reader wants to see who said it, in context"),
     (r"how\s+do\s+(?:you|we)\s+know(?:\s+(?:that|this))?", "asks what the claim rests on"),
@@ -98,7 +98,8 @@ def new_subject(text: str) -> str | None:
         m = rule.match(text)
         if not m:
             continue
-        subject = m["x"].strip(" ?.!,;:")
+        # an article opens a noun phrase, not a topic: "the talent gap?" asks about "talent gap"
+        subject = re.sub(r"^(?:the|a|an)\s+", "", m["x"].strip(" ?.!,;:"), flags=re.I)
         words = subject.split()
         if words and len(words) <= MAX_SUBJECT_WORDS and words[0].lower() not in NOT_A_SUBJECT:
             return subject

@@ -16,7 +16,8 @@ SCRAPES = Path(__file__).parent / "fixtures" / "scrapes"  # invented articles, w
 
 
 @pytest.mark.parametrize("text", ["why?", "Why", "why is that?", "why so?", "and why?", "source?", "Evidence",
-                                  "what's the source?", "context?", "says who?", "according to whom?",
+                                  "any sources?", "your source?", "source please", "what's the source?",
+                                  "context?", "says who?", "according to whom?",
                                   "how do you know that?", "where does that come from?"])
 def test_a_bare_why_asks_for_the_evidence(text: str) -> None:
     assert read(text) == FollowUp("why")
@@ -26,7 +27,7 @@ def test_a_bare_why_asks_for_the_evidence(text: str) -> None:
     ("what about video?", "video"), ("And what about video generation?", "video generation"),
     ("how about talent", "talent"), ("what of chips?", "chips"), ("same for chips?", "chips"),
     ("and talent?", "talent"), ("also for video?", "video"), ("chips?", "chips"),
-    ("video generation?", "video generation")])
+    ("video generation?", "video generation"), ("what about the talent gap?", "talent gap")])
 def test_a_short_follow_up_names_a_new_subject(text: str, subject: str) -> None:
     assert read(text) == FollowUp("more", subject)
 
