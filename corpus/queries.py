@@ -45,8 +45,9 @@ def people_in(reader: CorpusReader, text: str) -> list[Entity]:
             last[e.name] = (max(ends), e)
     for word in [p for p in spans if " " not in p][:SURNAMES]:
         found = reader.people_with_name(word, limit=2)
-        if len(found) == 1 and found[0].name not in last:  # a name two people share names neither
-            last[found[0].name] = (spans[word], found[0])
+        if len(found) == 1:  # a name two people share names neither
+            person = found[0]
+            last[person.name] = (max(spans[word], last.get(person.name, (-1, person))[0]), person)
     return [e for _, e in sorted(last.values(), key=lambda pe: pe[0])]
 
 

@@ -181,3 +181,21 @@ def test_slack_names_the_carried_command_as_it_is_typed_there(corpus) -> None:
     thread.say("/gap who Priya Anand")
     assert thread.say("what about Odile Fenwick?").sections[0].text == \
         "(following up on /gap who: /gap who Odile Fenwick)"
+
+
+# --- what the corpus tells the door ------------------------------------------------------------------------
+
+def test_the_people_a_text_names_come_in_order_of_their_last_mention(corpus) -> None:
+    text = "Odile Fenwick spoke first. Then Priya Anand. Later Fenwick said more; Kestrel Research agreed."
+    assert [p.name for p in corpus.people_in(text)] == ["Priya Anand", "Odile Fenwick"]
+    assert [p.name for p in corpus.people_in("Anand said so.")] == ["Priya Anand"]  # a surname alone
+    assert corpus.people_in("Kestrel Research and the Tallis Institute said so.") == []  # not people
+    assert corpus.people_in("no names here, only lower case words") == []
+
+
+def test_a_sentence_comes_with_its_neighbours_in_its_article(corpus) -> None:
+    [hit] = [h for h in corpus.search("video generation roughly six months", limit=10)
+             if h.text.startswith("Fenwick added")]
+    near = corpus.sentences_near(hit.sentence_id, before=1, after=1)
+    assert [f.text[:13] for f in near] == ["Odile Fenwick", "Fenwick added", "She said the "]
+    assert corpus.sentences_near(10**9) == []
