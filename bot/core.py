@@ -158,7 +158,7 @@ class Door:
             name, args = reply.command, ""
         record = AnswerRecord(
             at=datetime.now(timezone.utc).isoformat(timespec="seconds"), platform=request.platform,
-            question=request.text, command=name, args=args, title=reply.title, text=reply.text,
+            question=clean_text(request.text), command=name, args=args, title=reply.title, text=reply.text,
             answered=reply.answered, space=request.space, channel=request.channel, thread=request.thread,
             user=request.user, cited=tuple(Cited(c.article_id, c.quote) for c in reply.citations))
         try:
