@@ -163,8 +163,11 @@ class Door:
             user=request.user, cited=tuple(Cited(c.article_id, c.quote) for c in reply.citations))
         try:
             kept = log_.record(record)
-        except Exception:  # an answer still goes out if it cannot be remembered
-            log.exception("could not keep the answer to %s in the answer log", name)
+        except Exception as e:  # an answer still goes out if it cannot be remembered
+            if (damage := _damage(self.current_corpus(), e)) is not None:
+                log.error("could not keep the answer to %s in the answer log: %s", name, damage)
+            else:
+                log.exception("could not keep the answer to %s in the answer log", name)
             return reply
         return replace(reply, answer_id=kept.id)
 
