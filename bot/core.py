@@ -21,6 +21,7 @@ from bot.intake import Intake
 from bot.registry import COMMANDS, ENTRY, Command, registered, typed
 from bot.reply import OVERHEARD, SHARED, TYPED, Reply, Request, Section, UserError
 from bot.text import clean_text, safe_echo
+from bot.threads import carry, noted
 from bot.watch import REFUSED, marked, overheard_add, shared_add
 from corpus.answer_log import AnswerRecord, Cited
 
@@ -142,10 +143,13 @@ class Door:
         return Admission(self, request, verdict.reply, verdict.repeat)
 
     def answer(self, request: Request) -> Reply:
-        """An admitted request's reply: admin rights settled, the command answered, the footer added."""
-        request = self.settle_admin(request)
+        """An admitted request's reply: a thread follow-up read, admin rights settled, the command answered,
+        the footer added."""
+        carried = carry(request, self.current_corpus(), said=_MENTION.sub("", clean_text(request.text)))
+        request = self.settle_admin(carried.request)
         # the command runs as if typed; how the request came decides only how its reply is shown
-        reply = self.add_footer(self._answer(replace(request, via=TYPED)), request)
+        reply = carried.reply or noted(self._answer(replace(request, via=TYPED)), carried.note)
+        reply = self.add_footer(reply, request)
         if request.via == OVERHEARD:
             return marked(reply)
         if self.private(request, reply):
@@ -193,9 +197,11 @@ class Door:
         if request.platform in UNLOGGED_PLATFORMS or log_ is None or reply.answer_id is not None:
             return reply
         name, args, _ = parse(request.text)
+        if reply.command not in COMMANDS:  # answered by the door itself (a thread's "why?"), not a command
+            name, args = reply.command, ""
         record = AnswerRecord(
             at=datetime.now(timezone.utc).isoformat(timespec="seconds"), platform=request.platform,
-            question=request.text, command=name, args=args, title=reply.title, text=reply.text,
+            question=clean_text(request.text), command=name, args=args, title=reply.title, text=reply.text,
             answered=reply.answered, space=request.space, channel=request.channel, thread=request.thread,
             user=request.user, cited=tuple(Cited(c.article_id, c.quote) for c in reply.citations))
         try:

@@ -14,9 +14,10 @@ class Request:
 
     The place: `space` is the Slack workspace or Discord server; `channel` the conversation it was sent in
     (on Discord a thread is a channel of its own, and `parent` is the channel it belongs to); `thread` the
-    thread, if any; `direct` a direct message. `admin_check` is the platform's word on whether the user is an
-    admin: the door asks it only for a command that needs admin rights (it may cost a Web API call), and sets
-    `is_admin`.
+    thread, if any; `direct` a direct message; `follows` the platform's ids of gapbot's messages earlier in
+    the conversation (or the ids of the answers they show), newest first, for thread follow-ups.
+    `admin_check` is the platform's word on whether the user is an admin: the door asks it only for a command
+    that needs admin rights (it may cost a Web API call), and sets `is_admin`.
 
     `via` says how it came: typed (a command or a message to gapbot), shared (a message handed to gapbot with
     "Add to gapbot": its links are added and only the sharer sees the reply) or overheard (a message posted
@@ -33,6 +34,7 @@ class Request:
     thread: str | None = None
     direct: bool = False
     via: str = TYPED
+    follows: tuple[str, ...] = ()  # gapbot's messages (or answer ids) earlier here, newest first
     admin_check: AdminCheck | None = field(default=None, compare=False, repr=False)
 
 

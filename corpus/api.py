@@ -13,7 +13,7 @@ from corpus.add_log import AddLog, SqliteAddLog
 from corpus.answer_log import AnswerLog, SqliteAnswerLog
 from corpus.bundled import seed_paths
 from corpus.embed import Embedder, default_embedder
-from corpus.models import Article, Claim, Entity, GapOverview, Hit, IngestResult, Profile
+from corpus.models import Article, Claim, Entity, Fact, GapOverview, Hit, IngestResult, Profile
 from corpus.reader import CorpusReader
 from corpus.sqlite_reader import SqliteReader
 from corpus.store import Store, indexer_running
@@ -159,6 +159,14 @@ class Corpus:
     def people_called(self, word: str, *, limit: int = 5) -> list[Entity]:
         """People one of whose names is this single word, most mentioned first."""
         return queries.people_called(self.reader, word, limit=limit)
+
+    def people_in(self, text: str) -> list[Entity]:
+        """The people a text names (by name, alias or one of their names alone), in order of last mention."""
+        return queries.people_in(self.reader, text)
+
+    def sentences_near(self, sentence_id: int, *, before: int = 2, after: int = 1) -> list[Fact]:
+        """A sentence with the sentences of its article around it, in order (empty if it is gone)."""
+        return self.reader.sentences_near(sentence_id, before=before, after=after)
 
     def unlisted_entity(self, name: str) -> Entity | None:
         """A name extraction did not list, with the sentences that contain it; None when none does."""

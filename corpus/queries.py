@@ -15,6 +15,9 @@ from corpus.reader import CorpusReader
 MENTIONS = 40  # sentences kept for a name extraction did not list
 PHRASE_CANDIDATES = 400  # sentences the full-text index finds a phrase in, before each is checked
 FUZZY_POOL = 5000  # most mentioned names a misspelt name is compared with
+NAME_WORDS = 4  # the longest name looked for in a text, in words
+SURNAMES = 30  # single capitalised words of a text looked up as one of a person's names
+_CAPITALISED = re.compile(r"[A-Z][\w'’\-]*(?:\.(?=\s+[A-Z]))?")
 
 
 def entities_named(reader: CorpusReader, name: str) -> list[Entity]:
@@ -28,6 +31,46 @@ def people_called(reader: CorpusReader, word: str, *, limit: int = 5) -> list[En
     if not re.fullmatch(r"[^\W\d_][\w\-']+", word):
         return []
     return reader.people_with_name(word, limit=limit)
+
+
+def people_in(reader: CorpusReader, text: str) -> list[Entity]:
+    """The people a text names by a name or alias, or by one of their names alone ("Anand said"), in the
+    order of their last mention."""
+    spans = name_spans(text)
+    last: dict[str, tuple[int, Entity]] = {}
+    keys = {name_key(p, person=True) for p in spans} | {name_key(p) for p in spans}
+    for e in reader.entities_with_keys(sorted(keys)):
+        ends = [spans.get(p, -1) for p in spans if _names(e, p)]
+        if e.kind == "person" and ends:
+            last[e.name] = (max(ends), e)
+    for word in [p for p in spans if " " not in p][:SURNAMES]:
+        found = reader.people_with_name(word, limit=2)
+        if len(found) == 1:  # a name two people share names neither
+            person = found[0]
+            last[person.name] = (max(spans[word], last.get(person.name, (-1, person))[0]), person)
+    return [e for _, e in sorted(last.values(), key=lambda pe: pe[0])]
+
+
+def name_spans(text: str) -> dict[str, int]:
+    """Every run of up to NAME_WORDS capitalised words in a text, with where its last mention ends."""
+    out: dict[str, int] = {}
+    words = list(_CAPITALISED.finditer(text))
+    for i, first in enumerate(words):
+        run = [first]
+        for w in words[i + 1:i + NAME_WORDS]:
+            if text[run[-1].end():w.start()] != " ":
+                break
+            run.append(w)
+        for j in range(len(run)):
+            out[" ".join(m[0].strip(".") for m in run[:j + 1])] = run[j].end()
+    return out
+
+
+def _names(entity: Entity, phrase: str) -> bool:
+    """Whether a phrase is the entity's name or one of its aliases."""
+    keys = {name_key(phrase), name_key(phrase, person=True)}
+    names = (entity.name, *entity.aliases)
+    return any(name_key(n) in keys or name_key(n, person=True) in keys for n in names)
 
 
 def unlisted_entity(reader: CorpusReader, name: str) -> Entity | None:

@@ -87,6 +87,11 @@ class CorpusReader(Protocol):
         """What surrounds a sentence: the paragraph before its own, and its context with its publisher."""
         ...
 
+    def sentences_near(self, sentence_id: int, *, before: int, after: int) -> list[Fact]:
+        """The sentence with up to `before` sentences of its article before it and `after` after, in order
+        (empty if there is no such sentence)."""
+        ...
+
     def sentence_counts(self, token_sets: list[list[str]]) -> tuple[int, list[int]]:
         """How many sentences there are, and how many have every token of each set in their own text."""
         ...

@@ -141,6 +141,16 @@ class SqliteReader:
             [sentence_id]).fetchone()
         return list(row or ())
 
+    def sentences_near(self, sentence_id: int, *, before: int, after: int) -> list[Fact]:
+        """The sentence with up to `before` sentences of its article before it and `after` after, in order
+        (empty if there is no such sentence)."""
+        rows = self.store.db.query(
+            "SELECT n.id, n.article_id, n.text FROM sentences s "
+            "JOIN sentences n ON n.article_id = s.article_id "
+            "AND n.idx BETWEEN s.idx - ? AND s.idx + ? WHERE s.id = ? ORDER BY n.idx",
+            [before, after, sentence_id])
+        return [Fact.from_row(r) for r in rows]
+
     def sentence_counts(self, token_sets: list[list[str]]) -> tuple[int, list[int]]:
         """How many sentences there are, and how many have every token of each set in their own text (the
         context column repeats titles and speakers), cached until the corpus changes."""

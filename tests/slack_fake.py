@@ -59,6 +59,7 @@ class FakeSlack:
 
     def __init__(self, admins: tuple[str, ...] = ()):
         self.calls: list[Call] = []
+        self.messages: list[dict[str, Any]] = []  # what chat.postMessage posted (and tests added), in order
         self.failures: dict[str, list[Failure]] = {}
         self.admins = set(admins)
         self._changed = threading.Condition()
@@ -110,6 +111,20 @@ class FakeSlack:
             self.calls.append(call)
             self._changed.notify_all()
 
+    def keep(self, params: dict[str, Any], ts: str) -> dict[str, Any]:
+        """Keep a message gapbot posted, as conversations.replies shows it (blocks keep their block_ids)."""
+        blocks = params.get("blocks") or []
+        message = {"type": "message", "ts": ts, "user": BOT_USER, "bot_id": "B0001", "channel": params.get(
+            "channel"), "text": params.get("text", ""), "thread_ts": params.get("thread_ts"),
+            "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks}
+        with self._changed:
+            self.messages.append(message)
+        return message
+
+    def thread(self, channel: str | None, ts: str | None) -> list[dict[str, Any]]:
+        """A thread's messages, oldest first: its first message and those posted in it."""
+        return [m for m in self.messages if m["channel"] == channel and ts in (m["ts"], m.get("thread_ts"))]
+
     def next_failure(self, method: str) -> Failure | None:
         """The failure queued for method, if any."""
         queue = self.failures.get(method)
@@ -121,7 +136,10 @@ class FakeSlack:
         answers = {
             "auth.test": lambda: {"ok": True, "team_id": "T0001", "user_id": BOT_USER, "bot_id": "B0001",
                                   "user": "gapbot", "team": "Test", "url": self.url},
-            "chat.postMessage": lambda: {"ok": True, "channel": params.get("channel"), "ts": ts},
+            "chat.postMessage": lambda: {"ok": True, "channel": params.get("channel"),
+                                         "ts": self.keep(params, ts)["ts"]},
+            "conversations.replies": lambda: {"ok": True, "has_more": False, "messages": self.thread(
+                params.get("channel"), params.get("ts"))},
             "chat.postEphemeral": lambda: {"ok": True, "message_ts": ts},
             "reactions.add": lambda: {"ok": True},
             "files.getUploadURLExternal": lambda: {"ok": True, "file_id": f"F{len(self.calls)}",

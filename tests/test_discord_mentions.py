@@ -61,7 +61,7 @@ def core(monkeypatch):
                                        sections=[Section(f"• {request.text}")])
 
     fake = Core()
-    monkeypatch.setattr(discord_client, "handle", fake)
+    monkeypatch.setattr(discord_client, "run_command", fake)
     return fake
 
 

@@ -130,7 +130,7 @@ def core(monkeypatch):
             return self.reply
 
     fake = Core()
-    monkeypatch.setattr("adapters.discord.client.handle", fake)
+    monkeypatch.setattr("adapters.discord.client.run_command", fake)
     return fake
 
 
@@ -200,7 +200,7 @@ async def test_defer_comes_before_a_slow_core_which_never_blocks_the_loop(bot, m
         released_in_time.append(released.wait(5))
         return Reply(command="ask", title="Answer", sections=[Section("Text.")])
 
-    monkeypatch.setattr("adapters.discord.client.handle", slow_core)
+    monkeypatch.setattr("adapters.discord.client.run_command", slow_core)
 
     async def release_from_the_loop():
         while not started.is_set():

@@ -29,7 +29,7 @@ def in_thread(data: dict, parent: str) -> dict:
 @pytest.mark.parametrize("parent, answered", [(CHANNEL, True), (OTHER, False)])
 async def test_a_slash_command_in_a_thread_is_checked_by_its_channel(tmp_path, monkeypatch, parent: str,
                                                                     answered: bool) -> None:
-    monkeypatch.setattr("adapters.discord.client.handle", lambda request,
+    monkeypatch.setattr("adapters.discord.client.run_command", lambda request,
                         corpus, **_: Reply(command="gap", title="Gap"))
     bot = await discord_bot(tmp_path, Policy(channels=frozenset({CHANNEL})))
     try:
@@ -74,7 +74,7 @@ def thread_under(channel: discord.TextChannel, thread_id: int) -> discord.Thread
 async def test_a_mention_in_a_thread_under_an_allowed_channel_is_answered(thread_bot, monkeypatch) -> None:
     bot, channel = thread_bot
     asked: list[str] = []
-    monkeypatch.setattr("adapters.discord.client.handle",
+    monkeypatch.setattr("adapters.discord.client.run_command",
                         lambda request,
                         corpus, **_: asked.append(request.channel) or Reply(command="gap", title="Gap"))
     thread = thread_under(channel, 1300000000000000051)

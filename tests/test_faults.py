@@ -142,7 +142,7 @@ async def discord_api(monkeypatch: pytest.MonkeyPatch):
 async def online_bot(tmp_path: Path, discord_api: FakeDiscord, monkeypatch: pytest.MonkeyPatch):
     bot = create_bot(tmp_path / "gapbot.db", seed=False, embedder=HashEmbedder(), warm=False)
     await bot.login("made-up-token")  # against the fake: GET /users/@me, /oauth2/applications/@me
-    monkeypatch.setattr("adapters.discord.client.handle", lambda request, corpus, **_: LONG)
+    monkeypatch.setattr("adapters.discord.client.run_command", lambda request, corpus, **_: LONG)
     yield bot
     await bot.close()
 

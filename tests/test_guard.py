@@ -241,7 +241,7 @@ async def mention_bot(tmp_path, monkeypatch):
 
 async def test_discord_mention_elsewhere_is_answered_once(mention_bot, monkeypatch) -> None:
     asked: list[str] = []
-    monkeypatch.setattr("adapters.discord.client.handle",
+    monkeypatch.setattr("adapters.discord.client.run_command",
                         lambda request, corpus, **_: asked.append(request.text) or Reply(command="x",
                                                                                           title="x"))
     await dpytest.message(f"<@{mention_bot.user.id}> /gap")

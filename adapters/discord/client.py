@@ -17,8 +17,9 @@ from adapters.discord import render, slash
 from adapters.discord.adding import DiscordAdding, message_text
 from adapters.discord.feedback import VoteButton
 from adapters.discord.retry import RETRYABLE, retrying
+from adapters.discord.threads import earlier_messages
 from adapters.warmup import warm_up
-from bot.core import Admission, Door, handle
+from bot.core import Admission, Door, run_command
 from bot.guard import Guard
 from bot.intake import Intake
 from bot.reply import OVERHEARD, SHARED, Reply, Request
@@ -73,7 +74,7 @@ class DiscordBot(discord.Client):
     # --- the core, off the event loop -------------------------------------------------------------
     def run_core(self, request: Request) -> Reply:
         """What answers an admitted request: the core's commands over this bot's corpus."""
-        return handle(request, self.corpus, intake=self.intake)
+        return run_command(request, self.corpus, intake=self.intake)
 
     async def answer(self, admission: Admission) -> Reply:
         """Run the synchronous core in a worker thread; the event loop never waits on it."""
@@ -105,6 +106,9 @@ class DiscordBot(discord.Client):
             return
         with contextlib.suppress(discord.HTTPException):
             await message.channel.typing()  # one indicator, about ten seconds; no loop to keep it alive
+        if message.reference is not None:
+            follows = await earlier_messages(message)
+            admission = replace(admission, request=replace(admission.request, follows=follows))
         await self.send_reply(message, await self.answer(admission))
 
     async def overhear(self, message: discord.Message) -> None:
@@ -152,7 +156,10 @@ class DiscordBot(discord.Client):
             for i, part in enumerate(out):
                 # the nonce makes a retried send idempotent: Discord returns the message it already made
                 extra = {"reference": reference} if i == 0 else {}
-                await retrying(partial(_send, message.channel, part, nonce=f"g{message.id}-{i}", **extra))
+                nonce = f"g{message.id}-{i}"
+                sent = await retrying(partial(_send, message.channel, part, nonce=nonce, **extra))
+                if i == 0:
+                    await self.posted(reply, sent)
         except discord.HTTPException as e:
             log.warning("could not reply in channel %s: HTTP %s (code %s)", message.channel.id, e.status,
                         e.code)
@@ -193,9 +200,16 @@ class DiscordBot(discord.Client):
             # deleting that message first lets the answer be seen by the asker alone.
             with contextlib.suppress(discord.HTTPException):
                 await interaction.delete_original_response()
-        for part in render.render(reply):
+        for i, part in enumerate(render.render(reply)):
             send = partial(_send, interaction.followup, part, ephemeral=reply.private)
-            await retrying(send, what="follow-up")
+            sent = await retrying(send, what="follow-up")
+            if i == 0 and not reply.private:
+                await self.posted(reply, sent)
+
+    async def posted(self, reply: Reply, sent: object) -> None:
+        """Tell the door which message an answer went out as (a reply to it follows the answer up)."""
+        if reply.answer_id is not None and isinstance(sent, discord.Message):
+            await asyncio.to_thread(self.door.posted, reply.answer_id, str(sent.id))
 
 
 def slash_request(interaction: discord.Interaction, text: str) -> Request:

@@ -17,6 +17,7 @@ from adapters.slack.dedupe import SeenEvents, skip_repeats
 from adapters.slack.deliver import Target, deliver, web_client
 from adapters.slack.feedback import listen as listen_for_feedback
 from adapters.slack.markup import from_slack
+from adapters.slack.threads import earlier_answers
 from bot.core import CorpusSource, Door, commands
 from bot.guard import Guard
 from bot.intake import Intake
@@ -25,6 +26,7 @@ from bot.reply import OVERHEARD, SHARED, TYPED, Reply, Request
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Request], Reply]
+Thread = dict[str, Any]  # earlier_answers' keywords: the thread's ts, gapbot's user and bot ids
 EVENTS_PATH = "/slack/events"
 SLASH_COMMAND = f"/{ENTRY}"  # the app's one slash command; the core reads "/gap who NAME" as /who NAME
 
@@ -87,7 +89,7 @@ class SlackListeners:
         """@gapbot in a channel: answered in the message's thread."""
         target = Target(channel=event["channel"], user=event.get("user"),
                         thread_ts=event.get("thread_ts") or event.get("ts"), team=_team(context))
-        self.answer(from_slack(event.get("text", "")), target, client)
+        self.answer(from_slack(event.get("text", "")), target, client, thread=_thread(event, context))
 
     def answer_message(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """A direct message to the bot: answered in the DM; in a channel, overheard (edits, joins and bots'
@@ -99,7 +101,7 @@ class SlackListeners:
             return
         target = Target(channel=event["channel"], user=event.get("user"), thread_ts=event.get("thread_ts"),
                         is_dm=True, team=_team(context))
-        self.answer(from_slack(event.get("text", "")), target, client)
+        self.answer(from_slack(event.get("text", "")), target, client, thread=_thread(event, context))
 
     def answer_shortcut(self, shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """"Add to gapbot" on a message: its links added as the user who clicked; only they see the reply."""
@@ -119,9 +121,10 @@ class SlackListeners:
         except Exception:  # a worker thread: the log is the only place anyone hears of it
             log.exception("reading a message in %s failed", target.channel)
 
-    def answer(self, text: str, target: Target, client: WebClient, *, via: str = TYPED) -> None:
-        """Ask the door and post its reply (an add's when the add worker is done); a failure is logged with
-        its traceback (Bolt would drop it)."""
+    def answer(self, text: str, target: Target, client: WebClient, *, via: str = TYPED,
+               thread: Thread | None = None) -> None:
+        """Ask the door and post its reply (an add's when the add worker is done), reading the thread it was
+        asked in (if any) once admitted; a failure is logged with its traceback (Bolt would drop it)."""
         try:
             admission = self.door.admit(replace(slack_request(text, target, client), via=via))
             if admission.repeat:
@@ -130,7 +133,11 @@ class SlackListeners:
             if admission.fetches:
                 self.adding.later(admission, target, client)
                 return
-            deliver(client, admission.reply(), target)
+            if admission.refusal is None and thread is not None:
+                follows = earlier_answers(client, channel=target.channel, **thread)
+                admission = replace(admission, request=replace(admission.request, follows=follows))
+            reply = admission.reply()
+            deliver(client, reply, target, posted=partial(self.door.posted, reply.answer_id))
         except SlackApiError as e:
             log.warning("Slack refused the reply in %s: %s", target.channel, e.response.get("error"))
         except Exception:  # a worker thread: the log is the only place anyone hears of it
@@ -142,6 +149,13 @@ def slack_request(text: str, target: Target, client: WebClient) -> Request:
     return Request(text=text, platform="slack", user=target.user, channel=target.channel, space=target.team,
                    thread=target.thread_ts, direct=target.is_dm,
                    admin_check=partial(is_workspace_admin, client, target.user))
+
+
+def _thread(event: dict[str, Any], context: BoltContext) -> Thread | None:
+    """Where to read the thread a message was sent in, and who gapbot is there; None outside a thread."""
+    if not event.get("thread_ts"):
+        return None
+    return {"thread_ts": event["thread_ts"], "bot_user": context.bot_user_id, "bot_id": context.bot_id}
 
 
 def _team(context: BoltContext) -> str | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.client import RemoteDisconnected
 from typing import Any
@@ -53,17 +54,21 @@ def web_client(token: str | None, api_url: str | None = None, *, timeout: int = 
                      retry_handlers=retry_handlers() if retrying else [])
 
 
-def deliver(client: WebClient, reply: Reply, target: Target) -> None:
-    """Post every message of the reply where it belongs, then the chart, if any, beside it."""
+def deliver(client: WebClient, reply: Reply, target: Target, *,
+            posted: Callable[[str], None] | None = None) -> None:
+    """Post every message of the reply where it belongs, then the chart, if any, beside it. `posted` is told
+    the ts of the first message when it is an ordinary post (an ephemeral or a response_url post has none)."""
     private = reply.private
-    for message in render(reply):
-        send(client, message, target, private=private)
+    for i, message in enumerate(render(reply)):
+        ts = send(client, message, target, private=private)
+        if i == 0 and ts and posted is not None:
+            posted(ts)
     if reply.image is not None and not private:
         attach_chart(client, reply, target)
 
 
-def send(client: WebClient, message: Message, target: Target, *, private: bool) -> None:
-    """One message: through the response_url, as an ephemeral, or as an ordinary post."""
+def send(client: WebClient, message: Message, target: Target, *, private: bool) -> str | None:
+    """One message: through the response_url, as an ephemeral, or as an ordinary post (its ts returned)."""
     if target.response_url:
         post_response(target.response_url,
                       {**message, "response_type": "ephemeral" if private else "in_channel"})
@@ -72,8 +77,10 @@ def send(client: WebClient, message: Message, target: Target, *, private: bool) 
                                   **message)
     else:
         # in a DM an ephemeral would vanish on reload, and only the asker sees the DM anyway
-        client.chat_postMessage(channel=target.channel, thread_ts=target.thread_ts, unfurl_links=False,
-                                unfurl_media=False, **message)
+        posted = client.chat_postMessage(channel=target.channel, thread_ts=target.thread_ts,
+                                         unfurl_links=False, unfurl_media=False, **message)
+        return str(posted.get("ts") or "") or None
+    return None
 
 
 def post_response(url: str, payload: dict[str, Any]) -> None:

@@ -12,9 +12,10 @@ from bot.registry import COMMANDS, ENTRY
 
 # channels:history and groups:history let the digest find its own post after a crash instead of reposting,
 # and (with the message.channels and message.groups events) gapbot read the links posted in watched channels,
-# which it marks with reactions (reactions:write)
+# which it marks with reactions (reactions:write); with im:history and mpim:history they let a mention in a
+# thread read it (conversations.replies) to follow up
 SCOPES = ["app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history",
-          "im:history", "reactions:write", "users:read"]
+          "im:history", "mpim:history", "reactions:write", "users:read"]
 EVENTS = ["app_mention", "message.channels", "message.groups", "message.im"]
 SHORTCUT_DESCRIPTION = "Add the links in this message to gapbot's articles"
 DESCRIPTION = "Answers, with citations, what the articles say about the China-US AI gap."
