@@ -19,6 +19,11 @@ from corpus.extract.claims import GAP_WORDS, dimension, direction, durations
     ("China is about a year and a half behind the US.", [(1.5, 1.5)]),
     ("It acknowledges a potential year-long lag behind the rival model.", [(1.0, 1.0)]),
     ("Most trail the leading U.S. systems by six to twelve months.", [(0.5, 1.0)]),
+    # "no more than" / "not more than" bound from above; "more than" alone bounds from below
+    ("The lag in robotics is no more than six months, the engineers say.", [(0.0, 0.5)]),
+    ("Their chips trail by not more than two years.", [(0.0, 2.0)]),
+    ("The gap in drones is more than two years.", [(2.0, None)]),
+    ("Rivals are no longer than a year behind in sensors.", [(0.0, 1.0)]),
 ])
 def test_gap_durations(sentence, expected):
     assert GAP_WORDS.search(sentence)

@@ -41,9 +41,11 @@ RANGE = rf"(?P<a>{NUM})\s*(?:to|-|–|—|or)\s*(?P<b>{NUM}){Q}[\s\-]*{UNIT}"
 SINGLE = rf"(?P<n>{NUM})(?P<half>\s+and\s+a\s+half)?[\s\-]*{UNIT}(?P<half2>\s+and\s+a\s+half)?(?:[\s\-]long)?"
 # "within N years", "less than N years", "won't need N years": at most N (from zero)
 WITHIN = r"(?:within|in less than|less than|under|inside of|(?:won'?t|will not|may not|might not) need|" \
-         r"no more than|up to)"
+         r"no more than|not more than|no longer than|not longer than|up to)"
+# "more than N years" is at least N, but "no more than" / "not more than" negate it (an upper bound: WITHIN)
+NOT_NEGATED = r"(?<!\bno\s)(?<!\bnot\s)"
 PATTERNS = [
-    ("at_least", rf"\b(?:at least|more than|over|upwards of)\s+{Q}{SINGLE}"),
+    ("at_least", rf"\b{NOT_NEGATED}(?:at least|more than|over|upwards of)\s+{Q}{SINGLE}"),
     ("or_more", rf"\b{SINGLE}\s+or\s+(?:more|longer)\b"),  # "a year or more": at least
     ("unit_range", rf"\b(?P<a>{NUM})[\s\-]*{UNIT}\s+or\s+(?P<b>{NUM})\b(?![\s\-]*(?:years?|months?|weeks?))"),
     ("within_range", rf"\b{WITHIN}\s+(?:the\s+next\s+)?{Q}{RANGE}"),
