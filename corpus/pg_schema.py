@@ -14,13 +14,6 @@ from psycopg.rows import dict_row
 from corpus.schema import ForeignDatabase
 
 MIGRATION_LOCK = 0x6761_7062_0001  # pg_advisory_lock key held while a process migrates ("gapb" + 1)
-URL_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_url(location: str) -> bool:
-    """Whether a database location names a Postgres database rather than an SQLite file."""
-    return str(location).startswith(URL_SCHEMES)
-
 
 @functools.lru_cache(maxsize=1024)
 def pg_sql(sql: str) -> str:
@@ -35,7 +28,7 @@ class PgConnection:
     def __init__(self, conn: psycopg.Connection):
         self.conn = conn
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement with ? parameters; the cursor has fetchone(), fetchall() and iteration."""
         return self.conn.execute(pg_sql(sql), list(params))
 

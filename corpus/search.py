@@ -17,10 +17,9 @@ from corpus.embed import Embedder, encode_query
 from corpus.lexicon import STOPWORDS
 from corpus.models import Hit
 from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, wh_noun
-from corpus.vectors import ExactIndex, IVFIndex
 
 if TYPE_CHECKING:
-    from corpus.storage import SearchStore
+    from corpus.storage import SearchStore, VectorIndex
 
 POOL = 100  # candidates taken from each side before fusion
 LARGE = 50_000  # sentences past which BM25 leaves out the commonest words (see Searcher._rare_terms)
@@ -69,11 +68,11 @@ class Searcher:
     def __init__(self, store: SearchStore, embedder: Embedder):
         self.store = store
         self.embedder = embedder
-        self._index: tuple[int, ExactIndex | IVFIndex] | None = None
+        self._index: tuple[int, VectorIndex] | None = None
         self._lock = threading.Lock()
         self._df: tuple[int, int, dict[str, int]] | None = None  # (version, size, word -> sentence count)
 
-    def index(self) -> ExactIndex | IVFIndex:
+    def index(self) -> VectorIndex:
         """The vector index of the current embedder (exact float32, or quantised IVF for large corpora)."""
         version = self.store.version()
         with self._lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,28 @@ def pg_server() -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def new_pg_database(pg_server: str) -> Iterator[Callable[[], str]]:
+    """Make new, empty Postgres databases (for module-scoped corpora), dropped at the session's end."""
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(create_database(pg_server))
+        return made[-1]
+
+    yield make
+    for url in made:
+        drop_database(pg_server, url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's new corpus lives, once per storage engine: an SQLite file, then a Postgres URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "engine.db")
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture()
