@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from corpus import queries
-from corpus.add_log import AddLog, SqliteAddLog
+from corpus.add_log import AddLog, SqlAddLog
 from corpus.bundled import seed_paths
 from corpus.embed import Embedder, default_embedder
 from corpus.models import Article, Claim, Entity, GapOverview, Hit, IngestResult, Profile
@@ -99,9 +99,7 @@ class Corpus:
     @functools.cached_property
     def add_log(self) -> AddLog:
         """The log of articles shared from chat (/add): who, where, when, and what became of each."""
-        if not isinstance(self.store, Store):
-            raise NotImplementedError("the /add log is not kept on Postgres yet (docs/postgres.md)")
-        return SqliteAddLog(self.store)
+        return SqlAddLog(self.store)
 
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""

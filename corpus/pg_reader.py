@@ -35,6 +35,17 @@ class PgReader(SqliteReader):
             sql += f" LIMIT {int(limit)}"
         return [Article.from_row(r) for r in self.pg.db.query(sql, params)]
 
+    def article(self, article_id: str) -> Article | None:
+        """One article by id (a unique prefix of the id also works), in one query."""
+        db = self.pg.db
+        rows = list(db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+        if not rows:  # a unique prefix, as people type ids from /sources
+            prefix = article_id.replace("%", "").replace("_", "")
+            rows = list(db.query("SELECT * FROM articles WHERE id >= ? AND id < ? LIMIT 2",
+                                 [prefix, prefix + "\uffff"])) if prefix else []
+            return Article.from_row(rows[0]) if len(rows) == 1 else None
+        return Article.from_row(rows[0])
+
     def article_list(self) -> list[dict]:
         """Every article's metadata without its body, newest first."""
         return list(self.pg.db.query(
@@ -85,9 +96,10 @@ class PgReader(SqliteReader):
     def sentence_counts(self, token_sets: list[list[str]]) -> tuple[int, list[int]]:
         """How many sentences there are, and how many have every token of each set in their own text (not
         their context), kept until the corpus changes."""
-        counts = []
+        queries = []
         for tokens in token_sets:
             phrases = [t for t in (pg_text.words(w) for w in tokens) if t]
-            query = " & ".join(f"({pg_text.phrase(t, weight='A')})" for t in phrases)
-            counts.append(self.pg.count(query) if query else 0)
-        return self.pg.count(""), counts
+            queries.append(" & ".join(f"({pg_text.phrase(t, weight='A')})" for t in phrases))
+        total, *counts = self.pg.counts(["", *[q for q in queries if q]])
+        found = iter(counts)
+        return total, [next(found) if q else 0 for q in queries]

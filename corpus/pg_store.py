@@ -29,13 +29,15 @@ INDEXING_LOCK = 0x6761_7062_0003  # held shared by every indexing process
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
 TEXT_WEIGHT, CONTEXT_WEIGHT = 1.0, 0.25  # as the SQLite store's bm25(sentences_fts, 1.0, 0.25)
 # FTS5's bm25() over the tsvector rows: per matching sentence, the sum over the query's terms of
-# idf * f * (k1 + 1) / (f + k1 * (1 - b + b * length / average length)), f counting a context token as 0.25.
+# idf * f * (k1 + 1) / (f + k1 * (1 - b + b * length / average length)), f counting a context token as 0.25
+# (weight D; text tokens are A). Array functions, not a subquery per term: 5x faster (docs/postgres.md).
 BM25 = f"""
-SELECT s.id, sum(q.idf * t.f * {K1 + 1} / (t.f + {K1} * ({1 - B} + {B} * s.lex_len / ?))) AS score
+SELECT s.id, sum(q.idf * t.f * {K1 + 1}::float8
+                 / (t.f + {K1}::float8 * ({1 - B}::float8 + {B}::float8 * s.lex_len / ?))) AS score
 FROM sentences s
 CROSS JOIN LATERAL (
-  SELECT u.lexeme, (SELECT sum(CASE WHEN w = 'A' THEN {TEXT_WEIGHT} ELSE {CONTEXT_WEIGHT} END)
-                    FROM unnest(u.weights) w)::float8 AS f
+  SELECT u.lexeme, {CONTEXT_WEIGHT}::float8 * cardinality(u.weights)
+    + {TEXT_WEIGHT - CONTEXT_WEIGHT}::float8 * cardinality(array_positions(u.weights, 'A')) AS f
   FROM unnest(s.lex) u) t
 JOIN unnest(CAST(? AS text[]), CAST(? AS float8[])) AS q(term, idf) ON q.term = t.lexeme
 WHERE s.lex @@ CAST(? AS tsquery)
@@ -61,7 +63,8 @@ class PgStore:
         self.url, self.path = url, shown(url)
         self.readonly = False
         self._local = threading.local()
-        self._counts: dict[tuple[int, str], int] = {}
+        self._counts: dict[tuple[int, str], int] = {}  # (version, tsquery) -> sentences matching
+        self._sizes: tuple[int, int, float] | None = None  # (version, sentences, tokens)
         db = self._local.db = PgConnection(psycopg.connect(url, autocommit=True))
         self.created = "0001_corpus.sql" in migrate(db)  # this process made the database's tables
 
@@ -179,9 +182,9 @@ class PgStore:
         phrases = [t for t in (pg_text.words(p) for p in pg_text.fts5_phrases(expr)) if t]
         if not phrases:
             return {}
-        n, tokens = self.db.execute("SELECT count(*), COALESCE(sum(lex_len), 0)::float8 FROM "
-                                    "sentences").fetchone()
-        hits = [self.count(_any([t])) for t in phrases]
+        version = self.version()
+        n, tokens = self._stats(version)
+        hits = self.counts([_any([t]) for t in phrases], version=version)
         idf = [max(math.log((n - c + 0.5) / (c + 0.5)), 1e-6) for c in hits]
         rows = self.db.execute(BM25, [tokens / n if n else 1.0, [t[0] for t in phrases], idf, _any(phrases),
                                       int(limit)]).fetchall()
@@ -190,17 +193,26 @@ class PgStore:
     def match_count(self, expr: str) -> int:
         """How many sentences an FTS5 OR-expression matches."""
         phrases = [t for t in (pg_text.words(p) for p in pg_text.fts5_phrases(expr)) if t]
-        return self.count(_any(phrases)) if phrases else 0
+        return self.counts([_any(phrases)])[0] if phrases else 0
 
-    def count(self, tsquery: str) -> int:
-        """How many sentences match a tsquery (every sentence for ''), kept until the corpus changes."""
-        key = (self.version(), tsquery)
-        if key not in self._counts:
-            if len(self._counts) > 50_000:
-                self._counts.clear()
-            sql = "SELECT count(*) FROM sentences" + (" WHERE lex @@ CAST(? AS tsquery)" if tsquery else "")
-            self._counts[key] = self.db.execute(sql, [tsquery] if tsquery else []).fetchone()[0]
-        return self._counts[key]
+    def counts(self, tsqueries: list[str], *, version: int | None = None) -> list[int]:
+        """How many sentences match each tsquery (every sentence for ''), kept until the corpus changes."""
+        version = self.version() if version is None else version
+        if len(self._counts) > 50_000:
+            self._counts.clear()
+        for q in tsqueries:
+            if (version, q) not in self._counts:
+                sql = "SELECT count(*) FROM sentences" + (" WHERE lex @@ CAST(? AS tsquery)" if q else "")
+                self._counts[(version, q)] = self.db.execute(sql, [q] if q else []).fetchone()[0]
+        return [self._counts[(version, q)] for q in tsqueries]
+
+    def _stats(self, version: int) -> tuple[int, float]:
+        """(sentences, their tokens) for BM25's idf and average length, kept until the corpus changes."""
+        if self._sizes is None or self._sizes[0] != version:
+            n, tokens = self.db.execute("SELECT count(*), COALESCE(sum(lex_len), 0)::float8 FROM sentences"
+                                        ).fetchone()
+            self._sizes = (version, n, tokens)
+        return self._sizes[1], self._sizes[2]
 
     def sentence_high_water(self) -> int:
         """The highest sentence id."""

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from corpus.pg_store import PgStore
 
 EF_SEARCH = 100  # candidates HNSW keeps while searching: recall ~0.97 at 100k vectors (issue 16's figures)
+PRELOAD_MAX = 50_000  # preloaded vectors kept (75 MB) before the cache starts afresh
 
 
 class HnswIndex:
@@ -23,6 +24,7 @@ class HnswIndex:
 
     def __init__(self, store: "PgStore", model: str, n: int, *, ef_search: int = EF_SEARCH):
         self.store, self.model, self.n, self.ef_search = store, model, n, ef_search
+        self._read: dict[int, np.ndarray] = {}  # vectors preloaded for the searches of this generation
 
     def __len__(self) -> int:
         return self.n
@@ -39,8 +41,20 @@ class HnswIndex:
         return {int(sid): float(score) for sid, score in rows}
 
     def vector(self, sid: int) -> np.ndarray | None:
-        """None: the searcher reads single vectors from the store (SearchStore.sentence_vector)."""
-        return None
+        """A vector preload() read (else None: the searcher asks the store for it alone)."""
+        return self._read.get(sid)
+
+    def preload(self, ids: set[int]) -> None:
+        """Read these sentences' vectors in one query (the float32 blobs of the embeddings cache)."""
+        missing = [i for i in ids if i not in self._read]
+        if not missing:
+            return
+        if len(self._read) > PRELOAD_MAX:
+            self._read = {}
+        rows = self.store.db.execute("SELECT s.id, e.vector FROM sentences s JOIN embeddings e "
+                                     "ON e.hash = s.hash AND e.model = ? WHERE s.id = ANY(?)",
+                                     [self.model, missing])
+        self._read.update({int(sid): np.frombuffer(bytes(blob), dtype=np.float32) for sid, blob in rows})
 
     def describe(self) -> str:
         """What the index is, for logs and benchmarks."""

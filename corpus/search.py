@@ -132,6 +132,8 @@ class Searcher:
         if not ids:
             return []
         rows.update(self._rows(ids - set(rows)))
+        if mode != "bm25" and self._index is not None:
+            self._index[1].preload(self._wanted(rows, semantic))
         scored = []
         kind = answer_kind(query)
         noun = {w: 1.0 for w in terms(wh_noun(query)) if w not in KIND_NOUNS}
@@ -176,6 +178,13 @@ class Searcher:
             semantic = pending.result()
         return lexical, semantic, rows
 
+    @staticmethod
+    def _wanted(rows: dict[int, dict], semantic: dict[int, float]) -> set[int]:
+        """The sentences whose vectors the scoring reads: hits without a dense score, and those that point
+        back with the sentence before them."""
+        back = {sid for sid, row in rows.items() if row["prev_id"] is not None and points_back(row["text"])}
+        return (set(rows) - set(semantic)) | back | {rows[sid]["prev_id"] for sid in back}
+
     def _cosine_of(self, sid: int, query: str) -> float:
         v = self._vector(sid)
         return 0.0 if v is None else float(v @ self._query_vec(query))
@@ -190,7 +199,8 @@ class Searcher:
         return float(v @ self._query_vec(query)) / (float(np.linalg.norm(v)) or 1.0)
 
     def _vector(self, sid: int) -> np.ndarray | None:
-        v = self.index().vector(sid)  # None when committed after the index was loaded: read it from the store
+        index = self._index[1] if self._index is not None else self.index()  # as loaded for this search
+        v = index.vector(sid)  # None when committed after the index was loaded: read it from the store
         return v if v is not None else self.store.sentence_vector(self.embedder.name, sid)
 
     def _query_vec(self, query: str) -> np.ndarray:

@@ -38,6 +38,10 @@ class VectorIndex(Protocol):
         """One sentence's vector when the index holds it (else None: ask the store)."""
         ...
 
+    def preload(self, ids: set[int]) -> None:
+        """Make vector() cheap for these sentences (one read for all, when vectors live in the database)."""
+        ...
+
     def describe(self) -> str:
         """What the index is, for logs and benchmarks."""
         ...

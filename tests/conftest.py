@@ -95,6 +95,16 @@ def engine_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture()
+def engine_corpus(engine_db: str):
+    """An empty corpus with the hash embedder, once per storage engine (a module opts in by naming it in its
+    own fake_corpus fixture)."""
+    from corpus.api import Corpus
+    from corpus.embed import HashEmbedder
+
+    return Corpus.open(engine_db, seed=False, embedder=HashEmbedder())
+
+
+@pytest.fixture()
 def pg_url(pg_server: str) -> Iterator[str]:
     """A new, empty Postgres database for one test (dropped after it); its URL."""
     url = create_database(pg_server)
