@@ -27,21 +27,16 @@ if TYPE_CHECKING:
 WRITE_LOCK = 0x6761_7062_0002  # pg_advisory_xact_lock key of every write transaction
 INDEXING_LOCK = 0x6761_7062_0003  # held shared by every indexing process
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
-TEXT_WEIGHT, CONTEXT_WEIGHT = 1.0, 0.25  # as the SQLite store's bm25(sentences_fts, 1.0, 0.25)
-# FTS5's bm25() over the tsvector rows: per matching sentence, the sum over the query's terms of
+# FTS5's bm25() over the postings: per sentence, the sum over the query's terms of
 # idf * f * (k1 + 1) / (f + k1 * (1 - b + b * length / average length)), f counting a context token as 0.25
-# (weight D; text tokens are A). Array functions, not a subquery per term: 5x faster (docs/postgres.md).
+# (corpus/pg_text.py frequencies), read from sentence_terms' index rather than by decoding each matching row's
+# tsvector. OFFSET 0 keeps one index range scan per term: joined, the planner chose a scan of every posting.
 BM25 = f"""
-SELECT s.id, sum(q.idf * t.f * {K1 + 1}::float8
-                 / (t.f + {K1}::float8 * ({1 - B}::float8 + {B}::float8 * s.lex_len / ?))) AS score
-FROM sentences s
-CROSS JOIN LATERAL (
-  SELECT u.lexeme, {CONTEXT_WEIGHT}::float8 * cardinality(u.weights)
-    + {TEXT_WEIGHT - CONTEXT_WEIGHT}::float8 * cardinality(array_positions(u.weights, 'A')) AS f
-  FROM unnest(s.lex) u) t
-JOIN unnest(CAST(? AS text[]), CAST(? AS float8[])) AS q(term, idf) ON q.term = t.lexeme
-WHERE s.lex @@ CAST(? AS tsquery)
-GROUP BY s.id ORDER BY score DESC, s.id LIMIT ?"""
+SELECT p.sentence_id, sum(q.idf * p.f * {K1 + 1}::float8
+                          / (p.f + {K1}::float8 * ({1 - B}::float8 + {B}::float8 * p.len / ?))) AS score
+FROM unnest(CAST(? AS text[]), CAST(? AS float8[])) AS q(term, idf)
+CROSS JOIN LATERAL (SELECT sentence_id, f, len FROM sentence_terms t WHERE t.term = q.term OFFSET 0) p
+GROUP BY p.sentence_id ORDER BY score DESC, p.sentence_id LIMIT ?"""
 
 
 def shown(url: str) -> str:
@@ -122,7 +117,10 @@ class PgStore:
         """Held (a shared advisory lock on a connection of its own) while this process indexes."""
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute("SELECT pg_advisory_lock_shared(%s)", [INDEXING_LOCK])
-            yield
+            try:
+                yield
+            finally:  # at once: the server ends a closed connection's session (and its locks) a moment later
+                conn.execute("SELECT pg_advisory_unlock_shared(%s)", [INDEXING_LOCK])
 
     def indexer_running(self) -> bool:
         """Whether any process holds indexing() now."""
@@ -184,16 +182,29 @@ class PgStore:
             return {}
         version = self.version()
         n, tokens = self._stats(version)
-        hits = self.counts([_any([t]) for t in phrases], version=version)
+        hits = [self._hits(t, version) for t in phrases]
         idf = [max(math.log((n - c + 0.5) / (c + 0.5)), 1e-6) for c in hits]
-        rows = self.db.execute(BM25, [tokens / n if n else 1.0, [t[0] for t in phrases], idf, _any(phrases),
+        rows = self.db.execute(BM25, [tokens / n if n else 1.0, [t[0] for t in phrases], idf,
                                       int(limit)]).fetchall()
         return {int(sid): float(score) for sid, score in rows}
 
     def match_count(self, expr: str) -> int:
         """How many sentences an FTS5 OR-expression matches."""
         phrases = [t for t in (pg_text.words(p) for p in pg_text.fts5_phrases(expr)) if t]
+        if len(phrases) == 1:
+            return self._hits(phrases[0], self.version())
         return self.counts([_any(phrases)])[0] if phrases else 0
+
+    def _hits(self, phrase: list[str], version: int) -> int:
+        """How many sentences have the phrase: a single token's postings are counted from their index alone
+        (a common word's GIN count reads every matching row)."""
+        if len(phrase) > 1:
+            return self.counts([_any([phrase])], version=version)[0]
+        key = (version, "postings:" + phrase[0])
+        if key not in self._counts:
+            self._counts[key] = self.db.execute("SELECT count(*) FROM sentence_terms WHERE term = ?",
+                                                phrase).fetchone()[0]
+        return self._counts[key]
 
     def counts(self, tsqueries: list[str], *, version: int | None = None) -> list[int]:
         """How many sentences match each tsquery (every sentence for ''), kept until the corpus changes."""

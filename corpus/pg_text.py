@@ -13,6 +13,7 @@ import threading
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # as sentences_fts (SQLite migration 0008)
 MAX_POSITION = 16383  # Postgres's largest tsvector position
+TEXT_WEIGHT, CONTEXT_WEIGHT = 1.0, 0.25  # as the SQLite store's bm25(sentences_fts, 1.0, 0.25)
 _local = threading.local()
 
 
@@ -58,6 +59,15 @@ def tsvector(text_tokens: list[str], context_tokens: list[str]) -> str:
     for i, t in enumerate(context_tokens):
         where.setdefault(t, []).append(str(min(start + i, MAX_POSITION)))
     return " ".join(f"{lexeme(t)}:{','.join(pos)}" for t, pos in where.items())
+
+
+def frequencies(text_tokens: list[str], context_tokens: list[str]) -> dict[str, float]:
+    """Each token's frequency as bm25(sentences_fts, 1.0, 0.25) weighs it: 1 in the text, 0.25 in context."""
+    out: dict[str, float] = {}
+    for weight, tokens in ((TEXT_WEIGHT, text_tokens), (CONTEXT_WEIGHT, context_tokens)):
+        for t in tokens:
+            out[t] = out.get(t, 0.0) + weight
+    return out
 
 
 def phrase(terms: list[str], *, weight: str = "") -> str:

@@ -56,6 +56,7 @@ def _insert_sentences(db: PgConnection, p: Prepared, contexts: list[str]) -> Non
                        "VALUES (?,?,?,?,?,?) RETURNING id", [p.id, i, kind, start, end, text]).fetchone()[0]
             for i, (kind, start, end, text) in enumerate(p.passages)]
     tokens = pg_text.tokenize([(s.text, ctx) for s, ctx in zip(p.sentences, contexts)])
+    postings = []
     for s, ctx, (words, context_words) in zip(p.sentences, contexts, tokens):
         s.id = db.execute("INSERT INTO sentences(article_id, passage_id, idx, kind, start, \"end\", text, "
                           "context, hash, lex, lex_len) VALUES (?,?,?,?,?,?,?,?,?,CAST(? AS tsvector),?) "
@@ -63,6 +64,9 @@ def _insert_sentences(db: PgConnection, p: Prepared, contexts: list[str]) -> Non
                           [p.id, pids[s.passage], s.idx, s.kind, s.start, s.end, s.text, ctx, s.hash,
                            pg_text.tsvector(words, context_words), len(words) + len(context_words)]
                           ).fetchone()[0]
+        n = len(words) + len(context_words)
+        postings += [(term, s.id, f, n) for term, f in pg_text.frequencies(words, context_words).items()]
+    db.executemany("INSERT INTO sentence_terms(term, sentence_id, f, len) VALUES (?,?,?,?)", postings)
 
 
 def _insert_vectors(db: PgConnection, p: Prepared) -> None:

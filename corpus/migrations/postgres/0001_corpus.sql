@@ -4,6 +4,9 @@
 --   articles.seq      stands for SQLite's rowid (insertion order: "committed after this marker").
 --   sentences.lex     the full-text row: tokens made in Python exactly as SQLite's FTS5 tokenizer makes them
 --                     (corpus/pg_text.py), text weighted A and its context D; lex_len counts them, for BM25.
+--   sentence_terms    the postings BM25 reads: per sentence and token, its weighted frequency f (a context
+--                     token counts 0.25, as bm25(sentences_fts, 1.0, 0.25)) and the sentence's token count,
+--                     so scoring is index range scans over the query's terms, as FTS5 reads its posting lists.
 --   sentence_vectors  each sentence's vector per model, with the HNSW index searches use (embeddings stays
 --                     the by-hash cache that spares re-embedding unchanged text).
 CREATE EXTENSION IF NOT EXISTS vector;
@@ -66,6 +69,15 @@ CREATE TABLE sentences (
 );
 CREATE INDEX sentences_article ON sentences(article_id, idx);
 CREATE INDEX sentences_lex ON sentences USING gin (lex);
+
+CREATE TABLE sentence_terms (
+  term TEXT NOT NULL,
+  sentence_id BIGINT NOT NULL REFERENCES sentences(id) ON DELETE CASCADE,
+  f REAL NOT NULL,
+  len INTEGER NOT NULL,
+  PRIMARY KEY (term, sentence_id) INCLUDE (f, len)  -- scoring reads the index alone
+);
+CREATE INDEX sentence_terms_sentence ON sentence_terms(sentence_id);
 
 CREATE TABLE embeddings (
   hash TEXT NOT NULL,
