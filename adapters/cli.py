@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from adapters import console, envfile, report
+from corpus.storage import is_url
 
 # Sub-commands owned by other adapters: name -> (module, help). Each module has main(argv, db) -> int.
 DELEGATED = {
@@ -45,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Answers, with citations, what the articles say "
                                 "about the China-US AI gap.")
     p.add_argument("--version", action="version", version=f"gapbot {version()}")
-    p.add_argument("--db", default=None, help="database file (default $GAPBOT_DB or ./gapbot.db)")
+    p.add_argument("--db", default=None, help="SQLite database file (default: $GAPBOT_DATABASE_URL, a "
+                   "Postgres database, if set; else $GAPBOT_DB or ./gapbot.db)")
     p.add_argument("--no-seed", action="store_true",
                    help="do not index the bundled seed articles into a new db")
     p.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
@@ -90,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    db = args.db or os.environ.get("GAPBOT_DB") or "gapbot.db"
+    db = args.db or os.environ.get("GAPBOT_DATABASE_URL") or os.environ.get("GAPBOT_DB") or "gapbot.db"
     if args.cmd is None:
         parser.print_help()
         return 2
@@ -117,7 +119,9 @@ def dispatch(args: argparse.Namespace, rest: list[str], *, db: str) -> int:
 
 
 def first_run_note(db: str) -> None:
-    """Say on stderr why the first command on a new database takes a while."""
+    """Say on stderr why the first command on a new database file takes a while."""
+    if is_url(db):  # Postgres: whether it is new is known once connected (and the URL may hold a password)
+        return
     path = Path(db)
     if not path.exists() or path.stat().st_size == 0:
         print(f"gapbot: new database {db}: indexing the bundled articles first (about a minute, once)",

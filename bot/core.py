@@ -200,7 +200,7 @@ class Door:
         if reply.command not in COMMANDS:  # answered by the door itself (a thread's "why?"), not a command
             name, args = reply.command, ""
         record = AnswerRecord(
-            at=datetime.now(timezone.utc).isoformat(timespec="seconds"), platform=request.platform,
+            at=datetime.now(timezone.utc).isoformat(timespec="microseconds"), platform=request.platform,
             question=clean_text(request.text), command=name, args=args, title=reply.title, text=reply.text,
             answered=reply.answered, space=request.space, channel=request.channel, thread=request.thread,
             user=request.user, cited=tuple(Cited(c.article_id, c.quote) for c in reply.citations))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.feedback import ASKING
@@ -51,7 +52,7 @@ class Gap:
                 "up_votes": sum(r.up for r in self.questions),
                 "platforms": sorted({p for p, _ in places}),
                 "channels": [f"{p}:{c}" for p, c in places if c],
-                "last_asked": self.questions[0].answer.at,
+                "last_asked": _to_second(self.questions[0].answer.at),
                 "answer_ids": [r.answer.id for r in self.questions]}
 
 
@@ -84,3 +85,8 @@ def lines(gaps: list[Gap]) -> list[str]:
 
 def _asked(rated: Rated) -> str:
     return f"/{rated.answer.command} {rated.answer.args}"
+
+
+def _to_second(at: str) -> str:
+    """An ISO time to the second, as the report shows it (the answer log keeps microseconds to order them)."""
+    return datetime.fromisoformat(at).isoformat(timespec="seconds")

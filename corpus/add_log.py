@@ -1,13 +1,15 @@
 """The log of articles shared from chat (migrations/0110_adds.sql): every /add, with who, where and what
 became of it.
 
-AddLog is what the bot needs from storage; SqliteAddLog keeps it in the corpus database."""
+AddLog is what the bot needs from storage; SqlAddLog keeps it in the corpus database, SQLite or Postgres (its
+SQL is portable: quoted column names, since `user` is a reserved word in Postgres; RETURNING id)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from corpus.pg_store import PgStore
     from corpus.store import Store
 
 REFUSED = "refused"  # a status of the log's own: the add was not tried (not allowed, over quota)
@@ -41,22 +43,23 @@ class AddLog(Protocol):
     def recent(self, *, limit: int) -> list[AddRecord]: ...
 
 
-class SqliteAddLog:
-    """The add log in the corpus's SQLite database."""
+class SqlAddLog:
+    """The add log in the corpus's database (the `adds` table: SQLite migration 0110, Postgres 0002)."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store | PgStore):
         self.store = store
 
     def record(self, add: AddRecord) -> AddRecord:
         """Append one add; returns it with its id."""
         row = {k: v for k, v in asdict(add).items() if k != "id"}
-        names, marks = ", ".join(row), ", ".join("?" * len(row))
-        cur = self.store.db.execute(f"INSERT INTO adds({names}) VALUES ({marks})", list(row.values()))
-        return AddRecord(**row, id=cur.lastrowid)
+        names, marks = ", ".join(f'"{k}"' for k in row), ", ".join("?" * len(row))
+        cur = self.store.db.execute(f"INSERT INTO adds({names}) VALUES ({marks}) RETURNING id",
+                                    list(row.values()))
+        return AddRecord(**row, id=cur.fetchone()[0])
 
     def tried_since(self, platform: str, user: str, since: str) -> int:
         """How many adds the user tried since an ISO time (refused ones not counted)."""
-        row = self.store.db.execute("SELECT count(*) FROM adds WHERE platform = ? AND user = ? AND at >= ? "
+        row = self.store.db.execute('SELECT count(*) FROM adds WHERE platform = ? AND "user" = ? AND at >= ? '
                                     "AND status != ?", [platform, user, since, REFUSED]).fetchone()
         return int(row[0])
 

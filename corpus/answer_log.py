@@ -1,8 +1,8 @@
 """What gapbot answered in chat, and the votes on it (migrations/0125_answers.sql).
 
 A thread follow-up looks up the answer it follows (its command, argument, text and cited sentences); a 👍/👎
-button names the answer it rates. AnswerLog is what the bot needs from storage; SqliteAnswerLog keeps it in
-the corpus database."""
+button names the answer it rates. AnswerLog is what the bot needs from storage; SqlAnswerLog keeps it in
+the corpus database, SQLite or Postgres (portable SQL: `user` quoted, a reserved word in Postgres)."""
 from __future__ import annotations
 
 import json
@@ -12,9 +12,13 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from corpus.pg_store import PgStore
     from corpus.store import Store
 
 UP, DOWN = 1, -1
+# counted the same on SQLite and Postgres (Postgres cannot sum a boolean)
+_COUNT_UP = "coalesce(sum(CASE WHEN value = 1 THEN 1 ELSE 0 END), 0)"
+_COUNT_DOWN = "coalesce(sum(CASE WHEN value = -1 THEN 1 ELSE 0 END), 0)"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -76,10 +80,10 @@ class AnswerLog(Protocol):
     def missed(self, *, commands: tuple[str, ...], since: str, limit: int) -> list[Rated]: ...
 
 
-class SqliteAnswerLog:
+class SqlAnswerLog:
     """The answer log in the corpus's SQLite database."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store | PgStore):
         self.store = store
 
     def record(self, answer: AnswerRecord) -> AnswerRecord:
@@ -89,7 +93,7 @@ class SqliteAnswerLog:
         row = {k: _storable(v) for k, v in asdict(answer).items()} | {
             "answered": int(answer.answered),
             "cited": _storable(json.dumps([asdict(c) for c in answer.cited], ensure_ascii=False))}
-        names, marks = ", ".join(row), ", ".join("?" * len(row))
+        names, marks = ", ".join(f'"{k}"' for k in row), ", ".join("?" * len(row))
         self.store.db.execute(f"INSERT INTO answers({names}) VALUES ({marks})", list(row.values()))
         return answer
 
@@ -114,7 +118,7 @@ class SqliteAnswerLog:
     def in_thread(self, platform: str, channel: str, thread: str, *, limit: int = 10) -> list[AnswerRecord]:
         """The answers given in a thread, newest first."""
         rows = self.store.db.query("SELECT * FROM answers WHERE platform = ? AND channel = ? AND thread = ? "
-                                   "ORDER BY at DESC, rowid DESC LIMIT ?", [platform, channel, thread, limit])
+                                   "ORDER BY at DESC LIMIT ?", [platform, channel, thread, limit])
         return [_record(r) for r in rows]
 
     def vote(self, answer_id: str, user: str, value: int, *, at: str) -> bool:
@@ -123,15 +127,15 @@ class SqliteAnswerLog:
             raise ValueError(f"a vote is {UP} or {DOWN}, not {value}")
         if self.get(answer_id) is None:
             return False
-        self.store.db.execute("INSERT INTO votes(answer_id, user, value, at) VALUES (?, ?, ?, ?) "
-                              "ON CONFLICT(answer_id, user) DO UPDATE SET value = excluded.value, "
+        self.store.db.execute('INSERT INTO votes(answer_id, "user", value, at) VALUES (?, ?, ?, ?) '
+                              'ON CONFLICT(answer_id, "user") DO UPDATE SET value = excluded.value, '
                               "at = excluded.at",
                               [answer_id, user, value, at])
         return True
 
     def tally(self, answer_id: str) -> tuple[int, int]:
         """(up votes, down votes) on an answer."""
-        row = self.store.db.execute("SELECT coalesce(sum(value = 1), 0), coalesce(sum(value = -1), 0) "
+        row = self.store.db.execute(f"SELECT {_COUNT_UP}, {_COUNT_DOWN} "
                                     "FROM votes WHERE answer_id = ?", [answer_id]).fetchone()
         return int(row[0]), int(row[1])
 
@@ -140,10 +144,10 @@ class SqliteAnswerLog:
         error) or voted down, newest first."""
         marks = ", ".join("?" * len(commands))
         rows = self.store.db.query(
-            "SELECT a.*, coalesce(sum(v.value = 1), 0) AS up, coalesce(sum(v.value = -1), 0) AS down "
+            f"SELECT a.*, {_COUNT_UP} AS up, {_COUNT_DOWN} AS down "
             f"FROM answers a LEFT JOIN votes v ON v.answer_id = a.id WHERE a.command IN ({marks}) "
-            "AND a.args != '' AND a.at >= ? GROUP BY a.id HAVING a.answered = 0 OR down > 0 "
-            "ORDER BY a.at DESC, a.rowid DESC LIMIT ?", [*commands, since, limit])
+            f"AND a.args != '' AND a.at >= ? GROUP BY a.id HAVING a.answered = 0 OR {_COUNT_DOWN} > 0 "
+            "ORDER BY a.at DESC LIMIT ?", [*commands, since, limit])
         return [Rated(_record({k: v for k, v in r.items() if k not in ("up", "down")}), int(r["up"]),
                       int(r["down"])) for r in rows]
 

@@ -3,24 +3,24 @@ from __future__ import annotations
 
 import functools
 import logging
-import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from corpus import queries
-from corpus.add_log import AddLog, SqliteAddLog
-from corpus.answer_log import AnswerLog, SqliteAnswerLog
+from corpus.add_log import AddLog, SqlAddLog
+from corpus.answer_log import AnswerLog, SqlAnswerLog
 from corpus.bundled import seed_paths
 from corpus.embed import Embedder, default_embedder
 from corpus.models import Article, Claim, Entity, Fact, GapOverview, Hit, IngestResult, Profile
 from corpus.reader import CorpusReader
-from corpus.sqlite_reader import SqliteReader
-from corpus.store import Store, indexer_running
-from corpus.watch_store import SqliteWatchStore, WatchStore
+from corpus.storage import is_url
+from corpus.store import Store
+from corpus.watch_store import SqlWatchStore, WatchStore
 
 if TYPE_CHECKING:
     from corpus.fetch import Getter
+    from corpus.pg_store import PgStore
     from corpus.search import Searcher
     from corpus.stopping import StopFlag
 
@@ -28,11 +28,21 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, source now being read)
 
+def open_store(location: str | Path) -> "Store | PgStore":
+    """The storage engine for a location: Postgres for a postgresql:// URL, else the SQLite file there."""
+    if is_url(str(location)):
+        from corpus.pg_store import PgStore  # lazy: psycopg (the `postgres` extra) only for a Postgres URL
+
+        return PgStore(str(location))
+    return Store(location)
+
+
 class Corpus:
-    """An indexed corpus in one SQLite file. Cheap to open; the embedding model loads on first search."""
+    """An indexed corpus in one SQLite file (or a Postgres database). Cheap to open; the embedding model
+    loads on first search."""
 
     def __init__(self, path: str | Path, *, embedder: Embedder | None = None):
-        self.store = Store(path)
+        self.store: Store | PgStore = open_store(path)
         self.path = self.store.path
         self._embedder = embedder
         self._searcher: Searcher | None = None
@@ -40,11 +50,10 @@ class Corpus:
 
     @classmethod
     def open(cls, path: str | Path, *, seed: bool = True, embedder: Embedder | None = None) -> "Corpus":
-        """Open the database at path; a new one first indexes the
+        """Open the database at path (an SQLite file, or a postgresql:// URL); a new one first indexes the
         bundled seed articles (unless seed=False)."""
-        new = not Path(path).exists() or Path(path).stat().st_size == 0
         corpus = cls(path, embedder=embedder)
-        if new and seed:
+        if corpus.store.created and seed:
             corpus.index([str(p) for p in seed_paths()])
         corpus.catch_up()
         return corpus
@@ -54,12 +63,12 @@ class Corpus:
         articles (an indexing run stopped before its rebuild) and no indexer is at work (it
         rebuilds when it ends); True if rebuilt."""
         store = self.store
-        if store.readonly or not store.derived_stale() or indexer_running(store.path):
+        if store.readonly or not store.derived_stale() or store.indexer_running():
             return False
         try:
             store.rebuild_derived()
         # full or busy: answer from the tables as they are, try next time
-        except sqlite3.OperationalError as e:
+        except store.unavailable as e:
             log.warning("could not bring /who and /gap up to date in %s: %s", store.path, e)
             return False
         return True
@@ -87,22 +96,22 @@ class Corpus:
     @functools.cached_property
     def reader(self) -> CorpusReader:
         """The read side of the storage: every query the bot's questions run."""
-        return SqliteReader(self.store)
+        return self.store.reader()
 
     @functools.cached_property
     def add_log(self) -> AddLog:
         """The log of articles shared from chat (/add): who, where, when, and what became of each."""
-        return SqliteAddLog(self.store)
+        return SqlAddLog(self.store)
 
     @functools.cached_property
     def answer_log(self) -> AnswerLog:
         """What gapbot answered in chat, and the votes on it (thread follow-ups and feedback read it)."""
-        return SqliteAnswerLog(self.store)
+        return SqlAnswerLog(self.store)
 
     @functools.cached_property
     def watches(self) -> WatchStore:
         """The channels an admin asked gapbot to watch (/watch): links posted there are added."""
-        return SqliteWatchStore(self.store)
+        return SqlWatchStore(self.store)
 
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""
@@ -201,11 +210,11 @@ class Corpus:
         prefix, then those merely containing it; empty if there is no entity table yet."""
         try:
             named = self.reader.names_and_aliases()
-        except sqlite3.Error as e:
+        except self.store.errors as e:
             log.warning("no entity names for autocomplete: %s", e)
             return []
         return queries.names_matching(named, prefix, limit=limit)
 
     def backup(self, path: str | Path) -> None:
         """Copy the live database to path (OSError if it cannot be written)."""
-        self.store.backup(path)
+        self.store.backup(str(path))

@@ -21,7 +21,6 @@ from corpus.extract.entities import analyse
 from corpus.htmlpage import html_articles
 from corpus.meta import date_from_url
 from corpus.models import Duplicate, IngestResult, Prepared, Sentence
-from corpus.schema import indexing
 from corpus.search import Searcher
 from corpus.sources import Document, Refused, Rejected, expand, fetch_documents, read_file
 from corpus.stopping import Interrupted, StopFlag
@@ -115,7 +114,7 @@ class Ingester:
         results list exactly what landed."""
         self.stop = stop or StopFlag()
         results: list[IngestResult] = []
-        with indexing(self.store.path):
+        with self.store.indexing():
             try:
                 self._sources(sources, results, progress)
                 self.finish()

@@ -29,6 +29,11 @@ def near_duplicate(db, signature: np.ndarray, *, after: int = 0) -> tuple[str, f
     """(id, similarity) of the most similar indexed article (past rowid `after`) at or above the threshold."""
     rows = db.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL AND rowid > ?",
                       [after]).fetchall()
+    return closest(rows, signature)
+
+
+def closest(rows: list, signature: np.ndarray) -> tuple[str, float] | None:
+    """(id, similarity) of the most similar of the (id, signature blob) rows at or above the threshold."""
     if not rows:
         return None
     sigs = np.vstack([np.frombuffer(r[1], dtype=np.uint64) for r in rows])

@@ -75,8 +75,9 @@ class CorpusReader(Protocol):
         ...
 
     # --- sentences ------------------------------------------------------------------------------------------
-    def sentences_with_words(self, words: list[str], *, limit: int) -> list[Fact]:
-        """Sentences that may contain the words as a phrase (a superset: the caller checks punctuation)."""
+    def sentences_with_words(self, words: list[str], *, limit: int | None) -> list[Fact]:
+        """Sentences that may contain the words as a phrase (a superset: the caller checks punctuation), in
+        id order; every one when limit is None."""
         ...
 
     def names_word(self, word: str) -> bool:

@@ -8,11 +8,14 @@ import sqlite3
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import sqlite_utils
 
 from corpus.context import anaphoric
+
+if TYPE_CHECKING:
+    from corpus.storage import SqlConnection
 
 
 class CorruptDatabase(Exception):
@@ -131,7 +134,7 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
-def meta_int(conn: sqlite3.Connection, key: str) -> int:
+def meta_int(conn: SqlConnection, key: str) -> int:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return int(row[0]) if row else 0
 
@@ -141,7 +144,7 @@ def articles_version(conn: sqlite3.Connection) -> int:
     return meta_int(conn, "articles_version")
 
 
-def stamp_derived(conn: sqlite3.Connection, version: int) -> bool:
+def stamp_derived(conn: SqlConnection, version: int) -> bool:
     """In the rebuild's write transaction: record that the derived tables reflect articles_version `version`.
     False (and nothing recorded) when a rebuild from more articles has already committed: its tables are
     newer."""

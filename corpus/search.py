@@ -17,10 +17,9 @@ from corpus.embed import Embedder, encode_query
 from corpus.lexicon import STOPWORDS
 from corpus.models import Hit
 from corpus.question import KIND_NOUNS, answer_kind, coverage, fits, wh_noun
-from corpus.vectors import ExactIndex, IVFIndex
 
 if TYPE_CHECKING:
-    from corpus.storage import SearchStore
+    from corpus.storage import SearchStore, VectorIndex
 
 POOL = 100  # candidates taken from each side before fusion
 LARGE = 50_000  # sentences past which BM25 leaves out the commonest words (see Searcher._rare_terms)
@@ -69,11 +68,11 @@ class Searcher:
     def __init__(self, store: SearchStore, embedder: Embedder):
         self.store = store
         self.embedder = embedder
-        self._index: tuple[int, ExactIndex | IVFIndex] | None = None
+        self._index: tuple[int, VectorIndex] | None = None
         self._lock = threading.Lock()
         self._df: tuple[int, int, dict[str, int]] | None = None  # (version, size, word -> sentence count)
 
-    def index(self) -> ExactIndex | IVFIndex:
+    def index(self) -> VectorIndex:
         """The vector index of the current embedder (exact float32, or quantised IVF for large corpora)."""
         version = self.store.version()
         with self._lock:
@@ -133,6 +132,8 @@ class Searcher:
         if not ids:
             return []
         rows.update(self._rows(ids - set(rows)))
+        if mode != "bm25" and self._index is not None:
+            self._index[1].preload(self._wanted(rows, semantic))
         scored = []
         kind = answer_kind(query)
         noun = {w: 1.0 for w in terms(wh_noun(query)) if w not in KIND_NOUNS}
@@ -177,6 +178,13 @@ class Searcher:
             semantic = pending.result()
         return lexical, semantic, rows
 
+    @staticmethod
+    def _wanted(rows: dict[int, dict], semantic: dict[int, float]) -> set[int]:
+        """The sentences whose vectors the scoring reads: hits without a dense score, and those that point
+        back with the sentence before them."""
+        back = {sid for sid, row in rows.items() if row["prev_id"] is not None and points_back(row["text"])}
+        return (set(rows) - set(semantic)) | back | {rows[sid]["prev_id"] for sid in back}
+
     def _cosine_of(self, sid: int, query: str) -> float:
         v = self._vector(sid)
         return 0.0 if v is None else float(v @ self._query_vec(query))
@@ -191,7 +199,8 @@ class Searcher:
         return float(v @ self._query_vec(query)) / (float(np.linalg.norm(v)) or 1.0)
 
     def _vector(self, sid: int) -> np.ndarray | None:
-        v = self.index().vector(sid)  # None when committed after the index was loaded: read it from the store
+        index = self._index[1] if self._index is not None else self.index()  # as loaded for this search
+        v = index.vector(sid)  # None when committed after the index was loaded: read it from the store
         return v if v is not None else self.store.sentence_vector(self.embedder.name, sid)
 
     def _query_vec(self, query: str) -> np.ndarray:

@@ -116,12 +116,16 @@ class SqliteReader:
         return answers.profile(self.store, entity)
 
     # --- sentences ------------------------------------------------------------------------------------------
-    def sentences_with_words(self, words: list[str], *, limit: int) -> list[Fact]:
-        """Sentences the full-text index finds the words in as a phrase (punctuation between them ignored)."""
-        rows = self.store.db.query("SELECT s.id, s.article_id, s.text FROM sentences_fts f "
-                                   "JOIN sentences s ON s.id = f.rowid WHERE sentences_fts MATCH ? LIMIT ?",
-                                   ['"' + " ".join(words).replace('"', "") + '"', limit])
-        return [Fact.from_row(r) for r in rows]
+    def sentences_with_words(self, words: list[str], *, limit: int | None) -> list[Fact]:
+        """Sentences the full-text index finds the words in as a phrase (punctuation between them ignored), in
+        id order (FTS5's order for a full-text query); every one when limit is None."""
+        sql = "SELECT s.id, s.article_id, s.text FROM sentences_fts f JOIN sentences s ON s.id = f.rowid " \
+              "WHERE sentences_fts MATCH ?"
+        params: list = ['"' + " ".join(words).replace('"', "") + '"']
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [Fact.from_row(r) for r in self.store.db.query(sql, params)]
 
     def names_word(self, word: str) -> bool:
         """Whether some sentence, title or publisher contains the word."""

@@ -4,20 +4,62 @@ corpus.store.Store (SQLite) implements both protocols; nothing in the pipeline o
 them."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ContextManager, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
 
     from corpus.extract.entities import SpanOut
     from corpus.models import Claim, Duplicate, Prepared
-    from corpus.vectors import ExactIndex, IVFIndex
+
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+class SqlConnection(Protocol):
+    """What portable corpus SQL calls on a connection: sqlite3's, and corpus.pg_schema.PgConnection."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any:
+        """Run one statement with ? parameters; returns a cursor."""
+        ...
+
+
+class VectorIndex(Protocol):
+    """The searcher's vector index: in memory (corpus/vectors.py) or in Postgres (corpus/pg_vectors.py)."""
+
+    def __len__(self) -> int:
+        ...
+
+    def top(self, q: np.ndarray, k: int) -> dict[int, float]:
+        """sentence id -> cosine with q, of the k nearest."""
+        ...
+
+    def vector(self, sid: int) -> np.ndarray | None:
+        """One sentence's vector when the index holds it (else None: ask the store)."""
+        ...
+
+    def preload(self, ids: set[int]) -> None:
+        """Make vector() cheap for these sentences (one read for all, when vectors live in the database)."""
+        ...
+
+    def describe(self) -> str:
+        """What the index is, for logs and benchmarks."""
+        ...
+
+
+def is_url(location: str) -> bool:
+    """Whether a database location is a Postgres URL (GAPBOT_DATABASE_URL) rather than an SQLite file."""
+    return location.startswith(URL_SCHEMES)
 
 
 class IngestStore(Protocol):
     """Where the ingest pipeline writes an article and its derived rows."""
 
     path: str
+
+    def indexing(self) -> ContextManager[None]:
+        """Held while this process indexes; other processes see it through indexer_running()."""
+        ...
 
     def newest_article(self) -> int:
         """A marker past every article committed so far (find_duplicate's `after`)."""
@@ -58,7 +100,7 @@ class SearchStore(Protocol):
         """A number that changes whenever the corpus changes."""
         ...
 
-    def vector_index(self, model: str, dim: int, *, generation: int) -> ExactIndex | IVFIndex:
+    def vector_index(self, model: str, dim: int, *, generation: int) -> VectorIndex:
         """Every sentence vector of `model`, as one consistent snapshot, in an index to search."""
         ...
 

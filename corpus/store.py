@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ContextManager
 
 import numpy as np
 import sqlite_utils
@@ -24,6 +24,7 @@ from corpus.schema import (
     read_only,
     stamp_derived,
 )
+from corpus.sqlite_reader import SqliteReader
 
 if TYPE_CHECKING:
     from corpus.extract.entities import SpanOut
@@ -36,12 +37,29 @@ __all__ = ["CorruptDatabase", "ForeignDatabase", "Store", "articles_version", "c
 class Store:
     """Thread-safe access to one database file: each thread gets its own connection."""
 
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)  # any failure of the database
+    # cannot write now (busy, full, read-only): answer from the tables as they are
+    unavailable: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+
     def __init__(self, path: str | Path):
         self.path = str(path)
         self._local = threading.local()
         self._damage: str | None = None
         self.readonly = read_only(path)
+        self.created = not Path(path).exists() or Path(path).stat().st_size == 0  # a new, empty database
         _ = self.db  # open once now so schema errors surface at start-up
+
+    def reader(self) -> SqliteReader:
+        """The read side: every query the bot's questions run (corpus/reader.py)."""
+        return SqliteReader(self)
+
+    def indexing(self) -> ContextManager[None]:
+        """Held while this process indexes (shared: indexers run side by side; freed if the process dies)."""
+        return indexing(self.path)
+
+    def indexer_running(self) -> bool:
+        """Whether any process is indexing into this database now."""
+        return indexer_running(self.path)
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -138,7 +156,7 @@ class Store:
 
     def rebuild_derived(self) -> None:
         """Rebuild entities and the /who and /gap answer tables, and bump the generation (one transaction)."""
-        rebuild_entities(self)
+        rebuild_entities(self, self.reader())
 
     # --- corpus.storage.SearchStore: what the searcher reads -------------------------------------------
     def vector_index(self, model: str, dim: int, *, generation: int) -> vectors.ExactIndex | vectors.IVFIndex:
@@ -173,18 +191,7 @@ class Store:
     def sentence_rows(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         """id -> {id, article_id, kind, text, context (its passage),
         title, prev_id} of the given sentences."""
-        ids_l = list(ids)
-        out = {}
-        for i in range(0, len(ids_l), 900):
-            chunk = ids_l[i:i + 900]
-            q = ("SELECT s.id, s.article_id, s.kind, s.text, p.text AS context, a.title, (SELECT b.id FROM "
-                 "sentences b WHERE b.article_id = s.article_id AND b.idx = s.idx - 1) AS prev_id FROM "
-                 "sentences s "
-                 "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
-                 f"WHERE s.id IN ({','.join('?' * len(chunk))})")
-            for r in self.db.query(q, chunk):
-                out[r["id"]] = r
-        return out
+        return sentence_rows(self.db, ids)
 
     def sentence_vector(self, model: str, sid: int) -> np.ndarray | None:
         """One sentence's stored vector of `model`."""
@@ -201,6 +208,23 @@ class Store:
         if db is not None:
             db.conn.close()
             self._local.db = None
+
+
+def sentence_rows(db, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """id -> {id, article_id, kind, text, context (its passage), title, prev_id} of the given sentences
+    (portable SQL: the Postgres store runs it too)."""
+    ids_l = list(ids)
+    out = {}
+    for i in range(0, len(ids_l), 900):
+        chunk = ids_l[i:i + 900]
+        q = ("SELECT s.id, s.article_id, s.kind, s.text, p.text AS context, a.title, (SELECT b.id FROM "
+             "sentences b WHERE b.article_id = s.article_id AND b.idx = s.idx - 1) AS prev_id FROM "
+             "sentences s "
+             "JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = s.article_id "
+             f"WHERE s.id IN ({','.join('?' * len(chunk))})")
+        for r in db.query(q, chunk):
+            out[r["id"]] = r
+    return out
 
 
 class _Transaction:

@@ -98,6 +98,9 @@ class ExactIndex:
         pos = np.searchsorted(self.ids, sid)
         return self.vectors[pos] if pos < len(self.ids) and self.ids[pos] == sid else None
 
+    def preload(self, ids: set[int]) -> None:
+        """Nothing to do: every vector is in memory."""
+
     def describe(self) -> str:
         """One line for logs and benchmarks."""
         return f"exact float32 NumPy, {len(self):,} vectors, {self.vectors.nbytes / 2**20:.0f} MB"
@@ -163,6 +166,9 @@ class IVFIndex:
             return self.index.reconstruct(int(sid))
         except RuntimeError:
             return None
+
+    def preload(self, ids: set[int]) -> None:
+        """Nothing to do: every code is in memory."""
 
     def describe(self) -> str:
         """One line for logs and benchmarks."""

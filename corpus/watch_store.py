@@ -1,13 +1,15 @@
 """The channels an admin asked gapbot to watch (migrations/0120_watched_channels.sql): every link posted in
 one is added to the corpus.
 
-WatchStore is what the bot needs from storage; SqliteWatchStore keeps it in the corpus database."""
+WatchStore is what the bot needs from storage; SqlWatchStore keeps it in the corpus database, SQLite
+or Postgres (portable SQL)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from corpus.pg_store import PgStore
     from corpus.store import Store
 
 
@@ -31,18 +33,18 @@ class WatchStore(Protocol):
     def listed(self, platform: str, *, space: str | None = None) -> list[Watch]: ...
 
 
-class SqliteWatchStore:
+class SqlWatchStore:
     """The watched channels in the corpus's SQLite database."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store | PgStore):
         self.store = store
 
     def watch(self, watch: Watch) -> bool:
         """Start watching a channel; False if it was watched already (the first record is kept)."""
         row = asdict(watch)
         names, marks = ", ".join(row), ", ".join("?" * len(row))
-        cur = self.store.db.execute(f"INSERT OR IGNORE INTO watched_channels({names}) VALUES ({marks})",
-                                    list(row.values()))
+        cur = self.store.db.execute(f"INSERT INTO watched_channels({names}) VALUES ({marks}) "
+                                    "ON CONFLICT DO NOTHING", list(row.values()))
         return cur.rowcount > 0
 
     def unwatch(self, platform: str, channel: str) -> bool:

@@ -13,8 +13,8 @@ from corpus.models import Claim, Duplicate, Prepared
 from corpus.near_duplicates import minhash, near_duplicate
 from corpus.sources import canonical_url
 
-__all__ = ["Duplicate", "disk_full", "find_duplicate", "insert_article", "now", "record_duplicate",
-           "stored_vectors"]
+__all__ = ["Duplicate", "disk_full", "find_duplicate", "insert_article", "insert_extracted", "now",
+           "record_duplicate", "stored_vectors"]
 
 
 def find_duplicate(db, p: Prepared, *, after: int = 0) -> Duplicate | None:
@@ -28,8 +28,8 @@ def find_duplicate(db, p: Prepared, *, after: int = 0) -> Duplicate | None:
     return None if near is None else (near[0], "near-duplicate", near[1])
 
 
-def record_duplicate(conn: sqlite3.Connection, p: Prepared, dup: Duplicate) -> None:
-    """Note that p's source repeats an indexed article."""
+def record_duplicate(conn, p: Prepared, dup: Duplicate) -> None:
+    """Note that p's source repeats an indexed article (portable SQL, on either engine's connection)."""
     conn.execute("INSERT INTO duplicates(source, canonical_url, article_id, kind, similarity, added_at) "
                  "VALUES (?,?,?,?,?,?)", [p.source, canonical_url(p.url), dup[0], dup[1], dup[2], now()])
     # a copy seen at an address gives the first copy (a file, a pasted text) that address for its citations
@@ -59,6 +59,13 @@ def insert_article(conn: sqlite3.Connection, p: Prepared, *, summary: list, span
     conn.executemany("INSERT OR IGNORE INTO embeddings(hash, model, vector) VALUES (?,?,?)",
                      vectors)
     _insert_sentences(conn, p, contexts)
+    insert_extracted(conn, p, claims=claims, spans=spans)
+
+
+def insert_extracted(conn, p: Prepared, *, claims: list[Claim], spans: list) -> None:
+    """An article's gap claims and name spans, once its sentences know their row ids (portable SQL: the
+    Postgres writer, corpus/pg_write.py, runs it too)."""
+    a = p.art
     for c in claims:
         conn.execute("INSERT INTO claims(article_id, sentence_id, low_years, high_years, phrase, direction, "
                      "dimension, speaker, affiliation, quote, date, as_of, sides, historical) "

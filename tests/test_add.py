@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from test_cli import gapbot
 
 from bot.core import handle
 from bot.intake import AddPolicy, Intake
 from bot.reply import Request
 from corpus.fetch import Fetcher, Reach
+
+
+@pytest.fixture()
+def fake_corpus(engine_corpus):
+    """The empty hash-embedder corpus, on SQLite and on Postgres:
+    the /add log and the indexing it drives are engine-neutral."""
+    return engine_corpus
 
 # an invented article: no person, company or sentence from the bundled seeds
 PAGE = """<html><head><title>Harbour labs weigh the chip race</title>

@@ -11,13 +11,15 @@ from bot.reply import Reply, Request
 from corpus.answer_log import DOWN, UP
 
 ARTICLE = Path(__file__).parent / "fixtures" / "scrapes" / "robotics_fair.txt"  # written for the tests
+QUESTION = "how far behind are robot makers in motion control?"
 
 
 @pytest.fixture()
-def corpus(fake_corpus):
-    [result] = fake_corpus.index([str(ARTICLE)])
+def corpus(engine_corpus):
+    """The invented article, on SQLite and on Postgres: the answer log is engine-neutral."""
+    [result] = engine_corpus.index([str(ARTICLE)])
     assert result.status == "added", result.reason
-    return fake_corpus
+    return engine_corpus
 
 
 def in_slack(text: str, *, thread: str | None = None) -> Request:
@@ -103,3 +105,14 @@ def test_a_question_with_a_lone_surrogate_is_kept_without_it(corpus) -> None:
     kept = corpus.answer_log.get(reply.answer_id)
     assert kept is not None and kept.question.startswith("/ask robots") and kept.question.endswith("motion?")
     assert not any("\ud800" <= ch <= "\udfff" for ch in kept.question + kept.args + kept.text)
+
+
+def test_missed_lists_refused_and_voted_down_questions_newest_first(corpus) -> None:
+    refused = handle(in_slack("/ask what did the lunar rover team eat for breakfast?"), corpus).answer_id
+    liked = handle(in_slack("/gap"), corpus).answer_id
+    disliked = handle(in_slack(f"/ask {QUESTION}"), corpus).answer_id
+    handle(in_slack("/who"), corpus)  # a usage error: nothing the articles are missing
+    corpus.answer_log.vote(liked, "U1", UP, at="2026-01-01T00:00:00+00:00")
+    corpus.answer_log.vote(disliked, "U2", DOWN, at="2026-01-01T00:00:00+00:00")
+    missed = corpus.answer_log.missed(commands=("ask", "gap", "who"), since="2000-01-01", limit=10)
+    assert [(m.answer.id, m.up, m.down) for m in missed] == [(disliked, 0, 1), (refused, 0, 0)]

@@ -163,7 +163,7 @@ def test_stale_tables_that_cannot_be_written_fall_back_to_on_demand(seeds_db, tm
     def busy(conn):
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(answers, "refresh", busy)
+    monkeypatch.setattr(answers, "fill", busy)
     assert not answers.fresh(corpus.store.db)
     assert _replies(corpus, commands) == want
 

@@ -7,6 +7,13 @@ import pytest
 from conftest import ROOT, ask
 
 
+@pytest.fixture()
+def fake_corpus(engine_corpus):
+    """The empty hash-embedder corpus, on SQLite and on Postgres:
+    the door's replies are engine-neutral."""
+    return engine_corpus
+
+
 def norm(s: str | None) -> str:
     s = (s or "").replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return re.sub(r"\s+", " ", s).strip().lower()

@@ -7,6 +7,7 @@ import inspect
 import pytest
 
 from corpus.models import Entity, Fact, GapOverview
+from corpus.pg_reader import PgReader
 from corpus.reader import CorpusReader
 from corpus.sqlite_reader import SqliteReader
 
@@ -34,25 +35,29 @@ from regional funds.
 """
 
 
-@pytest.fixture(scope="module")
-def robots(tmp_path_factory):
-    """The article above, alone in a corpus."""
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def robots(request, tmp_path_factory):
+    """The article above, alone in a corpus, on each storage engine."""
     from corpus.api import Corpus
     from corpus.embed import HashEmbedder
 
     folder = tmp_path_factory.mktemp("queries")
     (folder / "robots.txt").write_text(ARTICLE, encoding="utf-8")
-    corpus = Corpus.open(folder / "q.db", seed=False, embedder=HashEmbedder())
+    where = str(folder / "q.db")
+    if request.param == "postgres":
+        where = request.getfixturevalue("new_pg_database")()
+    corpus = Corpus.open(where, seed=False, embedder=HashEmbedder())
     [r] = corpus.index([str(folder / "robots.txt")])
     assert r.status == "added", r.reason
     return corpus
 
 
-def test_the_sqlite_reader_implements_every_method_of_the_protocol():
+@pytest.mark.parametrize("reader", [SqliteReader, PgReader])
+def test_each_reader_implements_every_method_of_the_protocol(reader):
     wanted = {n: f for n, f in vars(CorpusReader).items() if inspect.isfunction(f) and not n.startswith("_")}
     assert wanted
     for name, method in wanted.items():
-        assert inspect.signature(getattr(SqliteReader, name)) == inspect.signature(method), name
+        assert inspect.signature(getattr(reader, name)) == inspect.signature(method), name
 
 
 def test_an_entity_is_found_by_name_in_any_case_with_its_lists_decoded(robots):

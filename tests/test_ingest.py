@@ -1,8 +1,17 @@
 """Ingest: dedupe, bad sources rejected with a reason while the batch lands, HTTP pages and feeds."""
 from __future__ import annotations
 
+import pytest
+
 from corpus.bundled import seed_paths
 from corpus.fetch import Fetcher, Reach
+
+
+@pytest.fixture()
+def fake_corpus(engine_corpus):
+    """The empty hash-embedder corpus, on SQLite and on Postgres:
+    indexing, duplicates and rejections are engine-neutral."""
+    return engine_corpus
 
 LOOPBACK = Reach(private=True)  # the opt-in these tests need: their pages are served from 127.0.0.1
 

@@ -8,6 +8,13 @@ from corpus.fetch import Fetcher, Reach
 from corpus.htmlpage import canonical_link, published_by
 from corpus.sources import Document
 
+
+@pytest.fixture()
+def fake_corpus(engine_corpus):
+    """The empty hash-embedder corpus, on SQLite and on Postgres:
+    what indexing keeps of a page is engine-neutral."""
+    return engine_corpus
+
 LOOPBACK = Fetcher(reach=Reach(private=True))  # the opt-in these tests need: their pages come from 127.0.0.1
 
 PARAS = [f"Paragraph {i}: engineers in Wuhan said the new training cluster cut the cost of a large model "

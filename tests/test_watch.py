@@ -3,6 +3,7 @@ posted in a watched channel added and marked, the door's rules and the quota app
 message's reply private; and an article added by one process found by another that is already answering."""
 from __future__ import annotations
 
+import pytest
 from test_add import PAGE, loopback_intake
 
 from bot.core import Door, handle
@@ -16,6 +17,12 @@ from corpus.fetch import Fetcher, Reach
 
 ADMIN = {"platform": "slack", "user": "UADMIN", "channel": "C1", "space": "T1", "is_admin": True}
 
+
+
+@pytest.fixture()
+def fake_corpus(engine_corpus):
+    """An empty corpus on SQLite and on Postgres: the watch table is engine-neutral."""
+    return engine_corpus
 
 def watch(corpus, text: str, *, intake: Intake | None = None, **where):
     request = Request(text, **{**ADMIN, **where})

@@ -174,7 +174,8 @@ def _overview(db) -> dict:
 
 
 def refresh(conn: sqlite3.Connection) -> dict | None:
-    """Fill the answer tables in their own transaction unless they are already fresh; None when they were."""
+    """Fill the answer tables of a bare SQLite connection in their own transaction unless they are already
+    fresh; None when they were (bench/synth.py; a store refreshes through its own transaction, _ready)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         out = None if fresh(conn) else fill(conn)
@@ -187,12 +188,13 @@ def refresh(conn: sqlite3.Connection) -> dict | None:
 
 def _ready(store) -> bool:
     """Fresh answer tables, refilled first when stale; False when they cannot be written (read-only, busy)."""
-    db = store.db
-    if fresh(db):
+    if fresh(store.db):
         return True
     try:
-        refresh(db.conn)
-    except sqlite3.OperationalError:
+        with store.transaction() as conn:
+            if not fresh(conn):
+                fill(conn)
+    except store.unavailable:
         return False
     return True
 

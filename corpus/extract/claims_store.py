@@ -1,7 +1,7 @@
-"""Reading stored gap claims: filtered and capped in SQL, so /gap stays fast on a large corpus."""
+"""Reading stored gap claims: filtered and capped in SQL, so /gap stays fast on a large corpus. Portable
+SQL: the same queries run on SQLite and on Postgres (through corpus.pg_schema.PgConnection)."""
 from __future__ import annotations
 
-import json
 import re
 
 from corpus.models import Claim, GapOverview
@@ -47,8 +47,8 @@ def sized_stats(db, *, topic: str | None = None) -> tuple[list[float] | None, fl
     """[lowest low, highest high] of the sized claims, and the median of their midpoints, over all of them
     but the estimates of an earlier time (over those too when there is nothing else)."""
     where, params = _where(article_id=None, sized=True, topic=topic)
-    if db.execute(f"SELECT 1 FROM claims{where} AND NOT historical LIMIT 1", params).fetchone():
-        where += " AND NOT historical"
+    if db.execute(f"SELECT 1 FROM claims{where} AND historical = 0 LIMIT 1", params).fetchone():
+        where += " AND historical = 0"
     lo, hi, n = db.execute(f"SELECT min(COALESCE(low_years, 0)), max(COALESCE(high_years, low_years)), "
                            f"count(*) FROM claims{where}", params).fetchone()
     if not n:
@@ -92,10 +92,11 @@ def topic_claims(db, topic: str, *, sized_limit: int, unsized_limit: int) -> Gap
 
 def claims_by_id(db, ids: list[int]) -> list[Claim]:
     """Claims by id, in the order of ids."""
-    if not ids:
-        return []
-    cur = db.execute(f"SELECT id, {COLUMNS} FROM claims WHERE id IN (SELECT value FROM json_each(?))",
-                     [json.dumps(ids)])
-    cols = [d[0] for d in cur.description]
-    rows = {r[0]: dict(zip(cols[1:], r[1:])) for r in cur.fetchall()}
+    rows = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        cur = db.execute(f"SELECT id, {COLUMNS} FROM claims WHERE id IN ({marks})", chunk)
+        cols = [d[0] for d in cur.description]
+        rows.update({r[0]: dict(zip(cols[1:], r[1:])) for r in cur.fetchall()})
     return [Claim.from_row(rows[i]) for i in ids if i in rows]

@@ -1,4 +1,5 @@
-"""Rebuild the entity tables from every article's mentions (cheap: runs after each indexing batch)."""
+"""Rebuild the entity tables from every article's mentions (cheap: runs after each indexing batch).
+Engine-neutral: the full-text lookups go through the storage's CorpusReader, the rest is portable SQL."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,8 @@ from corpus.extract.people import plausible_name
 from corpus.schema import stamp_derived
 
 if TYPE_CHECKING:
+    from corpus.pg_store import PgStore
+    from corpus.reader import CorpusReader
     from corpus.store import Store
 
 PERSON_LABELS = ("PERSON_REF", "SPEAKER", "ROLE")
@@ -62,24 +65,21 @@ def _other_groups(rows, person_tokens: set[str]) -> dict:
     return groups
 
 
-def _alias_sentences(db, names: list[str]) -> set[tuple[int, str, bool]]:
-    """Sentences naming any of the aliases (FTS phrase lookup, then an exact word-boundary check)."""
+def _alias_sentences(reader: CorpusReader, names: list[str]) -> set[tuple[int, str, bool]]:
+    """Sentences naming any of the aliases (full-text phrase lookup, then an exact word-boundary check)."""
     out = set()
     for name in names:
         words = re.findall(r"[^\W_]+", name)
         if not words:
             continue
-        phrase = '"' + " ".join(words).replace('"', "") + '"'
         pat = re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])", re.I)
-        for sid, aid, text in db.execute("SELECT s.id, s.article_id, s.text FROM sentences_fts f JOIN "
-                                         "sentences s "
-                                         "ON s.id = f.rowid WHERE sentences_fts MATCH ?", [phrase]):
-            if pat.search(text):
-                out.add((sid, aid, True))
+        for f in reader.sentences_with_words(words, limit=None):
+            if pat.search(f.text):
+                out.add((f.sentence_id, f.article_id, True))
     return out
 
 
-def _common_word(db, names: Counter, sample: int = 500) -> bool:
+def _common_word(reader: CorpusReader, names: Counter, sample: int = 500) -> bool:
     """Whether a one-word name is an ordinary word that NER took for a name because a sentence opened with it
     ("Computing power…", "“Software is…"): written in lower case elsewhere, and never capitalised
     mid-sentence."""
@@ -89,8 +89,7 @@ def _common_word(db, names: Counter, sample: int = 500) -> bool:
     word = next(iter(words))
     lower = mid = 0
     pat = re.compile(r"(?<![\w\-])" + re.escape(word) + r"(?![\w\-])", re.I)
-    for (text,) in db.execute("SELECT s.text FROM sentences_fts f JOIN sentences s ON s.id = f.rowid "
-                              "WHERE sentences_fts MATCH ? LIMIT ?", ['"' + word + '"', sample]):
+    for text in (f.text for f in reader.sentences_with_words([word], limit=sample)):
         for m in pat.finditer(text):
             if m.group(0).islower():
                 lower += 1
@@ -145,7 +144,7 @@ def merge_variants(groups: dict) -> dict:
     return merged
 
 
-def _link_surnames(db, persons: dict) -> None:
+def _link_surnames(reader: CorpusReader, persons: dict) -> None:
     """A name part that belongs to only one person in the corpus ('Xi',
     'Lee') links the sentences using it."""
     owners: dict[str, set[str]] = defaultdict(set)
@@ -157,12 +156,9 @@ def _link_surnames(db, persons: dict) -> None:
         if len(ks) == 1 and len(tok) >= 2 and tok[0].isupper():
             k = next(iter(ks))
             pat = re.compile(r"(?<![\w])" + re.escape(tok) + r"(?:[’']s)?(?![\w])")
-            for sid, aid, text in db.execute("SELECT s.id, s.article_id, s.text FROM sentences_fts f JOIN "
-                                             "sentences s"
-                                             " ON s.id = f.rowid WHERE sentences_fts MATCH ?",
-                                             ['"' + tok + '"']):
-                if pat.search(text):
-                    persons[k]["sentences"].add((sid, aid, True))
+            for f in reader.sentences_with_words([tok], limit=None):
+                if pat.search(f.text):
+                    persons[k]["sentences"].add((f.sentence_id, f.article_id, True))
 
 
 PRONOUN_OPENER = re.compile(r"^(?:he|she|his|her)\b", re.I)
@@ -183,7 +179,7 @@ def _link_followers(db, groups: dict, opener: re.Pattern = ANAPHOR) -> None:
                     g["sentences"].add((sid, aid, False))
 
 
-def rebuild_entities(store: "Store") -> None:
+def rebuild_entities(store: "Store | PgStore", reader: CorpusReader) -> None:
     """Merge every article's mentions into canonical entities: recompute entities, entity_names and
     entity_sentences, then the answer tables /who and /gap read (corpus/extract/answers.py), and bump the
     corpus generation: one transaction, so a reader never sees the new entities without their answers. Stamped
@@ -195,9 +191,9 @@ def rebuild_entities(store: "Store") -> None:
     persons, _ = _person_groups(rows)
     tokens = {t.lower() for g in persons.values() for n in g["names"] for t in n.split()}
     others = _other_groups(rows, tokens)
-    others = {k: g for k, g in others.items() if not _common_word(db, g["names"])}
+    others = {k: g for k, g in others.items() if not _common_word(reader, g["names"])}
     for g in others.values():
-        g["sentences"] = _alias_sentences(db, sorted(set(g["names"]) | variants(g["names"])))
+        g["sentences"] = _alias_sentences(reader, sorted(set(g["names"]) | variants(g["names"])))
     # single-word person mentions ("Okafor's") join the one full name that contains them
     for key in [k for k in persons if " " not in k and "#" not in k]:
         full = [k for k in persons if " " in k and key in k.split()]
@@ -205,7 +201,7 @@ def rebuild_entities(store: "Store") -> None:
             persons[full[0]]["names"].update(persons[key]["names"])
             persons[full[0]]["sentences"] |= persons.pop(key)["sentences"]
     others = merge_variants({k: g for k, g in others.items() if g["sentences"]})
-    _link_surnames(db, persons)
+    _link_surnames(reader, persons)
     entities = {**others, **persons}
     _link_followers(db, others)
     _link_followers(db, persons, PRONOUN_OPENER)
@@ -235,15 +231,16 @@ def _insert(conn, key: str, g: dict, entities: dict, by_sentence: dict) -> None:
     articles = {aid for _, aid, _ in g["sentences"]}
     cur = conn.execute("INSERT INTO entities(key, name, kind, aliases, roles, related, article_count, "
                        "mention_count)"
-                       " VALUES (?,?,?,?,?,?,?,?)",
+                       " VALUES (?,?,?,?,?,?,?,?) RETURNING id",
                        [key, name, kind, json.dumps(sorted(names)), json.dumps(g["roles"]),
                         json.dumps(rel_names),
                         len(articles), len(g["sentences"])])
-    eid = cur.lastrowid
+    eid = cur.fetchone()[0]
     norms = {name_key(n, person=(kind == "person")) for n in names} | {name_key(n) for n in names}
     if kind == "person":
         norms |= {name_key(n) for n in names for n in [" ".join(n.split()[::-1])]}
-    conn.executemany("INSERT OR IGNORE INTO entity_names(norm, entity_id) VALUES (?,?)",
+    conn.executemany("INSERT INTO entity_names(norm, entity_id) VALUES (?,?) ON CONFLICT DO NOTHING",
                      [(n, eid) for n in norms])
-    conn.executemany("INSERT OR IGNORE INTO entity_sentences(entity_id, sentence_id, article_id, direct) "
-                     "VALUES (?,?,?,?)", [(eid, sid, aid, int(d)) for sid, aid, d in g["sentences"]])
+    conn.executemany("INSERT INTO entity_sentences(entity_id, sentence_id, article_id, direct) "
+                     "VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
+                     [(eid, sid, aid, int(d)) for sid, aid, d in g["sentences"]])

@@ -1,0 +1,61 @@
+"""Sentence vectors on Postgres: pgvector's HNSW index answers the searcher's top-k, in the database.
+
+The searcher holds no vector matrix (every worker would load a ~1 GB one at a million sentences): it asks
+Postgres for the k nearest by inner product (the vectors are unit length, so this is cosine, as the SQLite
+engine's exact index computes it). hnsw.ef_search is set per query, at least k, and the iterative scan lets
+the model filter still return k rows."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from corpus.pg_write import literal
+
+if TYPE_CHECKING:
+    from corpus.pg_store import PgStore
+
+EF_SEARCH = 100  # candidates HNSW keeps while searching: recall ~0.97 at 100k vectors (issue 16's figures)
+PRELOAD_MAX = 50_000  # preloaded vectors kept (75 MB) before the cache starts afresh
+
+
+class HnswIndex:
+    """The vectors of one model in one database, searched through its HNSW index."""
+
+    def __init__(self, store: "PgStore", model: str, n: int, *, ef_search: int = EF_SEARCH):
+        self.store, self.model, self.n, self.ef_search = store, model, n, ef_search
+        self._read: dict[int, np.ndarray] = {}  # vectors preloaded for the searches of this generation
+
+    def __len__(self) -> int:
+        return self.n
+
+    def top(self, q: np.ndarray, k: int) -> dict[int, float]:
+        """sentence id -> inner product with q, of the k nearest (approximate past the exact-scan size)."""
+        db = self.store.db
+        with db.conn.transaction():
+            db.execute(f"SET LOCAL hnsw.ef_search = {max(int(k), self.ef_search)}")
+            db.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            rows = db.execute("SELECT sentence_id, -(vector <#> CAST(? AS vector)) FROM sentence_vectors "
+                              "WHERE model = ? ORDER BY vector <#> CAST(? AS vector) LIMIT ?",
+                              [literal(q), self.model, literal(q), int(k)]).fetchall()
+        return {int(sid): float(score) for sid, score in rows}
+
+    def vector(self, sid: int) -> np.ndarray | None:
+        """A vector preload() read (else None: the searcher asks the store for it alone)."""
+        return self._read.get(sid)
+
+    def preload(self, ids: set[int]) -> None:
+        """Read these sentences' vectors in one query (the float32 blobs of the embeddings cache)."""
+        missing = [i for i in ids if i not in self._read]
+        if not missing:
+            return
+        if len(self._read) > PRELOAD_MAX:
+            self._read = {}
+        rows = self.store.db.execute("SELECT s.id, e.vector FROM sentences s JOIN embeddings e "
+                                     "ON e.hash = s.hash AND e.model = ? WHERE s.id = ANY(?)",
+                                     [self.model, missing])
+        self._read.update({int(sid): np.frombuffer(bytes(blob), dtype=np.float32) for sid, blob in rows})
+
+    def describe(self) -> str:
+        """What the index is, for logs and benchmarks."""
+        return f"pgvector HNSW over {self.n} vectors (ef_search {self.ef_search})"
