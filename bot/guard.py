@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.reply import Reply, Request
+from corpus.shared_state import Notices, RateCounts, SharedState
 
 Clock = Callable[[], float]
 NOT_ENABLED = "gapbot is not enabled here. Ask an admin to enable this channel, or ask me somewhere it is."
@@ -63,12 +64,16 @@ class Verdict:
 
 
 class Guard:
-    """Applies a Policy; one per running adapter, shared by all its threads."""
+    """Applies a Policy; one per running adapter, shared by all its threads. With `shared` (the corpus's,
+    on Postgres) the rate limit and the notices told once hold across every worker on the database; without
+    it, this process keeps them in memory."""
 
-    def __init__(self, policy: Policy | None = None, *, clock: Clock = time.monotonic):
+    def __init__(self, policy: Policy | None = None, *, clock: Clock = time.monotonic,
+                 shared: SharedState | None = None):
         self.policy = policy or Policy()
-        self.limiter = RateLimiter(self.policy.per_minute, 60.0, clock=clock)
-        self._told = Remembered()
+        self.limiter: RateCounts = (shared.rate_limiter(self.policy.per_minute, 60.0) if shared else
+                                    RateLimiter(self.policy.per_minute, 60.0, clock=clock))
+        self._told: Notices = shared.notices() if shared else Remembered()
 
     def is_admin(self, platform: str, user: str | None) -> bool:
         """Whether the user is one of the configured admins (platform admins are the adapter's to check)."""
@@ -87,7 +92,7 @@ class Guard:
         request from a thread gives the thread's channel as `parent`: the channel allowlist checks that
         one."""
         if not self.enabled(space=space, channel=parent or request.channel, direct=direct):
-            first = self._told.first((request.platform, space, request.channel, request.user))
+            first = self._told.first(f"{request.platform}:{space}:{request.channel}:{request.user}")
             return Verdict(_refusal(NOT_ENABLED), repeat=not first)
         wait = self.limiter.take(f"{request.platform}:{request.user}")
         if wait > 0:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from corpus.fetch import Getter
     from corpus.pg_store import PgStore
     from corpus.search import Searcher
+    from corpus.shared_state import SharedState
     from corpus.stopping import StopFlag
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,12 @@ class Corpus:
     def watches(self) -> WatchStore:
         """The channels an admin asked gapbot to watch (/watch): links posted there are added."""
         return SqlWatchStore(self.store)
+
+    @functools.cached_property
+    def shared(self) -> SharedState | None:
+        """What the workers on this database share (event ids, rate limits, notices told once): tables on
+        Postgres; None on SQLite, whose one process keeps them in memory."""
+        return self.store.shared()
 
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""

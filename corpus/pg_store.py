@@ -18,6 +18,7 @@ from corpus.extract.entity_build import rebuild_entities
 from corpus.pg_reader import PgReader
 from corpus.pg_schema import PgConnection, migrate
 from corpus.pg_vectors import HnswIndex
+from corpus.shared_state import PgSharedState
 from corpus.store import sentence_rows
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ class PgStore:
         if db is None or db.conn.closed:
             db = self._local.db = PgConnection(psycopg.connect(self.url, autocommit=True))
         return db
+
+    def shared(self) -> PgSharedState:
+        """The event ids, rate limits and notices every worker on this database shares."""
+        return PgSharedState(lambda: self.db)
 
     def reader(self) -> PgReader:
         """The read side: every query the bot's questions run (corpus/reader.py)."""

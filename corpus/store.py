@@ -49,6 +49,10 @@ class Store:
         self.created = not Path(path).exists() or Path(path).stat().st_size == 0  # a new, empty database
         _ = self.db  # open once now so schema errors surface at start-up
 
+    def shared(self) -> None:
+        """None: one process answers from an SQLite file and keeps its event ids and rate limits in memory."""
+        return None
+
     def reader(self) -> SqliteReader:
         """The read side: every query the bot's questions run (corpus/reader.py)."""
         return SqliteReader(self)

@@ -28,13 +28,16 @@ INTENT_REFUSED = ("Discord refused the Message Content intent, which watching ch
 
 
 def create_bot(db_path: str | Path, *, seed: bool = True, embedder: Embedder | None = None,
-               warm: bool = True, guard: Guard | None = None, intake: Intake | None = None) -> DiscordBot:
+               warm: bool = True, guard: Guard | None = None, policy: Policy | None = None,
+               intake: Intake | None = None) -> DiscordBot:
     """The configured discord.Client over the corpus at db_path (a new one is first seeded); it asks for the
-    message content intent only when a Discord channel is watched."""
+    message content intent only when a Discord channel is watched. Without a guard, one applies `policy`,
+    its rate limit and notices shared with every worker when the corpus is on Postgres."""
     corpus = Corpus.open(db_path, seed=seed, embedder=embedder)
     watching = intake is not None and watching_any(corpus, intake)
     if intake is not None:
         intake = intake.hearing(watching)
+    guard = guard or Guard(policy, shared=corpus.shared)
     return DiscordBot(corpus, warm=warm, guard=guard, intake=intake, watching=watching)
 
 
@@ -60,18 +63,18 @@ def main(argv: list[str], *, db: str, seed: bool = True) -> int:
     if guild and not guild.isdigit():
         return _fail(f"DISCORD_GUILD_ID must be a server's numeric id, not {guild[:40]!r}.")
     try:
-        guard = guard_from_env(os.environ)
+        policy = guard_from_env(os.environ).policy
         intake = intake_from_env(os.environ)
     except ValueError as e:
         return _fail(str(e))
-    return _run(args, token=token, guild_id=int(guild) if guild else None, db=db, seed=seed, guard=guard,
+    return _run(args, token=token, guild_id=int(guild) if guild else None, db=db, seed=seed, policy=policy,
                 intake=intake)
 
 
 def _run(args: argparse.Namespace, *, token: str, guild_id: int | None, db: str, seed: bool,
-         guard: Guard, intake: Intake) -> int:
+         policy: Policy, intake: Intake) -> int:
     try:
-        bot = create_bot(db, seed=seed, warm=not args.sync, guard=guard, intake=intake)
+        bot = create_bot(db, seed=seed, warm=not args.sync, policy=policy, intake=intake)
         if args.sync:
             return asyncio.run(_sync(bot, token, guild_id))
         bot.run(token, log_handler=None)  # logging is configured by the gapbot command

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -25,6 +25,11 @@ from adapters.warmup import warm_up
 from bot.guard import Guard, Policy
 from bot.intake import Intake
 from corpus.api import Corpus
+from corpus.shared_state import PgSharedState, SharedState
+from corpus.storage import is_url
+
+if TYPE_CHECKING:
+    from corpus.pg_store import PgStore
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +125,22 @@ def run(settings: Settings, *, db: str, seed: bool, socket: bool, host: str, por
         print(f"gapbot slack: {problem}", file=sys.stderr)
         return 1
     ready = open_corpus_in_background(db, seed=seed)
-    # verify_token: Bolt keeps this auth.test result, so no request ever waits for one before its ack
-    app = create_app(ready.result, token=settings.bot_token, signing_secret=settings.signing_secret,
-                     api_url=settings.api_url, verify_token=True, guard=Guard(settings.policy),
-                     intake=settings.intake)
+    app = worker_app(settings, ready, db=db)
     _stop_on_sigterm()
     if socket:
         return serve_socket(app, settings.app_token or "", ready, host=host, port=port)
     return serve_http(app, ready, host=host, port=port or 3000)
+
+
+def worker_app(settings: Settings, ready: Future[Corpus], *, db: str) -> App:
+    """The app one `gapbot slack` process serves: on Postgres, the events it answers, the rate limit and the
+    notices told once are shared with every other worker on the database."""
+    shared = shared_state(db, ready)
+    # verify_token: Bolt keeps this auth.test result, so no request ever waits for one before its ack
+    guard = Guard(settings.policy, shared=shared)
+    return create_app(ready.result, token=settings.bot_token, signing_secret=settings.signing_secret,
+                      api_url=settings.api_url, verify_token=True, guard=guard,
+                      seen=shared.seen_events(ttl=3600.0) if shared else None, intake=settings.intake)
 
 
 def check_token(settings: Settings) -> str | None:
@@ -155,6 +168,15 @@ def open_corpus_in_background(db: str, *, seed: bool) -> Future[Corpus]:
 
     threading.Thread(target=work, name="gapbot-start", daemon=True).start()
     return ready
+
+
+def shared_state(db: str, ready: Future[Corpus]) -> SharedState | None:
+    """On Postgres, the event ids, rate limits and notices every worker on the database shares, read through
+    the corpus's connections once it is open (on a new database the first events wait for its seeding);
+    None on SQLite, where this process keeps them in memory."""
+    if not is_url(db):
+        return None
+    return PgSharedState(lambda: cast("PgStore", ready.result().store).db)
 
 
 def health(ready: Future[Corpus]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from bot.guard import Guard
 from bot.intake import Intake
 from bot.registry import ENTRY
 from bot.reply import OVERHEARD, SHARED, TYPED, Reply, Request
+from corpus.shared_state import EventClaims
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Request], Reply]
@@ -33,14 +34,15 @@ SLASH_COMMAND = f"/{ENTRY}"  # the app's one slash command; the core reads "/gap
 
 def create_app(corpus: CorpusSource | None, *, token: str, signing_secret: str,
                api_url: str | None = None, handler: Handler | None = None,
-               verify_token: bool = False, seen: SeenEvents | None = None, guard: Guard | None = None,
+               verify_token: bool = False, seen: EventClaims | None = None, guard: Guard | None = None,
                intake: Intake | None = None, adds: AddWorker | None = None) -> App:
     """The Slack app: /gap (every other command is its subcommand), mentions and DMs, the "Add to gapbot"
     message shortcut and watched channels, through the door.
 
     corpus may be a callable that returns the corpus once it is open (start-up opens it in the background);
-    handler replaces the commands behind the door (tests); guard applies allowlists, admins and the rate
-    limit (default: none set, 10 commands a minute); intake lets /add fetch (none: adding is not set up).
+    handler replaces the commands behind the door (tests); seen remembers the events answered (default: this
+    process's memory); guard applies allowlists, admins and the rate limit (default: none set, 10 commands a
+    minute); intake lets /add fetch (none: adding is not set up).
     Acks happen in the request thread; answers run in Bolt's workers, adds on the add worker.
     """
     door = Door(corpus, guard=guard or Guard(), answer=handler, intake=intake)  # type: ignore[arg-type]

@@ -10,11 +10,14 @@ from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 
+from corpus.shared_state import EventClaims
+
 log = logging.getLogger(__name__)
 
 
 class SeenEvents:
-    """The event ids handled in the last hour (at most `size` of them), safe to share between threads."""
+    """The event ids handled in the last hour (at most `size` of them), safe to share between threads: one
+    process's memory (workers on one Postgres database share the corpus's table instead)."""
 
     def __init__(self, *, size: int = 10_000, ttl: float = 3600.0,
                  clock: Callable[[], float] = time.monotonic):
@@ -40,7 +43,7 @@ class SeenEvents:
         return now - next(iter(self._seen.values()))
 
 
-def skip_repeats(seen: SeenEvents) -> Callable[..., BoltResponse | None]:
+def skip_repeats(seen: EventClaims) -> Callable[..., BoltResponse | None]:
     """A global Bolt middleware (it runs after the signature check): an event already handled, or a request
     replayed byte for byte (same signature, so same timestamp and body), is acknowledged and not answered
     again.
