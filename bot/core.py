@@ -114,8 +114,9 @@ class Door:
         return self.admit(request).reply()
 
     def admit(self, request: Request) -> Admission:
-        """Apply the access rules and the rate limit; fast and never blocking, so safe on an event loop
-        (except for an overheard message: whether its channel is watched is a database read)."""
+        """Apply the access rules and the rate limit; fast, so safe on an event loop (on Postgres the shared
+        rate limit is a few quick round trips; an overheard message needs a database read: whether its channel
+        is watched)."""
         if request.via == OVERHEARD:
             return self.overhear(request)
         if request.via == SHARED and (refusal := shared_add(request)) is not None:
