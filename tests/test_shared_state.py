@@ -3,6 +3,10 @@
 its own corpus (own connections) over the same database, against the real Postgres of tests/pg_server.py."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -12,6 +16,7 @@ from typing import TypeVar
 import pytest
 from slack_fake import Call, FakeSlack, HttpResult, event_body, post, signed_headers
 from slack_harness import SECRET
+from test_slack_main import ROOT, TOKEN, free_port, wait_healthy
 
 from adapters.discord import create_bot
 from adapters.slack import Settings, worker_app
@@ -177,3 +182,43 @@ def test_the_same_event_sent_to_two_workers_is_answered_once(fake: FakeSlack, tw
 
 def posted_to(calls: list[Call], channel: str) -> int:
     return sum(c.method == "chat.postMessage" and c.params.get("channel") == channel for c in calls)
+
+
+# --- three `gapbot slack --http` processes on one Postgres database ----------------------------------------
+
+@pytest.fixture()
+def three_processes(fake: FakeSlack, pg_url: str) -> Iterator[list[str]]:
+    """Three `gapbot slack --http` processes, the database given only by GAPBOT_DATABASE_URL; their URLs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAPBOT_"))}
+    env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.api_url,
+               GAPBOT_EMBEDDER="hash", GAPBOT_DATABASE_URL=pg_url)
+    ports = [free_port() for _ in range(3)]
+    command = [sys.executable, "-m", "bot", "--no-seed", "slack", "--http", "--port"]
+    procs = [subprocess.Popen([*command, str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for port in ports]
+    try:
+        for port, proc in zip(ports, procs):
+            wait_healthy(f"http://127.0.0.1:{port}", proc)
+        yield [f"http://127.0.0.1:{port}/slack/events" for port in ports]
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+
+
+def test_three_slack_processes_answer_an_event_sent_to_two_of_them_once(fake: FakeSlack,
+                                                                        three_processes: list[str]) -> None:
+    body = event_body("message_im", event_id="Ev0PROCS", channel="D0PROCS", text="/help")
+    results = all_at_once([lambda u=u: deliver(u, body) for u in three_processes[:2]])
+    assert [r.status for r in results] == [200, 200] and sum(dropped(r) for r in results) == 1
+    fake.wait_until(lambda calls: posted_to(calls, "D0PROCS") == 1)
+    later = event_body("message_im", event_id="Ev0THIRD", channel="D0THIRD", text="/help")
+    deliver(three_processes[2], later)
+    calls = fake.wait_until(lambda calls: posted_to(calls, "D0THIRD") == 1)
+    assert posted_to(calls, "D0PROCS") == 1
+    assert dropped(deliver(three_processes[2], body))  # the third process knows it was answered too
