@@ -4,10 +4,12 @@ exactly once (the SQLite crash test's machinery, tests/test_digest_crash.py)."""
 from __future__ import annotations
 
 import os
+import queue
 import random
 import signal
 import subprocess
 import sys
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -92,16 +94,24 @@ def scheduler(url: str, env: dict[str, str]) -> subprocess.Popen:
                             env={**os.environ, **env, "GAPBOT_DATABASE_URL": url, "GAPBOT_EMBEDDER": "hash"})
 
 
+def said(process: subprocess.Popen) -> queue.Queue[str]:
+    """What a process writes to stderr, line by line, read by a thread: a silent process fails, not hangs."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr or []], daemon=True).start()
+    return lines
+
+
 def test_a_second_scheduler_stands_by_and_takes_over_when_the_first_is_killed(pg_url, server):  # noqa: F811
     Corpus.open(pg_url, seed=False, embedder=HashEmbedder())
     first = scheduler(pg_url, server.env())
     second = None
     try:
-        assert "0 destination(s)" in first.stderr.readline()  # type: ignore[union-attr]
+        assert "0 destination(s)" in said(first).get(timeout=60)
         second = scheduler(pg_url, server.env())
-        assert "standing by" in second.stderr.readline()  # type: ignore[union-attr]
+        second_said = said(second)
+        assert "standing by" in second_said.get(timeout=60)
         first.send_signal(signal.SIGKILL)
-        assert "0 destination(s)" in second.stderr.readline()  # type: ignore[union-attr]
+        assert "0 destination(s)" in second_said.get(timeout=60)
     finally:
         for p in (first, second):
             if p is not None:
