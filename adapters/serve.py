@@ -22,10 +22,12 @@ import adapters.discord
 import adapters.slack
 from adapters.platforms import Config, digest_service
 from bot.digest.schedule import DigestSchedule
+from bot.digest.service import DigestService
 from corpus.api import Corpus
 from corpus.fetch import stop_all
 
 logger = logging.getLogger(__name__)
+STANDBY_SECONDS = 10.0  # how often a standby scheduler asks whether the running one has stopped
 
 
 def install(scheduler: BaseScheduler, corpus: Corpus, config: Config) -> DigestSchedule:
@@ -39,8 +41,29 @@ def install(scheduler: BaseScheduler, corpus: Corpus, config: Config) -> DigestS
     return schedule
 
 
-def run_scheduler(corpus: Corpus, config: Config) -> int:
-    """Run the digest scheduler until interrupted."""
+def run_scheduler(corpus: Corpus, config: Config, *, standby_seconds: float = STANDBY_SECONDS) -> int:
+    """Run the digest scheduler until interrupted, once no other scheduler runs on this database."""
+    with _scheduler_turn(digest_service(corpus, config), every=standby_seconds):
+        return _run_scheduler(corpus, config)
+
+
+@contextlib.contextmanager
+def _scheduler_turn(service: DigestService, *, every: float) -> Iterator[None]:
+    """Wait until this process may run the scheduler (on Postgres, one per database), then hold the turn."""
+    said = False
+    while True:
+        with service.scheduler_turn() as mine:
+            if mine:
+                yield
+                return
+        if not said:
+            print("gapbot digest scheduler: another scheduler runs on this database; standing by until it "
+                  "stops", file=sys.stderr, flush=True)
+            said = True
+        time.sleep(every)
+
+
+def _run_scheduler(corpus: Corpus, config: Config) -> int:
     scheduler = BlockingScheduler(timezone=timezone.utc)
     install(scheduler, corpus, config)
     count = len(digest_service(corpus, config).destinations())

@@ -11,6 +11,7 @@ from corpus import queries
 from corpus.add_log import AddLog, SqlAddLog
 from corpus.answer_log import AnswerLog, SqlAnswerLog
 from corpus.bundled import seed_paths
+from corpus.digest_store import DigestStore, SqliteDigestStore
 from corpus.embed import Embedder, default_embedder
 from corpus.models import Article, Claim, Entity, Fact, GapOverview, Hit, IngestResult, Profile
 from corpus.reader import CorpusReader
@@ -119,6 +120,15 @@ class Corpus:
         """What the workers on this database share (event ids, rate limits, notices told once): tables on
         Postgres; None on SQLite, whose one process keeps them in memory."""
         return self.store.shared()
+
+    @functools.cached_property
+    def digest_store(self) -> DigestStore:
+        """The digest's destinations, delivery log, leases and feeds, kept by this corpus's engine."""
+        if isinstance(self.store, Store):
+            return SqliteDigestStore(self.store)
+        from corpus.pg_digest_store import PgDigestStore  # lazy: psycopg only for a Postgres corpus
+
+        return PgDigestStore(self.store)
 
     def articles(self, *, since: str | None = None, limit: int | None = None) -> list[Article]:
         """Indexed articles, newest first (by publication date, then by when added; undated ones last)."""

@@ -112,3 +112,7 @@ class Feed:
 
 class AlreadyDelivered(Exception):
     """An article is already in a live post to this destination (another process got there first)."""
+
+
+class Fenced(Exception):
+    """A delivery-log write refused: this process's lease on the destination expired or was taken over."""

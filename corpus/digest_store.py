@@ -6,8 +6,9 @@ Every write autocommits, or runs in one transaction where two tables change toge
 from __future__ import annotations
 
 import secrets
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
 
 from corpus.digest_models import AlreadyDelivered, Destination, Feed, Post, iso
 from corpus.store import Store
@@ -45,12 +46,51 @@ class DigestStore(Protocol):
                       dead: Callable[[str], bool]) -> bool: ...
     def renew_lease(self, name: str, holder: str, *, expires: datetime) -> bool: ...
     def release_lease(self, name: str, holder: str) -> None: ...
+    def scheduler_turn(self) -> AbstractContextManager[bool]: ...
     def add_feed(self, url: str, *, now: datetime) -> bool: ...
     def remove_feed(self, url: str) -> bool: ...
     def feeds(self) -> list[Feed]: ...
     def record_poll(self, url: str, *, now: datetime, status: str, added: int = 0, etag: str | None = None,
                     last_modified: str | None = None) -> None: ...
     def record_poll_error(self, url: str, error: str, *, now: datetime) -> None: ...
+
+
+def destination_lease(dest_id: int) -> str:
+    """The name of the lease that lets one process post to a destination."""
+    return f"digest:{dest_id}"
+
+
+def log_post(conn: Any, dest_id: int, article_ids: list[str], *, part: int, parts: int, thread: str | None,
+             now: datetime) -> Post:
+    """In the caller's transaction: a post logged as pending with its articles; AlreadyDelivered if any
+    article is already live (portable SQL: SQLite and Postgres)."""
+    key, stamp = new_key(), iso(now)
+    marks = ",".join("?" * len(article_ids))  # none for a message that only heads a thread: no IN () then
+    taken = article_ids and conn.execute(f"SELECT article_id FROM digest_deliveries WHERE destination_id = ? "
+                                         f"AND article_id IN ({marks}) AND status != 'failed'",
+                                         [dest_id, *article_ids]).fetchall()
+    if taken:
+        raise AlreadyDelivered(", ".join(r[0] for r in taken))
+    post_id = int(conn.execute("INSERT INTO digest_posts(destination_id, key, part, parts, thread, status, "
+                               "created_at, updated_at) VALUES (?,?,?,?,?,'pending',?,?) RETURNING id",
+                               [dest_id, key, part, parts, thread, stamp, stamp]).fetchone()[0])
+    conn.executemany(
+        "INSERT INTO digest_deliveries(destination_id, article_id, post_id, status, updated_at) "
+        "VALUES (?,?,?,'pending',?) ON CONFLICT(destination_id, article_id) DO UPDATE SET "
+        "post_id = excluded.post_id, status = 'pending', message_id = NULL, "
+        "attempts = digest_deliveries.attempts + 1, updated_at = excluded.updated_at",
+        [(dest_id, a, post_id, stamp) for a in article_ids])
+    return Post(post_id, dest_id, key, part, parts, thread, "pending", None, stamp, tuple(article_ids))
+
+
+def settle_post(conn: Any, post: Post, status: str, *, now: datetime, message_id: str | None,
+                error: str | None) -> None:
+    """In the caller's transaction: what became of a post, in the post and in its articles' deliveries."""
+    stamp = iso(now)
+    conn.execute("UPDATE digest_posts SET status = ?, message_id = ?, error = ?, updated_at = ? WHERE id = ?",
+                 [status, message_id, error, stamp, post.id])
+    conn.execute("UPDATE digest_deliveries SET status = ?, message_id = ?, updated_at = ? WHERE post_id = ?",
+                 [status, message_id, stamp, post.id])
 
 
 class SqliteDigestStore:
@@ -63,7 +103,7 @@ class SqliteDigestStore:
     def of(cls, corpus: "Corpus") -> "SqliteDigestStore":
         """The digest store in a corpus's database."""
         if not isinstance(corpus.store, Store):
-            raise NotImplementedError("the digest's tables are not kept on Postgres yet (docs/postgres.md)")
+            raise TypeError("not an SQLite corpus: Corpus.digest_store picks the store of its engine")
         return cls(corpus.store)
 
     # destinations
@@ -143,34 +183,14 @@ class SqliteDigestStore:
     def begin_post(self, dest_id: int, article_ids: list[str], *, part: int, parts: int, thread: str | None,
                    now: datetime) -> Post:
         """Log a post as pending, before it is sent; AlreadyDelivered if any article is already live."""
-        key, stamp = new_key(), iso(now)
         with self.store.transaction() as conn:
-            marks = ",".join("?" * len(article_ids))
-            taken = conn.execute(f"SELECT article_id FROM digest_deliveries WHERE destination_id = ? "
-                                 f"AND article_id IN ({marks}) AND status != 'failed'",
-                                 [dest_id, *article_ids]).fetchall()
-            if taken:
-                raise AlreadyDelivered(", ".join(r[0] for r in taken))
-            cur = conn.execute("INSERT INTO digest_posts(destination_id, key, part, parts, thread, status, "
-                               "created_at, updated_at) VALUES (?,?,?,?,?,'pending',?,?)",
-                               [dest_id, key, part, parts, thread, stamp, stamp])
-            post_id = int(cur.lastrowid or 0)
-            conn.executemany(
-                "INSERT INTO digest_deliveries(destination_id, article_id, post_id, status, updated_at) "
-                "VALUES (?,?,?,'pending',?) ON CONFLICT(destination_id, article_id) DO UPDATE SET "
-                "post_id = excluded.post_id, status = 'pending', message_id = NULL, attempts = attempts + 1, "
-                "updated_at = excluded.updated_at", [(dest_id, a, post_id, stamp) for a in article_ids])
-        return Post(post_id, dest_id, key, part, parts, thread, "pending", None, stamp, tuple(article_ids))
+            return log_post(conn, dest_id, article_ids, part=part, parts=parts, thread=thread, now=now)
 
     def mark_post(self, post: Post, status: str, *, now: datetime, message_id: str | None = None,
                   error: str | None = None) -> None:
         """Record what became of a post: sent (with its message id), failed or unknown."""
-        stamp = iso(now)
         with self.store.transaction() as conn:
-            conn.execute("UPDATE digest_posts SET status = ?, message_id = ?, error = ?, updated_at = ? "
-                         "WHERE id = ?", [status, message_id, error, stamp, post.id])
-            conn.execute("UPDATE digest_deliveries SET status = ?, message_id = ?, updated_at = ? "
-                         "WHERE post_id = ?", [status, message_id, stamp, post.id])
+            settle_post(conn, post, status, now=now, message_id=message_id, error=error)
 
     def pending_posts(self, dest_id: int) -> list[Post]:
         """Posts begun but never recorded as sent or failed: a run was interrupted while posting them."""
@@ -214,6 +234,12 @@ class SqliteDigestStore:
     def release_lease(self, name: str, holder: str) -> None:
         """Give the lease up (if holder holds it)."""
         self.store.db.execute("DELETE FROM digest_leases WHERE name = ? AND holder = ?", [name, holder])
+
+    @contextmanager
+    def scheduler_turn(self) -> Iterator[bool]:
+        """Whether this process may run the scheduler, for as long as the block lasts: on one SQLite file,
+        always (the leases keep two schedulers from posting the same digest)."""
+        yield True
 
     # feeds, with what conditional GET needs (ETag, Last-Modified)
 

@@ -7,13 +7,13 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 import time_machine
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "digest"))
 from digest_fakes import (  # noqa: E402,F401
     DISCORD,
     SLACK,
-    corpus_fixture,
     fake_fixture,
     gapbot,
     index,
@@ -23,6 +23,15 @@ from digest_fakes import (  # noqa: E402,F401
 
 from bot.digest.service import DigestService  # noqa: E402
 
+
+@pytest.fixture(name="corpus")
+def engine_corpus_fixture(engine_db, monkeypatch):
+    """An empty corpus with the hash embedder, once per storage engine (SQLite, then Postgres)."""
+    from corpus.api import Corpus
+    from corpus.embed import HashEmbedder
+
+    monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")
+    return Corpus.open(engine_db, seed=False, embedder=HashEmbedder())
 
 def subscribe_all(corpus, fake) -> None:
     for target in (SLACK, DISCORD, f"webhook:{fake.webhook_url()}"):

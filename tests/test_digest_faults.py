@@ -19,7 +19,6 @@ from digest_fakes import (  # noqa: E402,F401
     PASS,
     SLACK,
     Reply,
-    corpus_fixture,
     fake_fixture,
     gapbot,
     index,
@@ -28,10 +27,19 @@ from digest_fakes import (  # noqa: E402,F401
 
 from bot.digest.lease import Lease, holder_dead  # noqa: E402
 from bot.digest.service import DigestService  # noqa: E402
-from corpus.digest_store import SqliteDigestStore  # noqa: E402
 
 WEBHOOK_CHANNEL = "1100000000000000002"
 
+
+
+@pytest.fixture(name="corpus")
+def engine_corpus_fixture(engine_db, monkeypatch):
+    """An empty corpus with the hash embedder, once per storage engine (SQLite, then Postgres)."""
+    from corpus.api import Corpus
+    from corpus.embed import HashEmbedder
+
+    monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")
+    return Corpus.open(engine_db, seed=False, embedder=HashEmbedder())
 
 def setup(corpus, fake, *targets: str) -> list[str]:
     for t in targets:
@@ -150,7 +158,7 @@ def test_a_lease_held_by_another_live_process_means_this_run_posts_nothing(corpu
     dest = DigestService(corpus).destination(SLACK)
     parent = psutil.Process(os.getppid())  # a live process, not this one
     other = f"{socket.gethostname()}:{parent.pid}:{parent.create_time():.2f}:abc"
-    assert Lease(SqliteDigestStore.of(corpus), f"digest:{dest.id}", holder=other).acquire()
+    assert Lease(corpus.digest_store, f"digest:{dest.id}", holder=other).acquire()
     code, out = gapbot(corpus, fake.env(), "digest")
     assert code == 0 and out.startswith("busy") and fake.messages == []
 
@@ -160,10 +168,10 @@ def test_a_lease_left_by_a_dead_process_or_expired_is_taken_over(corpus, fake):
     dest = DigestService(corpus).destination(SLACK)
     dead = f"{socket.gethostname()}:999999999:0:abc"
     assert holder_dead(dead)
-    assert Lease(SqliteDigestStore.of(corpus), f"digest:{dest.id}", holder=dead).acquire()
+    assert Lease(corpus.digest_store, f"digest:{dest.id}", holder=dead).acquire()
     assert gapbot(corpus, fake.env(), "digest")[0] == 0 and len(fake.messages) == 1
-    stale = Lease(SqliteDigestStore.of(corpus), "x", holder="elsewhere:1:0:abc", ttl=timedelta(seconds=-1))
-    assert stale.acquire() and Lease(SqliteDigestStore.of(corpus), "x").acquire()
+    stale = Lease(corpus.digest_store, "x", holder="elsewhere:1:0:abc", ttl=timedelta(seconds=-1))
+    assert stale.acquire() and Lease(corpus.digest_store, "x").acquire()
 
 
 def test_two_schedulers_at_once_post_each_article_once(corpus, fake):

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from bot.digest.content import Digest, DigestItem, build
 from bot.digest.lease import DEFAULT_TTL, Lease
 from bot.digest.select import select
-from corpus.digest_models import Destination, Post, iso, utcnow
+from corpus.digest_models import Destination, Fenced, Post, iso, utcnow
+from corpus.digest_store import destination_lease
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
@@ -113,7 +114,7 @@ class Deliverer:
 
     def run(self, dest: Destination, poster: Poster) -> Outcome:
         """Post the destination's digest, once. Never raises: failures are logged and recorded."""
-        lease = Lease(self.store, f"digest:{dest.id}", holder=self.holder, ttl=self.lease_ttl,
+        lease = Lease(self.store, destination_lease(dest.id), holder=self.holder, ttl=self.lease_ttl,
                       clock=self.clock)
         if not lease.acquire():
             return Outcome(dest.label, "busy", error="another process is posting this digest")
@@ -121,7 +122,7 @@ class Deliverer:
         try:
             self.checkpoint("lease")
             return self._run(dest, poster, lease, out)
-        except (PostError, LeaseLost) as e:
+        except (PostError, LeaseLost, Fenced) as e:
             return self._failed(dest, out, str(e), getattr(e, "retry_after", None))
         except Exception as e:  # one destination's bug must not stop the others
             logger.exception("digest to %s failed", dest.label)

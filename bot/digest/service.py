@@ -5,6 +5,7 @@ subscribed feeds. Storage is a DigestStore (corpus/digest_store.py); the posters
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -13,7 +14,7 @@ from bot.digest.feed_polling import POLL_BUDGET, PollResult, poll_all
 from bot.digest.parse import DEFAULT_AT, DEFAULT_TZ, FIRST_WINDOW, check_feed_url, parse_target
 from bot.digest.select import Verdict, explain
 from corpus.digest_models import Destination, Feed, iso, utcnow
-from corpus.digest_store import DigestStore, SqliteDigestStore
+from corpus.digest_store import DigestStore
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
@@ -34,7 +35,7 @@ class DigestService:
                  poll: Callable[[], object] | None = None, checkpoint: Checkpoint | None = None,
                  clock: Callable[[], datetime] = utcnow):
         self.corpus, self.posters, self.poll, self.clock = corpus, posters, poll, clock
-        self.store: DigestStore = store or SqliteDigestStore.of(corpus)
+        self.store: DigestStore = store or corpus.digest_store
         self.deliverer = Deliverer(corpus, self.store, clock=clock, checkpoint=checkpoint)
 
     # destinations
@@ -107,6 +108,10 @@ class DigestService:
         if dest is not None:
             out = self.one(dest)
             logger.info("digest %s: %s %s", out.target, out.status, out.error or "")
+
+    def scheduler_turn(self) -> AbstractContextManager[bool]:
+        """Whether this process may run the scheduler while the block lasts (one per Postgres database)."""
+        return self.store.scheduler_turn()
 
     def explain(self, dest: Destination, *, now: datetime) -> list[Verdict]:
         """The recent articles, each with why the destination's next digest reports it or not."""
