@@ -2,8 +2,6 @@
 (tokenized as FTS5 does, corpus/pg_text.py) and its vectors for HNSW, in the caller's transaction."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
 from corpus import pg_text
@@ -11,7 +9,7 @@ from corpus.models import Duplicate, Prepared
 from corpus.near_duplicates import closest, minhash
 from corpus.pg_schema import PgConnection
 from corpus.sources import canonical_url
-from corpus.write import insert_extracted, now
+from corpus.write import INSERT_ARTICLE, article_values, insert_extracted
 
 
 def find_duplicate(db: PgConnection, p: Prepared, *, after: int = 0) -> Duplicate | None:
@@ -37,12 +35,7 @@ def stored_vectors(db: PgConnection, model: str, hashes: list[str]) -> dict[str,
 def insert_article(db: PgConnection, p: Prepared, *, summary: list, spans: list, claims: list,
                    contexts: list[str], vectors: list[tuple[str, str, bytes]]) -> None:
     """The article, its new embeddings, passages, sentences (full-text rows, vectors), claims and spans."""
-    a = p.art
-    db.execute(
-        "INSERT INTO articles(id, title, publisher, author, date, modified, url, canonical_url, source, "
-        "text_hash, minhash, body, summary, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [p.id, a.title, a.publisher, a.author, a.date, a.modified, p.url, canonical_url(p.url), p.source,
-         p.text_hash, minhash(a.body).tobytes(), a.body, json.dumps(summary, ensure_ascii=False), now()])
+    db.execute(INSERT_ARTICLE, article_values(p, summary))
     db.executemany("INSERT INTO embeddings(hash, model, vector) VALUES (?,?,?) ON CONFLICT DO NOTHING",
                    vectors)
     _insert_sentences(db, p, contexts)

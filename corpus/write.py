@@ -47,15 +47,21 @@ def stored_vectors(db, model: str, hashes: list[str]) -> dict[str, bytes]:
     return have
 
 
+INSERT_ARTICLE = ("INSERT INTO articles(id, title, publisher, author, date, modified, url, canonical_url, "
+                  "source, text_hash, minhash, body, summary, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
+
+def article_values(p: Prepared, summary: list) -> list:
+    """The values of an article's row, in INSERT_ARTICLE's order (the same on every engine)."""
+    a = p.art
+    return [p.id, a.title, a.publisher, a.author, a.date, a.modified, p.url, canonical_url(p.url), p.source,
+            p.text_hash, minhash(a.body).tobytes(), a.body, json.dumps(summary, ensure_ascii=False), now()]
+
+
 def insert_article(conn: sqlite3.Connection, p: Prepared, *, summary: list, spans: list, claims: list[Claim],
                    contexts: list[str], vectors: list[tuple[str, str, bytes]]) -> None:
     """The article, its new embeddings, passages, sentences (and their full-text rows), claims and spans."""
-    a = p.art
-    conn.execute(
-        "INSERT INTO articles(id, title, publisher, author, date, modified, url, canonical_url, source, "
-        "text_hash, minhash, body, summary, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [p.id, a.title, a.publisher, a.author, a.date, a.modified, p.url, canonical_url(p.url), p.source,
-         p.text_hash, minhash(a.body).tobytes(), a.body, json.dumps(summary, ensure_ascii=False), now()])
+    conn.execute(INSERT_ARTICLE, article_values(p, summary))
     conn.executemany("INSERT OR IGNORE INTO embeddings(hash, model, vector) VALUES (?,?,?)",
                      vectors)
     _insert_sentences(conn, p, contexts)
