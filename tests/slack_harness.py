@@ -24,6 +24,7 @@ from slack_fake import (
 from adapters.slack.app import Handler, create_app
 from adapters.slack.server import SlackServer, make_server
 from bot.guard import Guard
+from bot.intake import Intake
 from bot.reply import Citation, Reply, Request, Section
 from corpus.api import Corpus
 from corpus.embed import HashEmbedder
@@ -96,10 +97,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 
 
 def serve(fake: FakeSlack, corpus: Corpus, handler: Handler | None, *,
-          guard: Guard | None = None) -> Iterator[Slack]:
-    """The app over corpus (with handler in place of handle(), if given), served until the test ends."""
+          guard: Guard | None = None, intake: Intake | None = None) -> Iterator[Slack]:
+    """The app over corpus (with handler in place of handle(), if given; with intake, /add can fetch), served
+    until the test ends."""
     app = create_app(corpus, token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url, handler=handler,
-                     guard=guard)
+                     guard=guard, intake=intake)
     server = make_server(app, host="127.0.0.1", port=0, health=lambda: {"articles": corpus.count()})
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:

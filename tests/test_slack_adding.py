@@ -10,12 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from slack_fake import FakeSlack, interactive_body, post, signed_headers
-from slack_harness import SECRET, Slack, payload
+from slack_harness import SECRET, Slack, payload, serve
 from test_add import PAGE, loopback_intake
 
 from adapters.slack import ConfigError, Settings
-from adapters.slack.app import create_app
-from adapters.slack.server import make_server
 from bot.guard import Guard, Policy
 from bot.intake import Intake
 from corpus.api import Corpus
@@ -31,28 +29,16 @@ def db(tmp_path) -> Corpus:
     return Corpus.open(tmp_path / "adds.db", seed=False, embedder=HashEmbedder())
 
 
-def serve(fake: FakeSlack, corpus: Corpus, intake: Intake, guard: Guard | None = None) -> Iterator[Slack]:
-    app = create_app(corpus, token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url, intake=intake,
-                     guard=guard)
-    server = make_server(app, host="127.0.0.1", port=0)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        yield Slack(fake, server)
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture
 def slack(fake: FakeSlack, db: Corpus) -> Iterator[Slack]:
     """The app over the real core, allowed to fetch the test's loopback pages."""
-    yield from serve(fake, db, loopback_intake())
+    yield from serve(fake, db, None, intake=loopback_intake())
 
 
 @pytest.fixture
 def public_only(fake: FakeSlack, db: Corpus) -> Iterator[Slack]:
     """The app as deployed: its fetcher refuses loopback and private addresses."""
-    yield from serve(fake, db, Intake(lambda: Fetcher(reach=Reach())))
+    yield from serve(fake, db, None, intake=Intake(lambda: Fetcher(reach=Reach())))
 
 
 def responses(fake: FakeSlack, count: int) -> list[dict]:
@@ -235,7 +221,7 @@ def test_a_burst_of_adds_does_not_hold_up_a_question(fake, db):
     pages = GatedPages()
     unlimited = Guard(Policy(per_minute=0))
     try:
-        for slack in serve(fake, db, loopback_intake(per_day=0), guard=unlimited):
+        for slack in serve(fake, db, None, intake=loopback_intake(per_day=0), guard=unlimited):
             for i in range(20):
                 assert slack.command("/gap", f"add {pages.url(i)}", channel_id=CHANNEL).status == 200
             pages.wait_for_requests(2)  # the add worker is busy: both its threads wait on the slow site
