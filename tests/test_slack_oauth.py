@@ -11,19 +11,24 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from slack_fake import FakeSlack, HttpResult, event_body, get, post, signed_headers
+from slack_fake import FakeSlack, HttpResult, event_body, get, post, signed_headers, slash_body
 from slack_harness import SECRET
 
+from adapters.platforms import Config, poster_for
 from adapters.slack import ConfigError, Settings, worker_app
 from adapters.slack.installs import Installs, OAuthApp
 from adapters.slack.manifest import SCOPES
 from adapters.slack.server import SlackServer, make_server
+from bot.digest.deliver import PostError
+from bot.digest.service import DigestService
 from corpus.api import Corpus
 from corpus.embed import HashEmbedder
 
+ARTICLE = Path(__file__).parent / "fixtures" / "digest" / "articles" / "01_export_rules.txt"
 CREDENTIALS = OAuthApp("0001.0002", "made-up-client-secret")
 COOKIE = "slack-app-oauth-state"
 
@@ -34,10 +39,16 @@ class Worker:
 
     server: SlackServer
     installs: Installs
+    corpus: Corpus
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.server.server_port}"
+
+    def command(self, fake: FakeSlack, text: str, **fields: str) -> HttpResult:
+        """Send a signed /gap command; its response_url points at the fake."""
+        body = slash_body("/gap", text, response_url=fake.response_url(), **fields)
+        return post(self.base + "/slack/events", body, signed_headers(SECRET, body))
 
     def event(self, body: str) -> HttpResult:
         """Send a signed Events API body."""
@@ -57,7 +68,7 @@ def serve_oauth_worker(fake: FakeSlack, db: str) -> Worker:
     server = make_server(worker_app(settings, ready, db=db, installs=installs), host="127.0.0.1", port=0,
                          health=lambda: {"ready": True}, ready=ready.done)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return Worker(server, installs)
+    return Worker(server, installs, corpus)
 
 
 @pytest.fixture()
@@ -164,6 +175,35 @@ def test_uninstalling_forgets_the_workspaces_token(fake: FakeSlack, worker: Work
     assert worker.event(json.dumps(gone)).status == 200
     assert worker.installs.bot_token("T0TEAM2") is None
     assert worker.installs.bot_token("T0TEAM1") == "xoxb-team-one"
+
+
+def test_a_digest_subscribed_in_a_workspace_goes_out_with_its_token(fake: FakeSlack, worker: Worker) -> None:
+    install(fake, worker.base, team="T0TEAM1", token="xoxb-team-one")
+    install(fake, worker.base, team="T0TEAM2", token="xoxb-team-two")
+    assert worker.command(fake, "digest subscribe", team_id="T0TEAM2", user_id="UADMIN1",
+                          channel_id="C0DIGEST").status == 200
+    [told] = fake.wait_for("response")
+    assert "daily digest" in json.dumps(told.params), told.params
+    subscribed = DigestService(worker.corpus).destination("slack:C0DIGEST")
+    assert subscribed is not None and subscribed.space == "T0TEAM2"
+    worker.corpus.index([str(ARTICLE)])
+    config = Config(slack_api_url=fake.api_url, slack_tokens=worker.installs.bot_token)
+    service = DigestService(worker.corpus, posters=lambda dest: poster_for(dest, config))
+    [outcome] = service.run_all()
+    assert posts_to(fake, "C0DIGEST") == ["xoxb-team-two"], outcome
+
+
+def test_a_digest_for_a_workspace_that_uninstalled_says_so(fake: FakeSlack, worker: Worker) -> None:
+    service = DigestService(worker.corpus)
+    service.add_destination("slack:C0GONE", space="T0GONE")
+    service.add_destination("slack:C0CLI")
+    config = Config(slack_api_url=fake.api_url, slack_tokens=worker.installs.bot_token)
+    gone, cli = (poster_for(service.destination(t), config) for t in ("slack:C0GONE", "slack:C0CLI"))
+    with pytest.raises(PostError, match="not installed in workspace T0GONE"):
+        gone.send({"channel": "C0GONE", "text": "x"}, key="k", thread=None)
+    with pytest.raises(PostError, match="subscribe it from Slack"):
+        cli.send({"channel": "C0CLI", "text": "x"}, key="k", thread=None)
+    assert fake.called("chat.postMessage") == []
 
 
 def test_oauth_needs_http_mode_and_both_credentials() -> None:

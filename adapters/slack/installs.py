@@ -55,8 +55,13 @@ class Installs:
             self.states.create_tables()
 
     def bot_token(self, team: str | None, *, enterprise: str | None = None) -> str | None:
-        """The bot token a workspace (or Enterprise Grid org) installed gapbot with; None if it has not."""
-        bot = self.installations.find_bot(enterprise_id=enterprise, team_id=team)
+        """The bot token a workspace (or Enterprise Grid org) installed gapbot with; None if it has not (or
+        the database cannot say: no worker has made the tables yet, or it is unreachable)."""
+        try:
+            bot = self.installations.find_bot(enterprise_id=enterprise, team_id=team)
+        except sqlalchemy.exc.SQLAlchemyError as e:
+            log.warning("cannot read the Slack installations: %s", type(e).__name__)
+            return None
         return bot.bot_token if bot is not None else None
 
 
