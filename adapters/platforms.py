@@ -78,8 +78,8 @@ def poster_for(dest: Destination, config: Config, *, http: httpx.Client | None =
 
 
 def slack_token(dest: Destination, config: Config) -> tuple[str | None, str]:
-    """The token a Slack destination is posted with: its workspace's when the app is installed in several
-    (falling back to SLACK_BOT_TOKEN), and what to say when there is none."""
+    """The token a Slack destination is posted with (its workspace's when the app is installed in several; a
+    channel with no workspace recorded, SLACK_BOT_TOKEN's), and what to say when there is none."""
     if config.slack_tokens is None:
         return config.slack_token, "SLACK_BOT_TOKEN is not set"
     if dest.space is None:

@@ -136,6 +136,9 @@ def test_two_workspaces_are_each_answered_with_their_own_token(fake: FakeSlack, 
     assert worker.installs.bot_token("T0TEAM2") == "xoxb-team-two"
     assert answered(fake, worker, team="T0TEAM2", channel="D0TWO", event_id="Ev0TWO") == "xoxb-team-two"
     assert answered(fake, worker, team="T0TEAM1", channel="D0ONE", event_id="Ev0ONE") == "xoxb-team-one"
+    assert answered(fake, worker, team="T0TEAM1", channel="D0AGAIN", event_id="Ev0AGAIN") == "xoxb-team-one"
+    # Slack checked the token once at the install and once at the team's first event, not at every event
+    assert [c.token for c in fake.called("auth.test")].count("xoxb-team-one") == 2
 
 
 def test_a_workspace_that_never_installed_gets_no_answer(fake: FakeSlack, worker: Worker) -> None:

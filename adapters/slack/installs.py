@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import sqlalchemy
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -68,8 +69,13 @@ class Installs:
 def oauth_settings(app: OAuthApp, installs: Installs) -> OAuthSettings:
     """Bolt's OAuth settings: the manifest's bot scopes (so the two never differ), bot tokens only, and
     installations kept in installs."""
-    return OAuthSettings(client_id=app.client_id, client_secret=app.client_secret, scopes=SCOPES,
-                         redirect_uri=app.redirect_url, install_path=INSTALL_PATH,
-                         redirect_uri_path=REDIRECT_PATH, installation_store=installs.installations,
-                         installation_store_bot_only=True, state_store=installs.states,
-                         state_expiration_seconds=STATE_SECONDS, logger=log)
+    settings = OAuthSettings(client_id=app.client_id, client_secret=app.client_secret, scopes=SCOPES,
+                             redirect_uri=app.redirect_url, install_path=INSTALL_PATH,
+                             redirect_uri_path=REDIRECT_PATH, installation_store=installs.installations,
+                             installation_store_bot_only=True, state_store=installs.states,
+                             state_expiration_seconds=STATE_SECONDS, logger=log)
+    if isinstance(settings.authorize, InstallationStoreAuthorize):
+        # each request still looks its workspace's install up (an uninstall counts at once); only Slack's
+        # auth.test of a token already checked is remembered, so an event's ack does not wait on it each time
+        settings.authorize.cache_enabled = True
+    return settings
