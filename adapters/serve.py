@@ -120,10 +120,12 @@ class Component:
 
 
 def slack_argv(env: Mapping[str, str]) -> list[str] | None:
-    """How to start the Slack app from the environment: Socket Mode, HTTP, or not at all."""
-    if not env.get("SLACK_BOT_TOKEN"):
+    """How to start the Slack app from the environment: Socket Mode, HTTP (always when it installs in several
+    workspaces with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), or not at all."""
+    installs = bool(env.get("SLACK_CLIENT_ID") and env.get("SLACK_CLIENT_SECRET"))
+    if not env.get("SLACK_BOT_TOKEN") and not installs:
         return None
-    if env.get("SLACK_APP_TOKEN"):
+    if env.get("SLACK_APP_TOKEN") and not installs:
         return ["slack", "--socket"]
     if env.get("SLACK_SIGNING_SECRET"):
         host = env.get("GAPBOT_SLACK_HOST")  # the listener stays on 127.0.0.1 unless asked (e.g. 0.0.0.0)
@@ -134,10 +136,13 @@ def slack_argv(env: Mapping[str, str]) -> list[str] | None:
 def skipped(env: Mapping[str, str]) -> list[str]:
     """Why Slack or Discord will not run, one line each (nothing when both are configured)."""
     out = []
-    if not env.get("SLACK_BOT_TOKEN"):
+    if not env.get("SLACK_BOT_TOKEN") and not env.get("SLACK_CLIENT_ID"):
         out.append("Slack skipped: SLACK_BOT_TOKEN is not set")
     elif slack_argv(env) is None:
-        out.append("Slack skipped: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)")
+        out.append("Slack skipped: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)"
+                   if env.get("SLACK_BOT_TOKEN") else
+                   "Slack skipped: installing in several workspaces needs SLACK_CLIENT_SECRET and "
+                   "SLACK_SIGNING_SECRET (HTTP)")
     if not env.get("DISCORD_TOKEN"):
         out.append("Discord skipped: DISCORD_TOKEN is not set")
     return out
@@ -177,7 +182,7 @@ def _thread(component: Component) -> threading.Thread:
 def serve(*, db: str, seed: bool, env: Mapping[str, str], poll_seconds: float = 1.0) -> int:
     """Run every configured component; returns 1 as soon as one stops (so the process manager restarts us)."""
     corpus = Corpus.open(db, seed=seed)  # seed once, before the components open the database themselves
-    parts = components(env, db=db, corpus=corpus, config=Config.from_env(env))
+    parts = components(env, db=db, corpus=corpus, config=Config.from_env(env, db=db))
     for reason in skipped(env):
         print(f"gapbot serve: {reason}", file=sys.stderr)
     print("gapbot serve: running " + ", ".join(c.name for c in parts), file=sys.stderr, flush=True)

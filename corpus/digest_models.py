@@ -39,6 +39,7 @@ class Destination:
     created_at: str
     since: str
     created_by: str | None = None
+    space: str | None = None  # the Slack workspace or Discord server it was subscribed from (chat only)
     last_run_at: str | None = None
     last_ok_at: str | None = None
     last_error: str | None = None

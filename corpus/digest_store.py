@@ -26,7 +26,8 @@ class DigestStore(Protocol):
     """The digest's storage, as the digest service uses it (one engine per database kind)."""
 
     def add_destination(self, target: str, *, platform: str, address: str, at: str, tz: str, now: datetime,
-                        since: datetime, created_by: str | None) -> tuple[Destination, bool]: ...
+                        since: datetime, created_by: str | None,
+                        space: str | None = None) -> tuple[Destination, bool]: ...
     def destination(self, ref: str | int) -> Destination | None: ...
     def destinations(self) -> list[Destination]: ...
     def remove_destination(self, ref: str | int) -> Destination | None: ...
@@ -109,15 +110,18 @@ class SqliteDigestStore:
     # destinations
 
     def add_destination(self, target: str, *, platform: str, address: str, at: str, tz: str, now: datetime,
-                        since: datetime, created_by: str | None) -> tuple[Destination, bool]:
-        """Subscribe target (or change its time); returns (destination, created)."""
+                        since: datetime, created_by: str | None,
+                        space: str | None = None) -> tuple[Destination, bool]:
+        """Subscribe target (or change its time, and learn its space if given); returns (destination,
+        created)."""
         db = self.store.db
         if self.destination(target) is not None:
-            db.execute("UPDATE digest_destinations SET at = ?, tz = ? WHERE target = ?", [at, tz, target])
+            db.execute("UPDATE digest_destinations SET at = ?, tz = ?, space = COALESCE(?, space) "
+                       "WHERE target = ?", [at, tz, space, target])
             return self._must(target), False
         db.execute("INSERT INTO digest_destinations(target, platform, address, at, tz, created_at, "
-                   "created_by, since) VALUES (?,?,?,?,?,?,?,?)",
-                   [target, platform, address, at, tz, iso(now), created_by, iso(since)])
+                   "created_by, since, space) VALUES (?,?,?,?,?,?,?,?,?)",
+                   [target, platform, address, at, tz, iso(now), created_by, iso(since), space])
         return self._must(target), True
 
     def destination(self, ref: str | int) -> Destination | None:

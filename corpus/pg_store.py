@@ -16,7 +16,7 @@ import psycopg
 from corpus import pg_text, pg_write, write
 from corpus.extract.entity_build import rebuild_entities
 from corpus.pg_reader import PgReader
-from corpus.pg_schema import PgConnection, migrate
+from corpus.pg_schema import MIGRATION_LOCK, PgConnection, migrate
 from corpus.pg_vectors import HnswIndex
 from corpus.shared_state import PgSharedState
 from corpus.store import sentence_rows
@@ -126,6 +126,17 @@ class PgStore:
                 yield
             finally:  # at once: the server ends a closed connection's session (and its locks) a moment later
                 conn.execute("SELECT pg_advisory_unlock_shared(%s)", [INDEXING_LOCK])
+
+    @contextmanager
+    def changing_schema(self) -> Iterator[None]:
+        """Held while this process adds tables of its own to the database: the migrations' advisory lock, on a
+        connection of its own, so workers starting together take turns with each other and with migrations."""
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
 
     def indexer_running(self) -> bool:
         """Whether any process holds indexing() now."""

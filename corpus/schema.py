@@ -164,6 +164,15 @@ def indexing(path: str) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def changing_schema(path: str) -> Iterator[None]:
+    """Held (alone) while a process adds tables beside the corpus's own, so workers starting together take
+    turns; the kernel drops it when the process dies."""
+    with open(f"{path}-schema", "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
 def indexer_running(path: str) -> bool:
     """Whether any process holds indexing(path) now (False also when the lock file cannot be made)."""
     try:

@@ -4,6 +4,7 @@ corpus.store.Store (SQLite) implements both protocols; nothing in the pipeline o
 them."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ContextManager, Protocol
 
 if TYPE_CHECKING:
@@ -50,6 +51,13 @@ class VectorIndex(Protocol):
 def is_url(location: str) -> bool:
     """Whether a database location is a Postgres URL (GAPBOT_DATABASE_URL) rather than an SQLite file."""
     return location.startswith(URL_SCHEMES)
+
+
+def sqlalchemy_url(location: str) -> str:
+    """The same database as SQLAlchemy addresses it: Postgres through psycopg 3, or the SQLite file."""
+    if is_url(location):
+        return "postgresql+psycopg://" + location.split("://", 1)[1]
+    return f"sqlite:///{Path(location).resolve()}"
 
 
 class IngestStore(Protocol):

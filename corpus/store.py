@@ -16,6 +16,7 @@ from corpus.schema import (
     CorruptDatabase,
     ForeignDatabase,
     articles_version,
+    changing_schema,
     connect,
     indexer_running,
     indexing,
@@ -64,6 +65,10 @@ class Store:
     def indexer_running(self) -> bool:
         """Whether any process is indexing into this database now."""
         return indexer_running(self.path)
+
+    def changing_schema(self) -> ContextManager[None]:
+        """Held while this process adds tables of its own to the database (one process at a time)."""
+        return changing_schema(self.path)
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -2,7 +2,8 @@
 
 FakeSlack stands in for slack.com/api, a slash command's response_url and the file upload URL. It records
 every call and can be told to answer the next calls to a method with a 429, a Slack error,
-or a dropped connection.
+or a dropped connection. For installs it plays Slack's side of OAuth: oauth.v2.access turns a code it was
+given (grant()) into that workspace's bot token, once, and auth.test names the workspace of a granted token.
 """
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     failure: Failure | None = None  # how the fake answered it, if not normally
 
+    @property
+    def token(self) -> str | None:
+        """The bearer token the call was made with (None without one)."""
+        auth = self.headers.get("authorization", "")
+        return auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+
     def blocks(self) -> list[dict[str, Any]]:
         """The message blocks, whether sent as JSON or as a form field."""
         blocks = self.params.get("blocks") or []
@@ -62,6 +69,8 @@ class FakeSlack:
         self.messages: list[dict[str, Any]] = []  # what chat.postMessage posted (and tests added), in order
         self.failures: dict[str, list[Failure]] = {}
         self.admins = set(admins)
+        self.codes: dict[str, tuple[str, str]] = {}  # OAuth code -> (team id, bot token), until exchanged
+        self.teams: dict[str, str] = {}  # bot token -> team id, for every token granted
         self._changed = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
@@ -81,6 +90,11 @@ class FakeSlack:
     def response_url(self, name: str = "cmd1") -> str:
         """A response_url that points at this fake."""
         return f"{self.url}response/{name}"
+
+    def grant(self, code: str, *, team: str, token: str) -> None:
+        """Let oauth.v2.access exchange code (once) for team's bot token, as Slack does after an install."""
+        self.codes[code] = (team, token)
+        self.teams[token] = team
 
     def fail(self, method: str, *failures: Failure) -> None:
         """Answer the next calls to method with these failures, in order, then normally."""
@@ -130,12 +144,24 @@ class FakeSlack:
         queue = self.failures.get(method)
         return queue.pop(0) if queue else None
 
-    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
-        """The JSON Slack would answer for a Web API method, or None for an unknown method."""
+    def exchange(self, code: str | None) -> dict[str, Any]:
+        """oauth.v2.access: a granted code's workspace and bot token, the first time only."""
+        if code not in self.codes:
+            return {"ok": False, "error": "invalid_code"}
+        team, token = self.codes.pop(code)
+        return {"ok": True, "app_id": "A0001", "access_token": token, "token_type": "bot",
+                "scope": "chat:write,commands", "bot_user_id": BOT_USER, "team": {"id": team, "name": team},
+                "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": "U0INSTALLER"}}
+
+    def answer(self, method: str, params: dict[str, Any], token: str | None = None) -> dict[str, Any] | None:
+        """The JSON Slack would answer for a Web API method called with token, or None for an unknown
+        method."""
         ts = f"{1700000000 + len(self.calls)}.000100"
         answers = {
-            "auth.test": lambda: {"ok": True, "team_id": "T0001", "user_id": BOT_USER, "bot_id": "B0001",
-                                  "user": "gapbot", "team": "Test", "url": self.url},
+            "auth.test": lambda: {"ok": True, "team_id": self.teams.get(token or "", "T0001"),
+                                  "user_id": BOT_USER, "bot_id": "B0001", "user": "gapbot", "team": "Test",
+                                  "url": self.url},
+            "oauth.v2.access": lambda: self.exchange(params.get("code")),
             "chat.postMessage": lambda: {"ok": True, "channel": params.get("channel"),
                                          "ts": self.keep(params, ts)["ts"]},
             "conversations.replies": lambda: {"ok": True, "has_more": False, "messages": self.thread(
@@ -172,15 +198,15 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if failure and failure.drop:
                 self.close_connection = True
                 return
-            self._reply(method, failure, call.params)
+            self._reply(method, failure, call)
 
-        def _reply(self, method: str, failure: Failure | None, params: dict[str, Any]) -> None:
+        def _reply(self, method: str, failure: Failure | None, call: Call) -> None:
             if failure:
                 headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
                 return self._send(failure.status, {"ok": False, "error": failure.error}, headers)
             if method in ("response", "upload"):
                 return self._send(200, "ok")
-            answer = fake.answer(method, params)
+            answer = fake.answer(method, call.params, call.token)
             self._send(200 if answer else 404, answer or {"ok": False, "error": "unknown_method"})
 
         def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
@@ -245,9 +271,9 @@ def post(url: str, body: str, headers: dict[str, str]) -> HttpResult:
     return _open(request)
 
 
-def get(url: str) -> HttpResult:
-    """GET url."""
-    return _open(urllib.request.Request(url))
+def get(url: str, headers: dict[str, str] | None = None) -> HttpResult:
+    """GET url (with these headers)."""
+    return _open(urllib.request.Request(url, headers=headers or {}))
 
 
 def _open(request: urllib.request.Request) -> HttpResult:
@@ -268,12 +294,17 @@ def slash_body(command: str, text: str, *, response_url: str, **fields: str) -> 
     return urlencode(payload)
 
 
-def event_body(name: str, *, event_id: str | None = None, **event: Any) -> str:
-    """An Events API JSON body from a recorded payload (app_mention, message_im), event fields replaced."""
+def event_body(name: str, *, event_id: str | None = None, team: str | None = None, **event: Any) -> str:
+    """An Events API JSON body from a recorded payload (app_mention, message_im), event fields replaced, sent
+    from team's workspace if given."""
     payload = json.loads((FIXTURES / f"{name}.json").read_text())
     payload["event"].update(event)
     if event_id:
         payload["event_id"] = event_id
+    if team:
+        payload["team_id"] = payload["event"]["team"] = team
+        for authorization in payload.get("authorizations") or []:
+            authorization["team_id"] = team
     return json.dumps(payload)
 
 

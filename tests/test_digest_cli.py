@@ -162,6 +162,10 @@ def test_serve_runs_what_is_configured():
     assert serve_module.slack_argv({"SLACK_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y"}) == ["slack", "--socket"]
     assert serve_module.slack_argv({"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s", "PORT": "8080"}) == [
         "slack", "--http", "--port", "8080"]
+    installs = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"}
+    http = ["slack", "--http", "--port", "3000"]
+    assert serve_module.slack_argv(installs) == http
+    assert serve_module.slack_argv({**installs, "SLACK_APP_TOKEN": "y"}) == http  # OAuth is HTTP only
     names = lambda env: [c.name for c in serve_module.components(env, db="x.db", corpus=None,  # noqa: E731
                                                                  config=Config())]
     assert names({}) == ["digest scheduler"]

@@ -21,6 +21,14 @@ def test_a_bot_token_alone_asks_for_the_app_token_or_signing_secret():
     assert skipped({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "DISCORD_TOKEN": "d"}) == []
 
 
+def test_installing_in_several_workspaces_needs_the_secrets_and_http():
+    assert skipped({"SLACK_CLIENT_ID": "1.2", "DISCORD_TOKEN": "d"}) == [
+        "Slack skipped: installing in several workspaces needs SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET "
+        "(HTTP)"]
+    assert skipped({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s",
+                    "DISCORD_TOKEN": "d"}) == []
+
+
 def test_serve_without_tokens_prints_the_reasons_before_running(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.update(PYTHONPATH=str(ROOT), GAPBOT_EMBEDDER="hash")

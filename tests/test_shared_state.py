@@ -17,6 +17,7 @@ import pytest
 from slack_fake import Call, FakeSlack, HttpResult, event_body, post, signed_headers
 from slack_harness import SECRET
 from test_slack_main import ROOT, TOKEN, free_port, wait_healthy
+from test_slack_oauth import CREDENTIALS, install, posts_to
 
 from adapters.discord import create_bot
 from adapters.slack import Settings, worker_app
@@ -184,14 +185,14 @@ def posted_to(calls: list[Call], channel: str) -> int:
     return sum(c.method == "chat.postMessage" and c.params.get("channel") == channel for c in calls)
 
 
-# --- three `gapbot slack --http` processes on one Postgres database ----------------------------------------
+# --- three `gapbot slack --http` processes on one Postgres database, one token or installed by OAuth ------
 
-@pytest.fixture()
-def three_processes(fake: FakeSlack, pg_url: str) -> Iterator[list[str]]:
-    """Three `gapbot slack --http` processes, the database given only by GAPBOT_DATABASE_URL; their URLs."""
+def start_processes(fake: FakeSlack, pg_url: str, **slack: str) -> Iterator[list[str]]:
+    """Three `gapbot slack --http` processes with these SLACK_* variables, the database given only by
+    GAPBOT_DATABASE_URL; their URLs, until the test ends."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAPBOT_"))}
-    env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.api_url,
-               GAPBOT_EMBEDDER="hash", GAPBOT_DATABASE_URL=pg_url)
+    env.update(SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.api_url, GAPBOT_EMBEDDER="hash",
+               GAPBOT_DATABASE_URL=pg_url, **slack)
     ports = [free_port() for _ in range(3)]
     command = [sys.executable, "-m", "bot", "--no-seed", "slack", "--http", "--port"]
     procs = [subprocess.Popen([*command, str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -211,6 +212,19 @@ def three_processes(fake: FakeSlack, pg_url: str) -> Iterator[list[str]]:
                 proc.communicate()
 
 
+@pytest.fixture()
+def three_processes(fake: FakeSlack, pg_url: str) -> Iterator[list[str]]:
+    """Three single-workspace processes (one SLACK_BOT_TOKEN); their URLs."""
+    yield from start_processes(fake, pg_url, SLACK_BOT_TOKEN=TOKEN)
+
+
+@pytest.fixture()
+def three_installing_processes(fake: FakeSlack, pg_url: str) -> Iterator[list[str]]:
+    """Three processes installed with OAuth in any number of workspaces; their URLs."""
+    yield from start_processes(fake, pg_url, SLACK_CLIENT_ID=CREDENTIALS.client_id,
+                               SLACK_CLIENT_SECRET=CREDENTIALS.client_secret)
+
+
 def test_three_slack_processes_answer_an_event_sent_to_two_of_them_once(fake: FakeSlack,
                                                                         three_processes: list[str]) -> None:
     body = event_body("message_im", event_id="Ev0PROCS", channel="D0PROCS", text="/help")
@@ -222,3 +236,23 @@ def test_three_slack_processes_answer_an_event_sent_to_two_of_them_once(fake: Fa
     calls = fake.wait_until(lambda calls: posted_to(calls, "D0THIRD") == 1)
     assert posted_to(calls, "D0PROCS") == 1
     assert dropped(deliver(three_processes[2], body))  # the third process knows it was answered too
+
+
+def test_three_oauth_processes_answer_each_workspace_with_its_own_token_once(
+        fake: FakeSlack, three_installing_processes: list[str]) -> None:
+    one, two, three = (url.removesuffix("/slack/events") for url in three_installing_processes)
+    assert install(fake, one, team="T0TEAM1", token="xoxb-team-one").status == 200
+    assert install(fake, two, team="T0TEAM2", token="xoxb-team-two").status == 200
+    for team, channel in (("T0TEAM1", "D0FIRST"), ("T0TEAM2", "D0SECOND")):
+        deliver(three_installing_processes[2], event_body("message_im", event_id=f"Ev0{channel}", team=team,
+                                                          channel=channel, text="/help"))
+    fake.wait_until(lambda calls: posted_to(calls, "D0FIRST") == posted_to(calls, "D0SECOND") == 1)
+    assert posts_to(fake, "D0FIRST") == ["xoxb-team-one"] and posts_to(fake, "D0SECOND") == ["xoxb-team-two"]
+    body = event_body("message_im", event_id="Ev0BOTH", team="T0TEAM2", channel="D0BOTH", text="/help")
+    results = all_at_once([lambda u=u: deliver(u, body) for u in three_installing_processes[:2]])
+    assert [r.status for r in results] == [200, 200] and sum(dropped(r) for r in results) == 1
+    fake.wait_until(lambda calls: posted_to(calls, "D0BOTH") == 1)
+    deliver(three_installing_processes[2], event_body("message_im", event_id="Ev0LAST", team="T0TEAM1",
+                                                      channel="D0LAST", text="/help"))
+    fake.wait_until(lambda calls: posted_to(calls, "D0LAST") == 1)
+    assert posts_to(fake, "D0BOTH") == ["xoxb-team-two"] and posts_to(fake, "D0LAST") == ["xoxb-team-one"]

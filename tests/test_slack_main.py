@@ -145,6 +145,11 @@ def test_manifest_for_http_mode_points_everything_at_slack_events(capsys: pytest
     assert manifest["settings"]["event_subscriptions"]["request_url"] == url
     assert manifest["settings"]["interactivity"]["request_url"] == url
     assert manifest["settings"]["socket_mode_enabled"] is False
+    # the same app can be installed in several workspaces (SLACK_CLIENT_ID): Slack sends installers back here,
+    # and tells it of an uninstall
+    assert manifest["oauth_config"]["redirect_urls"] == ["https://gapbot.example/slack/oauth_redirect"]
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
 
 
 def test_procfile_runs_the_http_mode() -> None:

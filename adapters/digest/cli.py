@@ -101,7 +101,7 @@ def digest_main(argv: list[str], *, db: str, seed: bool, env: Mapping[str, str])
         return _list(DigestService(corpus), as_json=args.json)
     if args.action == "remove":
         return _remove(DigestService(corpus), args.target)
-    config = Config.from_env(env)
+    config = Config.from_env(env, db=db)
     if args.schedule:
         return run_scheduler(corpus, config)
     return _run(corpus, config, args)

@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -17,8 +17,9 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from adapters.adding import intake_from_env
-from adapters.slack.app import create_app
+from adapters.slack.app import INSTALL_PATH, create_app
 from adapters.slack.deliver import web_client
+from adapters.slack.installs import Installs, OAuthApp, oauth_settings
 from adapters.slack.manifest import to_yaml
 from adapters.slack.server import SlackServer, make_server
 from adapters.warmup import warm_up
@@ -40,21 +41,24 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    """What the environment says: tokens, signing secret, Web API base URL, who may use the bot where, and the
-    add rules with the fetcher for links shared in chat."""
+    """What the environment says: tokens (or the OAuth app's credentials), signing secret, Web API base URL,
+    who may use the bot where, and the add rules with the fetcher for links shared in chat."""
 
-    bot_token: str = field(repr=False)  # secrets stay out of any repr that reaches a log
+    bot_token: str | None = field(repr=False)  # secrets stay out of any repr that reaches a log
     signing_secret: str = field(repr=False)
     app_token: str | None = field(repr=False)
     api_url: str | None
     policy: Policy = field(default_factory=Policy)
     intake: Intake | None = None
+    oauth: OAuthApp | None = None  # set: installed in several workspaces, each answered with its own token
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, socket: bool) -> Settings:
-        """Read SLACK_* variables; socket mode needs the app token, HTTP mode the signing secret."""
-        bot_token = _need(env, "SLACK_BOT_TOKEN",
-                          "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions")
+        """Read SLACK_* variables; socket mode needs the app token, HTTP mode the signing secret, and the bot
+        token is needed unless SLACK_CLIENT_ID and SLACK_CLIENT_SECRET install the app with OAuth."""
+        oauth = _oauth(env, socket=socket)
+        bot_token = None if oauth else _need(env, "SLACK_BOT_TOKEN",
+                                             "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions")
         if socket:
             app_token = _need(env, "SLACK_APP_TOKEN", "an app-level token (xapp-…) with connections:write, "
                               "from Basic Information -> App-Level Tokens")
@@ -67,7 +71,20 @@ class Settings:
             intake = intake_from_env(env)
         except ValueError as e:
             raise ConfigError(str(e)) from None
-        return cls(bot_token, secret, app_token, env.get("SLACK_API_URL") or None, policy, intake)
+        return cls(bot_token, secret, app_token, env.get("SLACK_API_URL") or None, policy, intake, oauth)
+
+
+def _oauth(env: Mapping[str, str], *, socket: bool) -> OAuthApp | None:
+    """The OAuth app when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set (HTTP mode only), else None."""
+    given = [name for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET") if env.get(name, "").strip()]
+    if not given:
+        return None
+    if socket:
+        raise ConfigError(f"{given[0]} installs the app in several workspaces, which needs HTTP mode: run "
+                          f"`gapbot slack --http` (Socket Mode serves the one workspace of SLACK_BOT_TOKEN)")
+    what = "the app's Client ID and Client Secret from Basic Information -> App Credentials"
+    return OAuthApp(_need(env, "SLACK_CLIENT_ID", what), _need(env, "SLACK_CLIENT_SECRET", what),
+                    env.get("SLACK_REDIRECT_URI") or None)
 
 
 def _need(env: Mapping[str, str], name: str, what: str) -> str:
@@ -120,27 +137,36 @@ def _port(port: int | None, socket: bool) -> int | None:
 
 
 def run(settings: Settings, *, db: str, seed: bool, socket: bool, host: str, port: int | None) -> int:
-    """Check the token, open the corpus in the background, and serve until stopped."""
-    if (problem := check_token(settings)) is not None:
+    """Check the token (with OAuth there is none: each workspace has its own), open the corpus in the
+    background, and serve until stopped."""
+    if settings.oauth is None and (problem := check_token(settings)) is not None:
         print(f"gapbot slack: {problem}", file=sys.stderr)
         return 1
-    ready = open_corpus_in_background(db, seed=seed)
-    app = worker_app(settings, ready, db=db)
+    installs = Installs.on(db, client_id=settings.oauth.client_id) if settings.oauth else None
+    ready = open_corpus_in_background(db, seed=seed, then=installs.create_tables if installs else None)
+    app = worker_app(settings, ready, db=db, installs=installs)
     _stop_on_sigterm()
     if socket:
         return serve_socket(app, settings.app_token or "", ready, host=host, port=port)
     return serve_http(app, ready, host=host, port=port or 3000)
 
 
-def worker_app(settings: Settings, ready: Future[Corpus], *, db: str) -> App:
+def worker_app(settings: Settings, ready: Future[Corpus], *, db: str,
+               installs: Installs | None = None) -> App:
     """The app one `gapbot slack` process serves: on Postgres, the events it answers, the rate limit and the
-    notices told once are shared with every other worker on the database."""
+    notices told once are shared with every other worker on the database; with OAuth, the installations too
+    (kept in installs, by default on db)."""
     shared = shared_state(db, ready)
     # verify_token: Bolt keeps this auth.test result, so no request ever waits for one before its ack
     guard = Guard(settings.policy, shared=shared)
+    oauth = None
+    if settings.oauth is not None:
+        installs = installs or Installs.on(db, client_id=settings.oauth.client_id)
+        oauth = oauth_settings(settings.oauth, installs)
     return create_app(ready.result, token=settings.bot_token, signing_secret=settings.signing_secret,
                       api_url=settings.api_url, verify_token=True, guard=guard,
-                      seen=shared.seen_events(ttl=3600.0) if shared else None, intake=settings.intake)
+                      seen=shared.seen_events(ttl=3600.0) if shared else None, intake=settings.intake,
+                      oauth=oauth)
 
 
 def check_token(settings: Settings) -> str | None:
@@ -154,13 +180,18 @@ def check_token(settings: Settings) -> str | None:
     return None
 
 
-def open_corpus_in_background(db: str, *, seed: bool) -> Future[Corpus]:
-    """Open (and on first run seed) the corpus, then load the model, off the main thread."""
+def open_corpus_in_background(db: str, *, seed: bool,
+                              then: Callable[[Corpus], None] | None = None) -> Future[Corpus]:
+    """Open (and on first run seed) the corpus, then load the model, off the main thread; then, if given, is
+    called with the open corpus before it is ready."""
     ready: Future[Corpus] = Future()
 
     def work() -> None:
         try:
-            ready.set_result(Corpus.open(db, seed=seed))
+            corpus = Corpus.open(db, seed=seed)
+            if then is not None:
+                then(corpus)
+            ready.set_result(corpus)
         except BaseException as e:  # noqa: BLE001 (handed to the waiting main thread, which reports it)
             ready.set_exception(e)
             return
@@ -188,8 +219,11 @@ def health(ready: Future[Corpus]) -> dict[str, Any]:
 
 def serve_http(app: App, ready: Future[Corpus], *, host: str, port: int) -> int:
     """HTTP mode: serve POST /slack/events and GET /healthz until stopped."""
-    server = make_server(app, host=host, port=port, health=lambda: health(ready))
+    server = make_server(app, host=host, port=port, health=lambda: health(ready), ready=ready.done)
     print(f"gapbot slack: listening on http://{host}:{server.server_port}/slack/events", file=sys.stderr)
+    if app.oauth_flow is not None:
+        print(f"gapbot slack: installs from http://{host}:{server.server_port}{INSTALL_PATH}",
+              file=sys.stderr)
     return _serve_until_stopped(server, ready)
 
 

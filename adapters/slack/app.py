@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -29,26 +30,32 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Request], Reply]
 Thread = dict[str, Any]  # earlier_answers' keywords: the thread's ts, gapbot's user and bot ids
 EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"  # with OAuth: the "Add to Slack" page
+REDIRECT_PATH = "/slack/oauth_redirect"  # with OAuth: where Slack sends the installer back
 SLASH_COMMAND = f"/{ENTRY}"  # the app's one slash command; the core reads "/gap who NAME" as /who NAME
 
 
-def create_app(corpus: CorpusSource | None, *, token: str, signing_secret: str,
+def create_app(corpus: CorpusSource | None, *, token: str | None, signing_secret: str,
                api_url: str | None = None, handler: Handler | None = None,
                verify_token: bool = False, seen: EventClaims | None = None, guard: Guard | None = None,
-               intake: Intake | None = None, adds: AddWorker | None = None) -> App:
+               intake: Intake | None = None, adds: AddWorker | None = None,
+               oauth: OAuthSettings | None = None) -> App:
     """The Slack app: /gap (every other command is its subcommand), mentions and DMs, the "Add to gapbot"
     message shortcut and watched channels, through the door.
 
     corpus may be a callable that returns the corpus once it is open (start-up opens it in the background);
     handler replaces the commands behind the door (tests); seen remembers the events answered (default: this
     process's memory); guard applies allowlists, admins and the rate limit (default: none set, 10 commands a
-    minute); intake lets /add fetch (none: adding is not set up).
+    minute); intake lets /add fetch (none: adding is not set up); oauth installs the app in several
+    workspaces and answers each with its own bot token (then token is None).
     Acks happen in the request thread; answers run in Bolt's workers, adds on the add worker.
     """
     door = Door(corpus, guard=guard or Guard(), answer=handler, intake=intake)  # type: ignore[arg-type]
     listeners = SlackListeners(door, SlackAdding(adds or AddWorker()))
     app = App(client=web_client(token, api_url), signing_secret=signing_secret, name="gapbot",
-              token_verification_enabled=verify_token, process_before_response=True)
+              token_verification_enabled=verify_token, process_before_response=True, oauth_settings=oauth)
+    if oauth is not None:
+        app.enable_token_revocation_listeners()  # app_uninstalled and tokens_revoked delete the install
     app.use(skip_repeats(seen or SeenEvents()))
     # the manifest declares only /gap; the others are heard too for an app whose owner added some by hand
     for name in dict.fromkeys([SLASH_COMMAND, *(f"/{c.name}" for c in commands())]):

@@ -81,8 +81,10 @@ def footer_blocks(digest: Digest) -> list[dict[str, Any]]:
 class SlackPoster:
     """Posts digests to one Slack channel."""
 
-    def __init__(self, client: WebClient, channel: str, *, per_message: int = PER_MESSAGE):
+    def __init__(self, client: WebClient, channel: str, *, per_message: int = PER_MESSAGE,
+                 missing: str = "SLACK_BOT_TOKEN is not set"):
         self.client, self.channel, self.per_message = client, channel, per_message
+        self.missing = missing  # what to say when the client has no token
 
     def plan(self, digest: Digest) -> list[Part]:
         """One message for a short digest; else a header and the articles threaded under it."""
@@ -139,7 +141,7 @@ class SlackPoster:
 
     def _need_token(self) -> None:
         if not self.client.token:
-            raise PostError("SLACK_BOT_TOKEN is not set")
+            raise PostError(self.missing)
 
     def _history(self, args: dict[str, Any], thread: str | None) -> Iterator[dict[str, Any]]:
         cursor = None

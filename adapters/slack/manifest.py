@@ -6,7 +6,7 @@ from typing import Any
 import yaml
 
 from adapters.slack.adding import SHORTCUT, SHORTCUT_NAME
-from adapters.slack.app import EVENTS_PATH, SLASH_COMMAND
+from adapters.slack.app import EVENTS_PATH, REDIRECT_PATH, SLASH_COMMAND
 from bot.core import commands
 from bot.registry import COMMANDS, ENTRY
 
@@ -17,6 +17,8 @@ from bot.registry import COMMANDS, ENTRY
 SCOPES = ["app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history",
           "im:history", "mpim:history", "reactions:write", "users:read"]
 EVENTS = ["app_mention", "message.channels", "message.groups", "message.im"]
+# HTTP mode may install in several workspaces (OAuth): an uninstall or a revoked token deletes that install
+INSTALL_EVENTS = ["app_uninstalled", "tokens_revoked"]
 SHORTCUT_DESCRIPTION = "Add the links in this message to gapbot's articles"
 DESCRIPTION = "Answers, with citations, what the articles say about the China-US AI gap."
 SLASH_DESCRIPTION = "The China-US AI gap by topic, and every gapbot command after it: /gap help"
@@ -30,9 +32,14 @@ BUILT_IN_COMMANDS = frozenset({
 
 
 def manifest(*, url: str | None = None) -> dict[str, Any]:
-    """The manifest: Socket Mode on, or with `url` (https://host) every request sent to url/slack/events."""
+    """The manifest: Socket Mode on, or with `url` (https://host) every request sent to url/slack/events and
+    Slack's installs (with SLACK_CLIENT_ID set) sent back to url/slack/oauth_redirect."""
     endpoint = url.rstrip("/") + EVENTS_PATH if url else None
-    settings: dict[str, Any] = {"event_subscriptions": _with_url({"bot_events": EVENTS}, endpoint),
+    events = EVENTS + INSTALL_EVENTS if url else EVENTS
+    oauth: dict[str, Any] = {"scopes": {"bot": SCOPES}}
+    if url:
+        oauth = {"redirect_urls": [url.rstrip("/") + REDIRECT_PATH], **oauth}
+    settings: dict[str, Any] = {"event_subscriptions": _with_url({"bot_events": events}, endpoint),
                                 "interactivity": _with_url({"is_enabled": True}, endpoint),
                                 "org_deploy_enabled": False, "socket_mode_enabled": endpoint is None,
                                 "token_rotation_enabled": False}
@@ -44,7 +51,7 @@ def manifest(*, url: str | None = None) -> dict[str, Any]:
                          "shortcuts": [{"name": SHORTCUT_NAME, "type": "message", "callback_id": SHORTCUT,
                                         "description": SHORTCUT_DESCRIPTION}],
                          "slash_commands": [slash_command(endpoint)]},
-            "oauth_config": {"scopes": {"bot": SCOPES}},
+            "oauth_config": oauth,
             "settings": settings}
 
 

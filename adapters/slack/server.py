@@ -1,4 +1,5 @@
-"""HTTP mode: POST /slack/events into the Bolt app, GET /healthz for the platform's health check.
+"""HTTP mode: POST /slack/events into the Bolt app, GET /healthz for the platform's health check, and with
+OAuth GET /slack/install and /slack/oauth_redirect (Bolt's install flow).
 
 Served by waitress (a production WSGI server) through Bolt's WSGI adapter. waitress reads every request on one
 event loop and hands only complete requests to its few worker threads, so idle or slow connections hold no
@@ -21,10 +22,11 @@ from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 
-from adapters.slack.app import EVENTS_PATH
+from adapters.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH
 
 log = logging.getLogger(__name__)
 Health = Callable[[], dict[str, Any]]
+Ready = Callable[[], bool]
 WSGI = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _DIGITS = re.compile(r"\d{1,15}")
 
@@ -92,9 +94,12 @@ def _error(status: int, message: str) -> BoltResponse:
                         headers={"content-type": "application/json"})
 
 
-def wsgi_app(app: App | None, health: Health) -> WSGI:
-    """The WSGI application: /healthz here, /slack/events to Bolt (404 when there is no app: Socket Mode)."""
+def wsgi_app(app: App | None, health: Health, ready: Ready | None = None) -> WSGI:
+    """The WSGI application: /healthz here, /slack/events to Bolt (404 when there is no app: Socket Mode), and
+    the install pages to Bolt when the app installs with OAuth (503 until ready(): their tables come with the
+    corpus)."""
     bolt = _BoltHandler(app, path=EVENTS_PATH) if app is not None else None
+    installs = bolt is not None and bolt.app.oauth_flow is not None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -102,6 +107,10 @@ def wsgi_app(app: App | None, health: Health) -> WSGI:
             status, body = _health(health)
         elif path == EVENTS_PATH and method == "POST" and bolt is not None:
             return bolt(environ, start_response)
+        elif path in (INSTALL_PATH, REDIRECT_PATH) and method == "GET" and installs and bolt is not None:
+            if ready is None or ready():
+                return bolt(environ, start_response)
+            status, body = 503, {"error": "starting; try again in a minute"}
         else:
             status, body = 404, {"error": "not found"}
         data = json.dumps(body).encode()
@@ -123,11 +132,12 @@ def _health(health: Health) -> tuple[int, dict[str, Any]]:
 class SlackServer:
     """waitress serving the app on host:port; serve_forever() until shutdown() from another thread."""
 
-    def __init__(self, address: tuple[str, int], app: App | None, health: Health, limits: Limits):
+    def __init__(self, address: tuple[str, int], app: App | None, health: Health, limits: Limits,
+                 ready: Ready | None = None):
         self.map: dict[int, Any] = {}
         self.limits = limits
         self.server = _Server(
-            wsgi_app(app, health), map=self.map, host=address[0], port=address[1], ident="gapbot",
+            wsgi_app(app, health, ready), map=self.map, host=address[0], port=address[1], ident="gapbot",
             threads=limits.threads, connection_limit=limits.connections,
             channel_timeout=limits.request_seconds,
             cleanup_interval=max(0.2, limits.request_seconds / 5), max_request_body_size=limits.max_body,
@@ -162,6 +172,7 @@ class SlackServer:
 
 
 def make_server(app: App | None, *, port: int, host: str = "127.0.0.1", health: Health | None = None,
-                limits: Limits | None = None) -> SlackServer:
-    """A server bound to host:port (0 picks a free port); call serve_forever() to run it."""
-    return SlackServer((host, port), app, health or dict, limits or Limits())
+                limits: Limits | None = None, ready: Ready | None = None) -> SlackServer:
+    """A server bound to host:port (0 picks a free port); call serve_forever() to run it. ready says whether
+    the install pages may be served yet (default: at once)."""
+    return SlackServer((host, port), app, health or dict, limits or Limits(), ready)

@@ -53,7 +53,8 @@ def _subscribe(rest: str, ctx: Context) -> Reply:
     at, tz = _when(rest)
     now = utcnow()
     dest, created = DigestService(ctx.corpus).add_destination(_target(ctx), now=now, at=at, tz=tz,
-                                                              created_by=ctx.request.user)
+                                                              created_by=ctx.request.user,
+                                                              space=ctx.request.space)
     nxt = next_local(at, tz, now)
     first = dest.local(dest.since)
     lines = [f"Next digest: {nxt:%a} {nxt.day} {nxt:%b %H:%M} ({tz}). No new articles, no post."]

@@ -41,13 +41,15 @@ class DigestService:
     # destinations
 
     def add_destination(self, target: str, *, at: str = DEFAULT_AT, tz: str = DEFAULT_TZ,
-                        created_by: str | None = None,
+                        created_by: str | None = None, space: str | None = None,
                         now: datetime | None = None) -> tuple[Destination, bool]:
-        """Subscribe target (or change its time); returns (destination, created). UserError if malformed."""
+        """Subscribe target (or change its time) from space (the workspace or server, if known); returns
+        (destination, created). UserError if malformed."""
         platform, address = parse_target(target)
         now = now or self.clock()
         return self.store.add_destination(f"{platform}:{address}", platform=platform, address=address, at=at,
-                                          tz=tz, now=now, since=now - FIRST_WINDOW, created_by=created_by)
+                                          tz=tz, now=now, since=now - FIRST_WINDOW, created_by=created_by,
+                                          space=space)
 
     def destination(self, ref: str | int) -> Destination | None:
         """A destination by target ('slack:C123') or by its number in `digest list`."""
