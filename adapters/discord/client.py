@@ -38,10 +38,11 @@ class DiscordBot(discord.Client):
     """gapbot on Discord: converts messages and interactions to Requests, and Replies to messages."""
 
     def __init__(self, corpus: Corpus, *, warm: bool = True, guard: Guard | None = None,
-                 intake: Intake | None = None, adds: AddWorker | None = None, watching: bool = False):
+                 intake: Intake | None = None, adds: AddWorker | None = None, watching: bool = False,
+                 **sharding: Any):
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # gapbot never joins voice
         super().__init__(intents=WATCHING_INTENTS if watching else INTENTS,
-                         allowed_mentions=discord.AllowedMentions.none())
+                         allowed_mentions=discord.AllowedMentions.none(), **sharding)
         self.corpus = corpus
         self.warm = warm
         self.guard = guard or Guard()
@@ -210,6 +211,11 @@ class DiscordBot(discord.Client):
         """Tell the door which message an answer went out as (a reply to it follows the answer up)."""
         if reply.answer_id is not None and isinstance(sent, discord.Message):
             await asyncio.to_thread(self.door.posted, reply.answer_id, str(sent.id))
+
+
+class ShardedDiscordBot(DiscordBot, discord.AutoShardedClient):
+    """gapbot on some of the Discord shards (shard_ids, out of shard_count), one of several processes: the
+    same bot, with one gateway connection per shard it runs."""
 
 
 def slash_request(interaction: discord.Interaction, text: str) -> Request:

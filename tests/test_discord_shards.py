@@ -1,0 +1,163 @@
+"""Discord sharded across processes: `gapbot discord --shards IDS --shard-count N` builds discord.py's
+AutoShardedClient for those shards, refuses settings that do not make sense (exit 2, one line), and two
+shards' bots on one Postgres database count a person's commands together.
+
+dpytest refuses sharded clients (its configure() raises "Sharded clients not yet supported"), so the shards'
+bots are driven as test_discord_slash.py drives the plain one: interactions built from recorded payloads,
+parsed by the real client's connection state and answered through its command tree."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import discord
+import pytest
+from test_discord_slash import BOT_USER, EPHEMERAL, interact, payload
+
+from adapters import serve
+from adapters.discord import create_bot
+from adapters.discord.client import INTENTS, DiscordBot
+from adapters.discord.shards import Shards
+from bot.guard import Policy
+from corpus.embed import HashEmbedder
+from corpus.shared_state import PgRateCounts
+
+ROOT = Path(__file__).resolve().parent.parent
+USER = "1300000000000000004"  # the member in the recorded interaction
+# two servers whose events Discord sends to different shards of two: shard = (server id >> 22) % 2
+GUILD_ON_0, GUILD_ON_1 = 1300000000000000002, 1300000000004194306
+SLOW_DOWN = "You're asking faster than I can keep up with"
+ANSWERED = ["respond", "delete_original", "followup"]  # deferred, then /help answered to the asker alone
+
+
+def test_the_two_servers_are_on_different_shards() -> None:
+    assert [(g >> 22) % 2 for g in (GUILD_ON_0, GUILD_ON_1)] == [0, 1]
+
+
+@pytest.mark.parametrize(("ids", "count", "expected"), [
+    ("0,1", "4", Shards((0, 1), 4)), ("3", "4", Shards((3,), 4)), (" 2 0 ", "3", Shards((2, 0), 3)),
+    (None, "2", Shards((0, 1), 2)), (None, None, None), ("", "", None)])
+def test_shard_settings_are_read(ids: str | None, count: str | None, expected: Shards | None) -> None:
+    assert Shards.parse(ids, count) == expected
+
+
+@pytest.mark.parametrize(("ids", "count", "reason"), [
+    ("0,4", "4", "shard 4 does not exist: with 4 shards the ids are 0 to 3"),
+    ("1,1", "4", "shard 1 is listed twice"),
+    ("1", None, "shard ids given without a shard count"),
+    ("0,x", "2", "the shard ids (--shards, DISCORD_SHARD_IDS) must be numbers such as 0,1, not '0,x'"),
+    (",", "2", "the shard ids (--shards, DISCORD_SHARD_IDS) must be numbers"),
+    ("-1", "2", "must be numbers"),
+    ("0", "0", "the shard count (--shard-count, DISCORD_SHARD_COUNT) must be a whole number, 1 or more"),
+    (None, "four", "must be a whole number")])
+def test_shard_settings_that_make_no_sense_are_refused(ids: str | None, count: str | None,
+                                                       reason: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        Shards.parse(ids, count)
+
+
+def test_only_the_process_with_shard_0_registers_commands() -> None:
+    assert Shards((0, 2), 4).registers_commands and not Shards((1, 3), 4).registers_commands
+    assert Shards((1, 3), 4).describe() == "shards 1,3 of 4" and Shards((2,), 4).describe() == "shard 2 of 4"
+
+
+def test_shard_settings_build_an_auto_sharded_client(tmp_path: Path) -> None:
+    bot = create_bot(tmp_path / "x.db", seed=False, embedder=HashEmbedder(), warm=False,
+                     shards=Shards((1, 3), 4))
+    assert isinstance(bot, discord.AutoShardedClient) and isinstance(bot, DiscordBot)
+    assert (bot.shard_ids, bot.shard_count) == ([1, 3], 4)
+    assert bot.intents == INTENTS and bot.allowed_mentions is not None
+    assert not bot.allowed_mentions.everyone and not bot.allowed_mentions.users
+
+
+def test_without_shard_settings_the_bot_is_the_plain_client(tmp_path: Path) -> None:
+    bot = create_bot(tmp_path / "x.db", seed=False, embedder=HashEmbedder(), warm=False)
+    assert type(bot) is DiscordBot and not isinstance(bot, discord.AutoShardedClient)
+    assert (bot.shard_id, bot.shard_count) == (None, None)
+
+
+def gapbot_discord(*args: str, env: dict[str, str], db: Path) -> subprocess.CompletedProcess[str]:
+    """`gapbot discord ARGS` in a process of its own, with a token that is never used."""
+    full = {**os.environ, "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": "not-used", "GAPBOT_EMBEDDER": "hash",
+            "HF_HUB_OFFLINE": "1", **env}
+    for name in ("DISCORD_SHARD_IDS", "DISCORD_SHARD_COUNT"):
+        if name not in env:
+            full.pop(name, None)
+    return subprocess.run([sys.executable, "-m", "bot", "--db", str(db), "--no-seed", "discord", *args],
+                          env=full, capture_output=True, text=True, timeout=60, cwd=db.parent)
+
+
+@pytest.mark.parametrize(("args", "env", "line"), [
+    (["--shards", "0,4", "--shard-count", "4"], {},
+     "shard 4 does not exist: with 4 shards the ids are 0 to 3"),
+    ([], {"DISCORD_SHARD_IDS": "1,1", "DISCORD_SHARD_COUNT": "4"}, "shard 1 is listed twice"),
+    (["--shards", "1"], {}, "shard ids given without a shard count: set --shard-count (or "
+     "DISCORD_SHARD_COUNT) to the number of shards across all processes")])
+def test_gapbot_discord_refuses_bad_shards_with_one_line(tmp_path: Path, args: list[str],
+                                                         env: dict[str, str], line: str) -> None:
+    done = gapbot_discord(*args, env=env, db=tmp_path / "x.db")
+    assert done.returncode == 2
+    assert done.stderr == f"gapbot discord: {line}\n" and done.stdout == ""
+    assert not (tmp_path / "x.db").exists()  # refused before anything was opened
+
+
+def test_sync_is_left_to_the_process_running_shard_0(tmp_path: Path) -> None:
+    done = gapbot_discord("--sync", env={"DISCORD_SHARD_IDS": "1,3", "DISCORD_SHARD_COUNT": "4"},
+                          db=tmp_path / "x.db")
+    assert done.returncode == 0
+    assert done.stderr == ("gapbot discord: shards 1,3 of 4: the slash commands are registered by the "
+                           "process that runs shard 0; nothing to do here\n")
+
+
+# --- two shards' bots on one database, as two processes would run them -------------------------------------
+
+async def shard_bot(db: str, shard: int) -> DiscordBot:
+    bot = create_bot(db, seed=False, embedder=HashEmbedder(), warm=False, policy=Policy(per_minute=1),
+                     shards=Shards((shard,), 2))
+    await bot._async_setup_hook()
+    bot._connection.user = discord.ClientUser(state=bot._connection, data=BOT_USER)  # as login() would
+    return bot
+
+
+def in_guild(guild: int) -> dict:
+    """/help typed by the same member, in the given server."""
+    data = payload("help")
+    data["guild_id"] = data["guild"]["id"] = data["channel"]["guild_id"] = str(guild)
+    return data
+
+
+async def test_a_person_is_counted_once_across_two_shards_on_postgres(pg_url: str) -> None:
+    a, b = await shard_bot(pg_url, 0), await shard_bot(pg_url, 1)
+    try:
+        first = await interact(a, in_guild(GUILD_ON_0))
+        assert first.kinds() == ANSWERED
+        second = await interact(b, in_guild(GUILD_ON_1))
+        assert second.kinds() == ["respond"]  # refused at once: the limit of 1 was used on the other shard
+        body = second.calls[0][1]
+        assert body["data"]["flags"] & EPHEMERAL and body["data"]["content"].startswith(SLOW_DOWN)
+        assert a.guard.limiter.first_refusal(f"discord:{USER}") is False  # shard 0 knows it was said
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_on_sqlite_each_shards_process_counts_for_itself(tmp_path: Path) -> None:
+    db = str(tmp_path / "gapbot.db")
+    a, b = await shard_bot(db, 0), await shard_bot(db, 1)
+    try:
+        assert (await interact(a, in_guild(GUILD_ON_0))).kinds() == ANSWERED
+        assert (await interact(b, in_guild(GUILD_ON_1))).kinds() == ANSWERED
+        assert (await interact(b, in_guild(GUILD_ON_1))).kinds() == ["respond"]  # its own limit of 1
+    finally:
+        await a.close()
+        await b.close()
+
+
+def test_the_bot_gapbot_serve_runs_shares_the_rate_limit_on_postgres(pg_url: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")
+    bot = serve.discord_bot(pg_url, {"GAPBOT_RATE_LIMIT": "3"})
+    assert isinstance(bot.guard.limiter, PgRateCounts) and bot.guard.limiter.limit == 3
