@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import discord
 import pytest
+from discord_fake import FakeDiscord
+from discord_gateway import FakeGateway
 from test_discord_slash import BOT_USER, EPHEMERAL, interact, payload
 
 from adapters import serve
@@ -122,10 +127,11 @@ async def shard_bot(db: str, shard: int) -> DiscordBot:
     return bot
 
 
-def in_guild(guild: int) -> dict:
+def in_guild(guild: int, *, interaction: int = 1300000000000000100) -> dict:
     """/help typed by the same member, in the given server."""
     data = payload("help")
     data["guild_id"] = data["guild"]["id"] = data["channel"]["guild_id"] = str(guild)
+    data["id"] = str(interaction)
     return data
 
 
@@ -161,3 +167,70 @@ def test_the_bot_gapbot_serve_runs_shares_the_rate_limit_on_postgres(pg_url: str
     monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")
     bot = serve.discord_bot(pg_url, {"GAPBOT_RATE_LIMIT": "3"})
     assert isinstance(bot.guard.limiter, PgRateCounts) and bot.guard.limiter.limit == 3
+
+
+# --- two `gapbot discord` processes, one shard each, on one Postgres database ------------------------------
+
+@pytest.fixture()
+def two_shard_processes(pg_url: str, tmp_path: Path) -> Iterator[tuple[FakeDiscord, FakeGateway,
+                                                                       list[subprocess.Popen[str]]]]:
+    """`gapbot discord --shards I --shard-count 2` for I = 0 and 1, the database given only by
+    GAPBOT_DATABASE_URL, connected to a loopback gateway and REST API."""
+    rest, gateway = FakeDiscord().start(), FakeGateway().start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "GAPBOT_"))}
+    env.update(PYTHONPATH=str(ROOT), DISCORD_TOKEN="made-up-token", GAPBOT_EMBEDDER="hash",
+               GAPBOT_DATABASE_URL=pg_url, GAPBOT_RATE_LIMIT="1", HF_HUB_OFFLINE="1")
+    launcher = [sys.executable, str(ROOT / "tests" / "discord_gateway.py"), rest.base, gateway.url]
+    procs = [subprocess.Popen([*launcher, "--no-seed", "discord", "--shards", str(i), "--shard-count", "2"],
+                              cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for i in (0, 1)]
+    try:
+        yield rest, gateway, procs
+    finally:
+        stop(procs)
+        gateway.close()
+        rest.close()
+
+
+def stop(procs: list[subprocess.Popen[str]]) -> list[str]:
+    """Ctrl-C each process still running; what each wrote to stderr."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    errors = []
+    for proc in procs:
+        try:
+            errors.append(proc.communicate(timeout=30)[1])
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            errors.append(proc.communicate()[1])
+        except ValueError:  # stopped and read already
+            errors.append("")
+    return errors
+
+
+def wait_until(done: Callable[[], bool], *, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_two_gapbot_discord_processes_count_a_person_once(
+        two_shard_processes: tuple[FakeDiscord, FakeGateway, list[subprocess.Popen[str]]]) -> None:
+    rest, gateway, procs = two_shard_processes
+    gateway.wait_for_shards({0, 1})
+    assert gateway.identified == {0: (2, INTENTS.value), 1: (2, INTENTS.value)}
+    gateway.dispatch(0, "INTERACTION_CREATE", in_guild(GUILD_ON_0, interaction=1300000000000000101))
+    wait_until(lambda: len(rest.callbacks) == 1 and len(rest.contents("followup")) == 1)
+    assert rest.callbacks[0]["type"] == 5  # deferred, then answered by shard 0's process
+    assert "/who" in rest.contents("followup")[0]
+    gateway.dispatch(1, "INTERACTION_CREATE", in_guild(GUILD_ON_1, interaction=1300000000000000102))
+    wait_until(lambda: len(rest.callbacks) == 2)
+    refusal = rest.callbacks[1]  # shard 1's process knows the limit of 1 was used on shard 0
+    assert refusal["type"] == 4 and refusal["data"]["flags"] & EPHEMERAL
+    assert refusal["data"]["content"].startswith(SLOW_DOWN)
+    errors = stop(procs)
+    assert [p.returncode for p in procs] == [0, 0]
+    for shard, err in enumerate(errors):
+        assert f"gapbot discord: running shard {shard} of 2\n" in err and "Traceback" not in err
