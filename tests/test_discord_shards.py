@@ -24,7 +24,7 @@ from test_discord_slash import BOT_USER, EPHEMERAL, interact, payload
 
 from adapters import serve
 from adapters.discord import create_bot
-from adapters.discord.client import INTENTS, DiscordBot
+from adapters.discord.client import INTENTS, DiscordBot, identify_wait
 from adapters.discord.shards import Shards
 from bot.guard import Policy
 from corpus.embed import HashEmbedder
@@ -67,6 +67,12 @@ def test_shard_settings_that_make_no_sense_are_refused(ids: str | None, count: s
 def test_only_the_process_with_shard_0_registers_commands() -> None:
     assert Shards((0, 2), 4).registers_commands and not Shards((1, 3), 4).registers_commands
     assert Shards((1, 3), 4).describe() == "shards 1,3 of 4" and Shards((2,), 4).describe() == "shard 2 of 4"
+
+
+@pytest.mark.parametrize(("shard", "waited", "wait"), [(0, 0.0, 0.0), (3, 0.0, 15.0), (3, 7.0, 8.0),
+                                                       (1, 9.0, 0.0)])
+def test_each_shard_first_identifies_at_its_own_turn(shard: int, waited: float, wait: float) -> None:
+    assert identify_wait(shard, waited=waited) == wait  # 5 s apart, whichever process runs the shard
 
 
 def test_shard_settings_build_an_auto_sharded_client(tmp_path: Path) -> None:

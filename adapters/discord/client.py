@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Coroutine
 from dataclasses import replace
 from functools import partial
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
 # Watching channels means reading every message: the privileged message content intent, asked for only then.
 WATCHING_INTENTS = INTENTS | discord.Intents(message_content=True)
+# Discord takes one IDENTIFY per 5 s from most bots (max_concurrency 1): shard i first identifies at i * 5 s
+IDENTIFY_GAP = 5.0
 WORKERS = 2  # answers computed at once (two cores; more would only queue on the CPU)
 
 
@@ -216,6 +219,28 @@ class DiscordBot(discord.Client):
 class ShardedDiscordBot(DiscordBot, discord.AutoShardedClient):
     """gapbot on some of the Discord shards (shard_ids, out of shard_count), one of several processes: the
     same bot, with one gateway connection per shard it runs."""
+
+    def __init__(self, corpus: Corpus, **options: Any):
+        super().__init__(corpus, **options)
+        self._identified: set[int] = set()
+        self._first_identify: float | None = None
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """A shard's first IDENTIFY waits for its turn, IDENTIFY_GAP seconds per shard id: Discord's limit of
+        one IDENTIFY per 5 seconds is per bot, not per process, and going over it gets sessions invalidated,
+        so processes started together take turns. Later ones (reconnects) wait as discord.py does."""
+        if shard_id is None or shard_id in self._identified:
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        now = time.monotonic()
+        self._first_identify = self._first_identify or now
+        self._identified.add(shard_id)
+        await asyncio.sleep(identify_wait(shard_id, waited=now - self._first_identify))
+
+
+def identify_wait(shard_id: int, *, waited: float) -> float:
+    """Seconds until a shard's turn to IDENTIFY, for a process that started identifying `waited` s ago."""
+    return max(0.0, IDENTIFY_GAP * shard_id - waited)
 
 
 def slash_request(interaction: discord.Interaction, text: str) -> Request:
