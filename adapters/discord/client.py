@@ -222,20 +222,26 @@ class ShardedDiscordBot(DiscordBot, discord.AutoShardedClient):
 
     def __init__(self, corpus: Corpus, **options: Any):
         super().__init__(corpus, **options)
-        self._identified: set[int] = set()
-        self._first_identify: float | None = None
+        self._launched: set[int] = set()
+        self._first_launch: float | None = None
+
+    async def launch_shard(self, gateway: Any, shard_id: int, *, initial: bool = False) -> None:
+        """Connect a shard once it is its turn, IDENTIFY_GAP seconds per shard id: Discord's limit of one
+        IDENTIFY per 5 seconds is per bot, not per process, and going over it gets sessions invalidated, so
+        processes started together take turns. (Waiting here, before the connection opens, rather than in
+        before_identify_hook: a long wait on an open connection would miss its heartbeats.)"""
+        now = time.monotonic()
+        self._first_launch = self._first_launch or now
+        await asyncio.sleep(identify_wait(shard_id, waited=now - self._first_launch))
+        await super().launch_shard(gateway, shard_id, initial=initial)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        """A shard's first IDENTIFY waits for its turn, IDENTIFY_GAP seconds per shard id: Discord's limit of
-        one IDENTIFY per 5 seconds is per bot, not per process, and going over it gets sessions invalidated,
-        so processes started together take turns. Later ones (reconnects) wait as discord.py does."""
-        if shard_id is None or shard_id in self._identified:
-            await super().before_identify_hook(shard_id, initial=initial)
+        """A shard's first IDENTIFY goes at once (launch_shard waited for its turn); later ones, after a
+        reconnect, wait as discord.py does."""
+        if shard_id is not None and shard_id not in self._launched:
+            self._launched.add(shard_id)
             return
-        now = time.monotonic()
-        self._first_identify = self._first_identify or now
-        self._identified.add(shard_id)
-        await asyncio.sleep(identify_wait(shard_id, waited=now - self._first_identify))
+        await super().before_identify_hook(shard_id, initial=initial)
 
 
 def identify_wait(shard_id: int, *, waited: float) -> float:
