@@ -226,7 +226,9 @@ def test_two_gapbot_discord_processes_count_a_person_once(
         two_shard_processes: tuple[FakeDiscord, FakeGateway, list[subprocess.Popen[str]]]) -> None:
     rest, gateway, procs = two_shard_processes
     gateway.wait_for_shards({0, 1})
-    assert gateway.identified == {0: (2, INTENTS.value), 1: (2, INTENTS.value)}
+    # a fresh value, not INTENTS.value: the dpytest fixtures set .members on that shared object
+    intents = discord.Intents(guilds=True, guild_messages=True, dm_messages=True).value
+    assert gateway.identified == {0: (2, intents), 1: (2, intents)}
     gateway.dispatch(0, "INTERACTION_CREATE", in_guild(GUILD_ON_0, interaction=1300000000000000101))
     wait_until(lambda: len(rest.callbacks) == 1 and len(rest.contents("followup")) == 1)
     assert rest.callbacks[0]["type"] == 5  # deferred, then answered by shard 0's process
