@@ -161,10 +161,14 @@ def components(env: Mapping[str, str], *, db: str, corpus: Corpus, config: Confi
 
 
 def run_discord(db: str, token: str, env: Mapping[str, str]) -> None:
-    """The Discord bot on its own event loop (this runs in a thread of its own), with the same allowlists,
-    admins and rate limit as `gapbot discord`."""
-    bot = adapters.discord.create_bot(db, seed=False, guard=adapters.discord.guard_from_env(env))
-    asyncio.run(bot.start(token))
+    """The Discord bot on its own event loop (this runs in a thread of its own)."""
+    asyncio.run(discord_bot(db, env).start(token))
+
+
+def discord_bot(db: str, env: Mapping[str, str]) -> adapters.discord.DiscordBot:
+    """The Discord bot `serve` runs, with the same allowlists, admins and rate limit as `gapbot discord` (on
+    Postgres, the rate limit and notices counted with every other worker's)."""
+    return adapters.discord.create_bot(db, seed=False, policy=adapters.discord.guard_from_env(env).policy)
 
 
 def _thread(component: Component) -> threading.Thread:

@@ -52,6 +52,7 @@ class FakeDiscord:
 
     posts: list[Post] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (kind, outcome)
+    callbacks: list[dict[str, Any]] = field(default_factory=list)  # interaction responses, as sent
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.count(1300000000000005000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -158,6 +159,7 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
             if kind == "callback":
                 with fake._lock:
                     fake.calls.append((kind, "posted"))
+                    fake.callbacks.append(_body(raw, self.headers.get("Content-Type", "")))
                 return {"interaction": {"id": "1", "type": 2, "response_message_loading": True}}
             if kind in ("typing", "delete"):
                 return None

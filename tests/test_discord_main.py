@@ -47,6 +47,8 @@ def discord_api(monkeypatch):
 def env(monkeypatch):
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     monkeypatch.delenv("DISCORD_GUILD_ID", raising=False)
+    monkeypatch.delenv("DISCORD_SHARD_IDS", raising=False)
+    monkeypatch.delenv("DISCORD_SHARD_COUNT", raising=False)
     monkeypatch.setenv("GAPBOT_EMBEDDER", "hash")
     return monkeypatch
 
@@ -85,6 +87,23 @@ def test_sync_without_a_server_registers_globally(env, tmp_path, capsys, discord
     assert main(["discord", "--sync"], db=str(tmp_path / "x.db"), seed=False) == 0
     assert discord_api[-1][:2] == ("PUT", f"/applications/{APP_ID}/commands")
     assert "globally" in capsys.readouterr().out
+
+
+def test_sync_with_shards_registers_from_the_process_running_shard_0(env, tmp_path, capsys, discord_api):
+    env.setenv("DISCORD_TOKEN", "fake-token")
+    env.setenv("DISCORD_SHARD_IDS", "1")  # the option wins over the environment
+    env.setenv("DISCORD_SHARD_COUNT", "2")
+    assert main(["discord", "--sync", "--shards", "0"], db=str(tmp_path / "x.db"), seed=False) == 0
+    assert discord_api[-1][:2] == ("PUT", f"/applications/{APP_ID}/commands")
+    assert "globally" in capsys.readouterr().out
+
+
+def test_sync_on_the_other_shards_calls_discord_not_at_all(env, tmp_path, capsys, discord_api):
+    env.setenv("DISCORD_TOKEN", "fake-token")
+    assert main(["discord", "--sync", "--shards", "1", "--shard-count", "2"], db=str(tmp_path / "x.db"),
+                seed=False) == 0
+    assert discord_api == [] and not (tmp_path / "x.db").exists()
+    assert "registered by the process that runs shard 0" in capsys.readouterr().err
 
 
 def test_only_non_privileged_intents():

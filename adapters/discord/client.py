@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Coroutine
 from dataclasses import replace
 from functools import partial
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
 # Watching channels means reading every message: the privileged message content intent, asked for only then.
 WATCHING_INTENTS = INTENTS | discord.Intents(message_content=True)
+# Discord takes one IDENTIFY per 5 s from most bots (max_concurrency 1): shard i first identifies at i * 5 s
+IDENTIFY_GAP = 5.0
 WORKERS = 2  # answers computed at once (two cores; more would only queue on the CPU)
 
 
@@ -38,10 +41,11 @@ class DiscordBot(discord.Client):
     """gapbot on Discord: converts messages and interactions to Requests, and Replies to messages."""
 
     def __init__(self, corpus: Corpus, *, warm: bool = True, guard: Guard | None = None,
-                 intake: Intake | None = None, adds: AddWorker | None = None, watching: bool = False):
+                 intake: Intake | None = None, adds: AddWorker | None = None, watching: bool = False,
+                 **sharding: Any):
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # gapbot never joins voice
         super().__init__(intents=WATCHING_INTENTS if watching else INTENTS,
-                         allowed_mentions=discord.AllowedMentions.none())
+                         allowed_mentions=discord.AllowedMentions.none(), **sharding)
         self.corpus = corpus
         self.warm = warm
         self.guard = guard or Guard()
@@ -210,6 +214,39 @@ class DiscordBot(discord.Client):
         """Tell the door which message an answer went out as (a reply to it follows the answer up)."""
         if reply.answer_id is not None and isinstance(sent, discord.Message):
             await asyncio.to_thread(self.door.posted, reply.answer_id, str(sent.id))
+
+
+class ShardedDiscordBot(DiscordBot, discord.AutoShardedClient):
+    """gapbot on some of the Discord shards (shard_ids, out of shard_count), one of several processes: the
+    same bot, with one gateway connection per shard it runs."""
+
+    def __init__(self, corpus: Corpus, **options: Any):
+        super().__init__(corpus, **options)
+        self._launched: set[int] = set()
+        self._first_launch: float | None = None
+
+    async def launch_shard(self, gateway: Any, shard_id: int, *, initial: bool = False) -> None:
+        """Connect a shard once it is its turn, IDENTIFY_GAP seconds per shard id: Discord's limit of one
+        IDENTIFY per 5 seconds is per bot, not per process, and going over it gets sessions invalidated, so
+        processes started together take turns. (Waiting here, before the connection opens, rather than in
+        before_identify_hook: a long wait on an open connection would miss its heartbeats.)"""
+        now = time.monotonic()
+        self._first_launch = self._first_launch or now
+        await asyncio.sleep(identify_wait(shard_id, waited=now - self._first_launch))
+        await super().launch_shard(gateway, shard_id, initial=initial)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """A shard's first IDENTIFY goes at once (launch_shard waited for its turn); later ones, after a
+        reconnect, wait as discord.py does."""
+        if shard_id is not None and shard_id not in self._launched:
+            self._launched.add(shard_id)
+            return
+        await super().before_identify_hook(shard_id, initial=initial)
+
+
+def identify_wait(shard_id: int, *, waited: float) -> float:
+    """Seconds until a shard's turn to IDENTIFY, for a process that started identifying `waited` s ago."""
+    return max(0.0, IDENTIFY_GAP * shard_id - waited)
 
 
 def slash_request(interaction: discord.Interaction, text: str) -> Request:
