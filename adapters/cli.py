@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=50, help="how many, newest first (default 50)")
     report.add_parser(sub)
     s = sub.add_parser("backup", help="copy the database safely while it is in use",
-                       description="Copy the database safely while it is in use (SQLite online backup).")
+                       description="Copy the database safely while it is in use: SQLite's online backup, "
+                       "or on Postgres a pg_dump archive (custom format) for pg_restore.")
     s.add_argument("path", help="where to write the copy")
     for name, (_, help_text) in DELEGATED.items():
         sub.add_parser(name, help=help_text, add_help=False)

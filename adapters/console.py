@@ -168,7 +168,7 @@ def cmd_show(args: argparse.Namespace, corpus: Corpus) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, corpus: Corpus) -> int:
-    """Copy the live database with SQLite's online backup API."""
+    """Copy the live database: SQLite's online backup API, or a pg_dump archive of a Postgres database."""
     try:
         corpus.backup(args.path)
     except OSError as e:

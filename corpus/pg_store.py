@@ -5,6 +5,9 @@ freed by Postgres when their connection ends, however the process died."""
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import subprocess
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
@@ -12,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import psycopg
+import psycopg.conninfo
 
 from corpus import pg_text, pg_write, write
 from corpus.extract.entity_build import rebuild_entities
@@ -114,8 +118,21 @@ class PgStore:
         return None
 
     def backup(self, path: str) -> None:
-        """Not here: a Postgres database is backed up by the server's own tools."""
-        raise OSError("back up a Postgres database with pg_dump (or the server's own backups)")
+        """A consistent pg_dump archive (custom format, one snapshot, so safe while workers write) of the
+        database at path, to restore with pg_restore; OSError with pg_dump's reason if it cannot be made."""
+        dump = shutil.which("pg_dump")
+        if dump is None:
+            raise OSError("pg_dump is not on PATH (install PostgreSQL's client tools, of the server's "
+                          "version or newer)")
+        params = psycopg.conninfo.conninfo_to_dict(self.url)
+        secret = {"PGPASSWORD": str(params.pop("password"))} if "password" in params else {}
+        # the password goes by the environment, never on a command line that `ps` shows
+        done = subprocess.run([dump, "--format=custom", f"--file={path}", "--dbname",
+                               psycopg.conninfo.make_conninfo("", **params)],
+                              env={**os.environ, **secret}, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            lines = [ln.removeprefix("pg_dump: ").removeprefix("error: ") for ln in done.stderr.splitlines()]
+            raise OSError(next((ln for ln in lines if ln.strip()), f"pg_dump failed ({done.returncode})"))
 
     @contextmanager
     def indexing(self) -> Iterator[None]:

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from corpus.pg_schema import PgConnection
 
 Clock = Callable[[], float]
+# a person told "not enabled here" is told again after a month: the one-process memory forgets too (it keeps
+# the newest keys only), and a table nobody prunes grows with every passer-by for ever
+NOTICE_TTL = 30 * 24 * 3600.0
 
 
 class EventClaims(Protocol):
@@ -63,9 +66,9 @@ class PgSharedState:
         """A sliding-window rate limit counted across every worker (limit 0: none)."""
         return PgRateCounts(self.connection, limit, window, clock=self.clock)
 
-    def notices(self) -> PgNotices:
-        """Keys told once across every worker."""
-        return PgNotices(self.connection, clock=self.clock)
+    def notices(self, *, ttl: float = NOTICE_TTL) -> PgNotices:
+        """Keys told once across every worker, told again after ttl seconds."""
+        return PgNotices(self.connection, ttl=ttl, clock=self.clock)
 
 
 class PgEventClaims:
@@ -114,13 +117,19 @@ class PgRateCounts:
 
 
 class PgNotices:
-    """Keys in `told_once`, inserted by whoever tells first."""
+    """Keys in `told_once`, inserted (or renewed once expired) by whoever tells first."""
 
-    def __init__(self, connection: Connection, *, clock: Clock):
-        self.connection, self.clock = connection, clock
+    def __init__(self, connection: Connection, *, ttl: float = NOTICE_TTL, clock: Clock):
+        self.connection, self.ttl, self.clock = connection, ttl, clock
 
     def first(self, key: str) -> bool:
-        """True if no worker has told this key yet (and now one has)."""
-        cur = self.connection().execute("INSERT INTO told_once(key, told_at) VALUES (?, ?) ON CONFLICT DO "
-                                        "NOTHING RETURNING key", [key, self.clock()])
-        return cur.fetchone() is not None
+        """True if no worker has told this key in the last ttl seconds (and now one has)."""
+        now, db = self.clock(), self.connection()
+        # the row lock the conflict takes makes the renewal of an expired key one worker's, like the insert
+        cur = db.execute("INSERT INTO told_once(key, told_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                         "told_at = EXCLUDED.told_at WHERE told_once.told_at < ? RETURNING key",
+                         [key, now, now - self.ttl])
+        told = cur.fetchone() is not None
+        if told:
+            db.execute("DELETE FROM told_once WHERE told_at < ?", [now - self.ttl])  # forgotten passers-by
+        return told

@@ -60,6 +60,46 @@ def test_compose_runs_slack_discord_and_the_digest_on_one_volume(compose):
         assert services[name]["depends_on"]["init"]["condition"] == "service_completed_successfully"
 
 
+@pytest.fixture(scope="module")
+def scaled() -> dict:
+    return yaml.safe_load((ROOT / "compose.postgres.yaml").read_text(encoding="utf-8"))
+
+
+def gapbot_services(spec: dict) -> dict[str, dict]:
+    """The services that run the gapbot image."""
+    return {name: s for name, s in spec["services"].items() if s.get("image") == "gapbot:latest"}
+
+
+def test_the_scaled_out_compose_runs_every_process_on_one_postgres_database(scaled):
+    services = gapbot_services(scaled)
+    for s in services.values():
+        check_command(s["command"])
+    urls = {s["environment"]["GAPBOT_DATABASE_URL"] for s in services.values()}
+    assert len(urls) == 1 and urls.pop().split("@")[1].startswith("postgres:5432/")
+    assert scaled["services"]["init"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name, s in services.items():
+        assert "GAPBOT_DB" not in s["environment"]
+        if name != "init":
+            assert s["depends_on"]["init"]["condition"] == "service_completed_successfully"
+    assert services["digest"]["command"] == ["digest", "--schedule"]
+
+
+def test_the_scaled_out_slack_workers_are_behind_the_balancer(scaled):
+    slack = scaled["services"]["slack"]["command"]
+    assert slack[:2] == ["slack", "--http"] and slack[slack.index("--host") + 1] == "0.0.0.0"
+    conf = scaled["configs"]["balancer"]["content"]
+    assert f"server slack:{slack[slack.index('--port') + 1]};" in conf
+    assert "proxy_pass http://gapbot_slack" in conf
+
+
+def test_the_scaled_out_discord_shards_cover_every_shard_once(scaled):
+    shards = [s["command"] for s in gapbot_services(scaled).values() if s["command"][0] == "discord"]
+    counts = {argv[argv.index("--shard-count") + 1] for argv in shards}
+    assert len(counts) == 1
+    ids = sorted(int(i) for argv in shards for i in argv[argv.index("--shards") + 1].split(","))
+    assert ids == list(range(int(counts.pop())))
+
+
 def test_compose_and_dockerfile_set_only_documented_variables(compose):
     env = {k for s in compose["services"].values() for k in s.get("environment", {})}
     docker = (ROOT / "Dockerfile").read_text(encoding="utf-8")

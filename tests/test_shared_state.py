@@ -128,6 +128,18 @@ def test_not_enabled_here_is_told_once_across_workers(workers: tuple[Corpus, Cor
     assert not b.check(asked(channel="C8")).repeat  # and per place
 
 
+def test_a_notice_is_told_again_once_its_time_is_over(workers: tuple[Corpus, Corpus]) -> None:
+    clock = Clock()
+    a, b = (shared(w, clock).notices(ttl=3600.0) for w in workers)
+    assert a.first("U1 C9") and not b.first("U1 C9")
+    clock.now += 3599
+    assert not b.first("U1 C9")
+    clock.now += 2
+    renewed = all_at_once([lambda n=n: n.first("U1 C9") for n in (a, b) * 3])
+    assert renewed.count(True) == 1  # told again, by one worker
+    assert not a.first("U1 C9")
+
+
 def test_discord_processes_on_one_database_share_the_rate_limit(pg_url: str) -> None:
     a, b = (create_bot(pg_url, seed=False, embedder=HashEmbedder(), warm=False, policy=Policy(per_minute=1))
             for _ in range(2))
