@@ -131,8 +131,7 @@ class PgStore:
                                psycopg.conninfo.make_conninfo("", **params)],
                               env={**os.environ, **secret}, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            lines = [ln.removeprefix("pg_dump: ").removeprefix("error: ") for ln in done.stderr.splitlines()]
-            raise OSError(next((ln for ln in lines if ln.strip()), f"pg_dump failed ({done.returncode})"))
+            raise OSError(pg_dump_reason(done.stderr) or f"pg_dump failed ({done.returncode})")
 
     @contextmanager
     def indexing(self) -> Iterator[None]:
@@ -283,3 +282,11 @@ class PgStore:
 def _any(phrases: list[list[str]]) -> str:
     """A tsquery matching any of the phrases."""
     return " | ".join(f"({pg_text.phrase(t)})" for t in phrases)
+
+
+def pg_dump_reason(stderr: str) -> str:
+    """pg_dump's error and its detail (e.g. both versions of a mismatch) on one line."""
+    said = [ln.removeprefix("pg_dump: ") for ln in stderr.splitlines() if ln.strip()]
+    kept = [ln.removeprefix("error: ").removeprefix("detail: ") for ln in said
+            if ln.startswith(("error: ", "detail: "))]
+    return "; ".join(kept or said[:1])

