@@ -207,9 +207,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def measure_sqlite(results: dict, dbs: dict[str, Path], args: argparse.Namespace) -> None:
-    """The SQLite engine: answer quality, each size, cold starts, score.py and profiles."""
-    seed_db = dbs["seed"]
-    if GOLD.exists():
+    """The SQLite engine: each size; with the seed, answer quality, cold starts, score.py; and profiles."""
+    seed_db = OUT / "seed.db"
+    if GOLD.exists() and "seed" in dbs:
         log("answer quality on the seed gold")
         results["quality"] = child("quality", str(seed_db), str(GOLD))
     for label, db in dbs.items():
@@ -217,6 +217,8 @@ def measure_sqlite(results: dict, dbs: dict[str, Path], args: argparse.Namespace
         results["sizes"][label] = measure_size(label, db, counts, args)
         if label != "seed" and args.backend == "both" and args.clients:
             results["sizes"][label]["clients"] = clients(str(db), label, args)
+    if "seed" not in dbs:
+        return  # the seed's figures stay those of the last run
     log("cold starts")
     results["cold"] = {"who": cold.measure(str(seed_db), "/who iflytek", runs=5),
                        "ask": cold.measure(str(seed_db), "/ask " + ASK, runs=3)}
@@ -242,7 +244,7 @@ def measure_postgres(results: dict, dbs: dict[str, Path], args: argparse.Namespa
             log("Postgres: indexing throughput")
             pg["indexing"] = child("indexing", "index_seed", "index_extra", str(OUT / "articles"),
                                    "--extra", str(args.extra), "--server", server,
-                                   "--articles-from", str(dbs["seed"]))
+                                   "--articles-from", str(OUT / "seed.db"))
             postgres.drop_all(server, ["index_seed", "index_extra"])
         for label, db in dbs.items():
             log(f"Postgres {label}: copying the corpus in")
@@ -283,8 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         measure_sqlite(results, dbs, args)
     if args.backend in ("postgres", "both"):
         measure_postgres(results, dbs, args)
-    results["profiles"] = {**{k: v for k, v in previous.get("profiles", {}).items()
-                              if k.split(" @ ")[-1] not in dbs}, **results.get("profiles", {})}
+    # a size profiled again replaces its old profiles; without --no-profiles a target now met loses its own
+    kept = {k: v for k, v in previous.get("profiles", {}).items()
+            if args.no_profiles or k.split(" @ ")[-1] not in dbs}
+    results["profiles"] = {**kept, **results.get("profiles", {})}
     carry(results, previous)
     results["machine"]["load_end"] = _load()
     results["elapsed_s"] = round(time.time() - started)
