@@ -152,12 +152,15 @@ def score_md(results: dict) -> str:
 
 
 INTRO = ("Made by `make bench` (`python -m bench`: seed and 10k corpora, under 10 minutes) and `make "
-         "bench-large` (`python -m bench --large`: adds 100k and 1M). Every figure below is from a real run; "
-         "raw results are in `bench/out/results.json` (not committed). Synthetic corpora are seed sentences "
-         "recombined and perturbed, with their real vectors plus noise, written straight into a copy of the "
-         "seed database (encoding 1M sentences with the model would take hours here); each synthetic "
-         "sentence keeps the claim and entity links of the seed sentence it came from when the claim phrase "
-         "or name survives, so claims and links grow with the corpus at the seed's density.")
+         "bench-large` (`python -m bench --large`: adds 100k and 1M); `BACKEND=both` (`--backend both`) "
+         "measures Postgres beside SQLite, `BACKEND=postgres` Postgres alone, and `--sizes seed,10k,100k` "
+         "picks the corpora. What a run does not measure is kept from the run before it and marked so. Every "
+         "figure below is from a real run; raw results are in `bench/out/results.json` (not committed). "
+         "Synthetic corpora are seed sentences recombined and perturbed, with their real vectors plus noise, "
+         "written straight into a copy of the seed database (encoding 1M sentences with the model would take "
+         "hours here); each synthetic sentence keeps the claim and entity links of the seed sentence it came "
+         "from when the claim phrase or name survives, so claims and links grow with the corpus at the "
+         "seed's density.")
 LATENCY_NOTE = ("200 calls each unless fewer are shown (a command over its time budget stops after at least "
                 "3). `/ask` rotates through the 30 gold questions, so every call embeds its question.")
 INDEX_NOTE = ("Seed files plus recombined articles through `Corpus.index()` with the model and spaCy already "
