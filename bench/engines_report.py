@@ -84,12 +84,14 @@ def engines_indexing_md(results: dict) -> str:
 def hnsw_md(results: dict) -> str:
     """HNSW recall and latency per ef_search against exact search on the same vectors."""
     rows = [[label, r["k"], r["ef_search"], f"{r['ms']:.2f} / {r['p95']:.2f}", f"{r['recall']:.3f}",
+             f"{r['tied_recall']:.3f}" if "tied_recall" in r else "—",
              "**gapbot's query**" if r["gapbot"] else ""]
             for label, s in results.get("postgres", {}).get("sizes", {}).items()
             for r in (s.get("hnsw") or {}).get("runs", [])]
     if not rows:
         return "_measured from 100k sentences (`--sizes ...,100k` or `--large`)_"
-    return table(["corpus", "k", "ef_search", "ms p50 / p95", "recall@k vs exact", ""], rows)
+    return table(["corpus", "k", "ef_search", "ms p50 / p95", "recall@k: exact ids", "recall@k: ties count",
+                  ""], rows)
 
 
 def server_line(results: dict) -> str:
