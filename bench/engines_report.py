@@ -87,7 +87,7 @@ def hnsw_md(results: dict) -> str:
              f"{r['tied_recall']:.3f}" if "tied_recall" in r else "—",
              "**gapbot's query**" if r["gapbot"] else ""]
             for label, s in results.get("postgres", {}).get("sizes", {}).items()
-            for r in (s.get("hnsw") or {}).get("runs", [])]
+            for r in (s.get("hnsw") or {}).get("runs", []) if r.get("asked", r["k"]) >= r["k"]]
     if not rows:
         return "_measured from 100k sentences (`--sizes ...,100k` or `--large`)_"
     return table(["corpus", "k", "ef_search", "ms p50 / p95", "recall@k: exact ids", "recall@k: ties count",

@@ -51,7 +51,7 @@ def memory_md(results: dict) -> str:
                      f"{after['/who iflytek']:.0f}", f"{after['/ask']:.0f}", f"**{a['peak_rss_mb']:.0f}**",
                      seconds(a["commands"]["/ask"]["first_ms"]), a["vector_index"],
                      f"{s.get('built', '')}, load {s.get('load', '?')}"
-                     + (" (last --large run)" if s.get("carried") else "")])
+                     + (" (an earlier run)" if s.get("carried") else "")])
     return table(["corpus", "articles", "claims", "entity links",
                   "RSS after /gap+/who MB", "RSS after /ask MB", "peak RSS MB",
                   "first /ask s (model + index load)", "vector index", "measured, load average"], rows)
