@@ -30,11 +30,14 @@ test: lint
 stress: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m stress
 
+# BACKEND=postgres or BACKEND=both measures Postgres too (docs/benchmarks.md, "SQLite and Postgres side by side")
+BACKEND ?= sqlite
+
 bench: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m bench
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench --backend $(BACKEND)
 
 bench-large: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m bench --large
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench --large --backend $(BACKEND)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""`python -m bench [--large]`: measure gapbot, print a markdown table, write docs/benchmarks.md.
+"""`python -m bench [--large] [--backend sqlite|postgres|both]`: measure gapbot, print a markdown table, write
+docs/benchmarks.md.
 
 Each measurement runs in its own child process
 (so memory and imports are that process's own); this process only builds synthetic corpora,
@@ -16,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cold, report, synth
+from bench import cold, postgres, report, synth
 from bench.targets import judge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,8 @@ OUT = ROOT / "bench" / "out"
 GOLD = ROOT.parent / "shared" / "eval" / "seed_gold.json"
 SCORE = ROOT.parent / "shared" / "tools" / "score.py"
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+ORDER = ["seed", *SIZES]
+CARRIED = ("indexing", "quality", "cold", "score", "profiles")  # kept from the last run when not measured now
 MODEL = "all-MiniLM-L6-v2"
 ASK = "How far behind the US is China in generative AI according to Jenny Xiao of Leonis Capital?"
 
@@ -117,18 +120,24 @@ def measure_size(label: str, db: Path, counts: dict, args) -> dict:
     return res
 
 
-def carry_large(results: dict) -> None:
-    """Keep the 100k and 1M figures of the last --large run,
-    so `make bench` does not drop them from the doc."""
-    path = OUT / "results.json"
-    if not path.exists():
-        return
-    previous = json.loads(path.read_text())
-    for label in ("100k", "1M"):
-        if label in previous.get("sizes", {}):
-            results["sizes"][label] = {**previous["sizes"][label], "carried": True}
-    results["carried_profiles"] = {k: v for k, v in previous.get("profiles", {}).items()
-                                   if k.endswith(("@ 100k", "@ 1M"))}
+def carry(results: dict, previous: dict) -> None:
+    """Keep what this run did not measure (sizes, engines, indexing, quality, cold starts) from the last run,
+    so a run of some sizes or one engine does not drop the others' figures from the doc."""
+    for key in CARRIED:
+        if key not in results and key in previous:
+            results[key] = previous[key]
+    _carry_sizes(results, previous)
+    if "postgres" in previous:
+        pg = results.setdefault("postgres", {k: v for k, v in previous["postgres"].items() if k != "sizes"})
+        pg.setdefault("indexing", previous["postgres"].get("indexing"))
+        _carry_sizes(pg, previous["postgres"])
+
+
+def _carry_sizes(results: dict, previous: dict) -> None:
+    sizes = results.setdefault("sizes", {})
+    for label, figures in previous.get("sizes", {}).items():
+        sizes.setdefault(label, {**figures, "carried": True})
+    results["sizes"] = {k: sizes[k] for k in sorted(sizes, key=ORDER.index)}
 
 
 def score(seed_db: Path, modes: list[str]) -> dict:
@@ -170,58 +179,130 @@ def profiles(results: dict, dbs: dict[str, Path]) -> dict:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmarks and write the report."""
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--large", action="store_true", help="also the 100k and 1M corpora")
+    p.add_argument("--sizes", help="the corpora to measure, e.g. seed,10k,100k (default seed,10k; "
+                   "with --large all four); the others' figures are kept from the last run")
+    p.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="sqlite",
+                   help="the storage engine(s) to measure; Postgres is GAPBOT_BENCH_PG or "
+                   "GAPBOT_DATABASE_URL (a server the bench may create databases on), else one started from "
+                   "the test wheel")
     p.add_argument("--calls", type=int, default=200, help="warm calls per command")
     p.add_argument("--budget", type=float, default=30.0, help="seconds per command before stopping early")
     p.add_argument("--extra", type=int, default=24, help="recombined articles in the indexing run")
+    p.add_argument("--clients", type=int, default=4, help="concurrent client processes (with --backend both "
+                   "or postgres; 0: none)")
+    p.add_argument("--clients-seconds", type=float, default=30.0, help="how long the clients run, per size")
+    p.add_argument("--skip-indexing", action="store_true",
+                   help="reuse bench/out/seed.db and keep the last run's indexing figures")
     p.add_argument("--no-score", action="store_true", help="skip ../shared/tools/score.py")
+    p.add_argument("--no-profiles", action="store_true", help="skip profiling the targets not met")
     p.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
     p.add_argument("--report-only", action="store_true", help="rewrite the doc from bench/out/results.json")
     args = p.parse_args(argv)
-    if args.report_only:
-        results = json.loads((OUT / "results.json").read_text())
-        args.doc.write_text(report.render(results, ROOT / "bench" / "findings.md"), encoding="utf-8")
-        print(report.summary(results))
-        return 0
-    OUT.mkdir(parents=True, exist_ok=True)
-    started = time.time()
-    results = {"machine": machine(), "sizes": {}}
-    gold = json.loads(GOLD.read_text()) if GOLD.exists() else {"questions": [{"question": ASK}]}
-    (OUT / "questions.json").write_text(json.dumps([q["question"] for q in gold["questions"]]))
+    args.sizes = args.sizes.split(",") if args.sizes else (ORDER if args.large else ["seed", "10k"])
+    return args
+
+
+def measure_sqlite(results: dict, dbs: dict[str, Path], args: argparse.Namespace) -> None:
+    """The SQLite engine: each size; with the seed, answer quality, cold starts, score.py; and profiles."""
     seed_db = OUT / "seed.db"
-    log("indexing throughput (builds the seed database)")
-    results["indexing"] = child("indexing", str(seed_db), str(OUT / "extra.db"), str(OUT / "articles"),
-                                "--extra", str(args.extra))
-    if GOLD.exists():
+    if GOLD.exists() and "seed" in dbs:
         log("answer quality on the seed gold")
         results["quality"] = child("quality", str(seed_db), str(GOLD))
-    dbs = {"seed": seed_db}
-    counts = synth._counts(seed_db)
-    results["sizes"]["seed"] = measure_size("seed", seed_db, counts, args)
-    for label, n in SIZES.items():
-        if n > 10_000 and not args.large:
-            continue
-        dbs[label], counts = synthetic(seed_db, n)
-        results["sizes"][label] = measure_size(label, dbs[label], counts, args)
-    if not args.large:
-        carry_large(results)
+    for label, db in dbs.items():
+        counts = synth._counts(db) if label == "seed" else json.loads(db.with_suffix(".json").read_text())
+        results["sizes"][label] = measure_size(label, db, counts, args)
+        if label != "seed" and args.backend == "both" and args.clients:
+            results["sizes"][label]["clients"] = clients(str(db), label, args)
+    if "seed" not in dbs:
+        return  # the seed's figures stay those of the last run
     log("cold starts")
     results["cold"] = {"who": cold.measure(str(seed_db), "/who iflytek", runs=5),
                        "ask": cold.measure(str(seed_db), "/ask " + ASK, runs=3)}
     if SCORE.exists() and not args.no_score:
         log("score.py answers and search")
         results["score"] = score(seed_db, ["answers", "search"])
-    results["profiles"] = {**results.pop("carried_profiles", {}), **profiles(results, dbs)}
+    if not args.no_profiles:
+        results["profiles"] = profiles(results, dbs)
+
+
+def clients(location: str, label: str, args: argparse.Namespace) -> dict:
+    """Throughput of `args.clients` client processes at once (bench/clients.py)."""
+    log(f"{label}: {args.clients} concurrent clients for {args.clients_seconds:.0f} s")
+    return child("clients", location, str(OUT / "questions.json"), "--clients", str(args.clients),
+                 "--seconds", str(args.clients_seconds))
+
+
+def measure_postgres(results: dict, dbs: dict[str, Path], args: argparse.Namespace) -> None:
+    """The Postgres engine on the same corpora: indexing, then each size copied in and measured."""
+    with postgres.server(log) as server:
+        pg = results["postgres"] = {"server": postgres.describe(server), "machine": machine(), "sizes": {}}
+        if not args.skip_indexing:
+            log("Postgres: indexing throughput")
+            pg["indexing"] = child("indexing", "index_seed", "index_extra", str(OUT / "articles"),
+                                   "--extra", str(args.extra), "--server", server,
+                                   "--articles-from", str(OUT / "seed.db"))
+            postgres.drop_all(server, ["index_seed", "index_extra"])
+        for label, db in dbs.items():
+            log(f"Postgres {label}: copying the corpus in")
+            url, copied = postgres.load(server, label, db, log)
+            counts = synth._counts(db)
+            res = pg["sizes"][label] = {"counts": counts, "copy": copied, "load": _load(),
+                                        "built": time.strftime("%Y-%m-%d %H:%M")}
+            log(f"Postgres {label}: answering process ({args.calls} calls a command)")
+            res["answer"] = child("answer", url, str(OUT / "questions.json"), "--calls", str(args.calls),
+                                  "--budget", str(args.budget))
+            if label != "seed" and args.clients:
+                res["clients"] = clients(url, label, args)
+            if counts["sentences"] >= 100_000:
+                log(f"Postgres {label}: HNSW recall and latency per ef_search")
+                res["hnsw"] = child("hnsw", str(db), url, str(OUT / "questions.json"))
+            postgres.drop_all(server, [label])
+        pg["machine"]["load_end"] = _load()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and write the report."""
+    args = parse(argv)
+    if args.report_only:
+        return write(json.loads((OUT / "results.json").read_text()), args.doc)
+    OUT.mkdir(parents=True, exist_ok=True)
+    previous = json.loads((OUT / "results.json").read_text()) if (OUT / "results.json").exists() else {}
+    started = time.time()
+    results: dict = {"machine": machine(), "sizes": {}}
+    gold = json.loads(GOLD.read_text()) if GOLD.exists() else {"questions": [{"question": ASK}]}
+    (OUT / "questions.json").write_text(json.dumps([q["question"] for q in gold["questions"]]))
+    seed_db = OUT / "seed.db"
+    if not (args.skip_indexing and seed_db.exists()):
+        log("indexing throughput (builds the seed database)")
+        results["indexing"] = child("indexing", str(seed_db), str(OUT / "extra.db"), str(OUT / "articles"),
+                                    "--extra", str(args.extra))
+    dbs = {label: seed_db if label == "seed" else synthetic(seed_db, SIZES[label])[0] for label in args.sizes}
+    if args.backend in ("sqlite", "both"):
+        measure_sqlite(results, dbs, args)
+    if args.backend in ("postgres", "both"):
+        measure_postgres(results, dbs, args)
+    # a size profiled again replaces its old profiles; without --no-profiles a target now met loses its own
+    kept = {k: v for k, v in previous.get("profiles", {}).items()
+            if args.no_profiles or k.split(" @ ")[-1] not in dbs}
+    results["profiles"] = {**kept, **results.get("profiles", {})}
+    carry(results, previous)
     results["machine"]["load_end"] = _load()
     results["elapsed_s"] = round(time.time() - started)
     (OUT / "results.json").write_text(json.dumps(results, indent=1))
-    args.doc.parent.mkdir(parents=True, exist_ok=True)
-    args.doc.write_text(report.render(results, ROOT / "bench" / "findings.md"), encoding="utf-8")
+    write(results, args.doc)
+    log(f"done in {results['elapsed_s']} s; wrote {args.doc}")
+    return 0
+
+
+def write(results: dict, doc: Path) -> int:
+    """Write the doc and print the summary."""
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(report.render(results, ROOT / "bench" / "findings.md"), encoding="utf-8")
     print(report.summary(results))
-    log(f"done in {results['elapsed_s']} s; wrote {args.doc.relative_to(ROOT)}")
     return 0
 
 

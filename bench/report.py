@@ -3,18 +3,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench.engines_report import (
+    CLIENTS_NOTE,
+    HNSW_NOTE,
+    PG_NOTE,
+    clients_md,
+    engines_indexing_md,
+    engines_md,
+    hnsw_md,
+    server_line,
+)
+from bench.markdown import ms, seconds, table
 from bench.targets import judge
 
 COMMANDS = ["/gap", "/who iflytek", "/ask", "/sources", "search hybrid", "search bm25", "search dense"]
 BASELINES = [("BM25 (bm25s)", 0.40, 0.92, 0.630), ("dense all-MiniLM-L6-v2 cosine", 0.72, 0.76, 0.758),
              ("hybrid, reciprocal rank fusion k=60", 0.64, 0.96, 0.781),
              ("txtai hybrid (BM25 + dense, 0.5/0.5)", 0.68, 0.96, 0.810)]
-
-
-def table(head: list[str], rows: list[list]) -> str:
-    """A markdown table."""
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    return "\n".join(lines + ["| " + " | ".join(str(c) for c in r) + " |" for r in rows])
 
 
 def status(met: bool | None) -> str:
@@ -25,15 +30,6 @@ def targets_md(results: dict) -> str:
     """The targets, each met or not."""
     return table(["target", "measured", "status"], [[v.target, v.measured,
                                                      status(v.met)] for v in judge(results)])
-
-
-def ms(c: dict | None) -> str:
-    if not c:
-        return "—"
-    if c.get("stopped_after_s"):
-        return f"> {c['stopped_after_s'] * 1000:,.0f} (one call stopped)"
-    n = f" (n={c['n']})" if c["n"] < 200 else ""
-    return f"{c['p50']:.1f} / {c['p95']:.1f}{n}"
 
 
 def latency_md(results: dict) -> str:
@@ -53,16 +49,12 @@ def memory_md(results: dict) -> str:
         after = a["rss_after_mb"]
         rows.append([label, f"{k['articles']:,}", f"{k['claims']:,}", f"{k['entity_sentences']:,}",
                      f"{after['/who iflytek']:.0f}", f"{after['/ask']:.0f}", f"**{a['peak_rss_mb']:.0f}**",
-                     _seconds(a["commands"]["/ask"]["first_ms"]), a["vector_index"],
+                     seconds(a["commands"]["/ask"]["first_ms"]), a["vector_index"],
                      f"{s.get('built', '')}, load {s.get('load', '?')}"
-                     + (" (last --large run)" if s.get("carried") else "")])
+                     + (" (an earlier run)" if s.get("carried") else "")])
     return table(["corpus", "articles", "claims", "entity links",
                   "RSS after /gap+/who MB", "RSS after /ask MB", "peak RSS MB",
                   "first /ask s (model + index load)", "vector index", "measured, load average"], rows)
-
-
-def _seconds(ms_: float) -> str:
-    return "stopped" if ms_ == float("inf") else f"{ms_ / 1000:.1f}"
 
 
 def quality_md(results: dict) -> str:
@@ -160,12 +152,15 @@ def score_md(results: dict) -> str:
 
 
 INTRO = ("Made by `make bench` (`python -m bench`: seed and 10k corpora, under 10 minutes) and `make "
-         "bench-large` (`python -m bench --large`: adds 100k and 1M). Every figure below is from a real run; "
-         "raw results are in `bench/out/results.json` (not committed). Synthetic corpora are seed sentences "
-         "recombined and perturbed, with their real vectors plus noise, written straight into a copy of the "
-         "seed database (encoding 1M sentences with the model would take hours here); each synthetic "
-         "sentence keeps the claim and entity links of the seed sentence it came from when the claim phrase "
-         "or name survives, so claims and links grow with the corpus at the seed's density.")
+         "bench-large` (`python -m bench --large`: adds 100k and 1M); `BACKEND=both` (`--backend both`) "
+         "measures Postgres beside SQLite, `BACKEND=postgres` Postgres alone, and `--sizes seed,10k,100k` "
+         "picks the corpora. What a run does not measure is kept from the run before it and marked so. Every "
+         "figure below is from a real run; raw results are in `bench/out/results.json` (not committed). "
+         "Synthetic corpora are seed sentences recombined and perturbed, with their real vectors plus noise, "
+         "written straight into a copy of the seed database (encoding 1M sentences with the model would take "
+         "hours here); each synthetic sentence keeps the claim and entity links of the seed sentence it came "
+         "from when the claim phrase or name survives, so claims and links grow with the corpus at the "
+         "seed's density.")
 LATENCY_NOTE = ("200 calls each unless fewer are shown (a command over its time budget stops after at least "
                 "3). `/ask` rotates through the 30 gold questions, so every call embeds its question.")
 INDEX_NOTE = ("Seed files plus recombined articles through `Corpus.index()` with the model and spaCy already "
@@ -193,6 +188,11 @@ def render(results: dict, findings: Path) -> str:
         "Scored through the CLI by `../shared/tools/score.py` on the seed database:",
         "", score_md(results), "", "## Vector search methods", "", vectors_md(results), "",
         "## Profiles of targets not met", "", profiles_md(results), "",
+        "## SQLite and Postgres side by side", "", PG_NOTE, "", server_line(results), "",
+        "### Warm latency (ms, p50 / p95)", "", engines_md(results), "",
+        "### Concurrent clients", "", CLIENTS_NOTE, "", clients_md(results), "",
+        "### Indexing, and loading a corpus into Postgres", "", engines_indexing_md(results), "",
+        "### HNSW: recall and latency per ef_search", "", HNSW_NOTE, "", hnsw_md(results), "",
     ]
     if findings.exists():
         parts += [findings.read_text(encoding="utf-8").strip(), ""]
@@ -202,3 +202,5 @@ def render(results: dict, findings: Path) -> str:
 def summary(results: dict) -> str:
     """What the command prints: the targets and the latency table."""
     return "\n\n".join([targets_md(results), latency_md(results), memory_md(results)])
+
+

@@ -15,7 +15,11 @@ from corpus.pg_write import literal
 if TYPE_CHECKING:
     from corpus.pg_store import PgStore
 
-EF_SEARCH = 100  # candidates HNSW keeps while searching: recall ~0.97 at 100k vectors (issue 16's figures)
+# Candidates HNSW keeps while searching (the searcher asks for k = 100, so this is what it gets). Measured by
+# `python -m bench` at 100k synthetic vectors, two builds (docs/benchmarks.md, "HNSW"): for k = 100,
+# ef_search 100 found 0.86-0.90 of the exact top 100 (ties counted), 200 found 0.93-0.95 and 400 0.95, at
+# 3.2-3.5, 2.8-4.3 and 4.4-6.4 ms a query, beside ~90 ms for all of /ask; so 200.
+EF_SEARCH = 200
 PRELOAD_MAX = 50_000  # preloaded vectors kept (75 MB) before the cache starts afresh
 
 

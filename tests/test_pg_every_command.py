@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from pg_server import wheel_install
 
 from adapters import cli
+from bench.pg_server import wheel_install
 from corpus.api import Corpus
 from corpus.embed import HashEmbedder
 

@@ -1,13 +1,14 @@
-"""The test Postgres (tests/pg_server.py): a real server with pgvector, one fresh database per test."""
+"""The test Postgres (bench/pg_server.py): a real server with pgvector, one fresh database per test."""
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
 
-import pg_server
 import psycopg
 import pytest
+
+from bench import pg_server
 
 
 def test_a_fresh_database_has_pgvector_and_finds_the_nearest_vector(pg_url: str) -> None:

@@ -1,6 +1,6 @@
 """Many workers on one Postgres database share what one process keeps in memory on SQLite: Slack event ids
 (each event answered once), the rate limit, and the refusals told once. Every test runs two workers, each with
-its own corpus (own connections) over the same database, against the real Postgres of tests/pg_server.py."""
+its own corpus (own connections) over the same database, against the real Postgres of bench/pg_server.py."""
 from __future__ import annotations
 
 import os

