@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from slack_fake import check_golden
 
@@ -123,6 +123,12 @@ def test_chart_is_not_in_the_blocks() -> None:
     assert "image" not in json.dumps(render(reply))
 
 
+def test_a_title_of_asterisks_alone_makes_no_empty_block() -> None:
+    reply = Reply(command="ask", title="*\n*", sections=[Section("body")])
+    assert all(b["text"]["text"] for b in render(reply)[0]["blocks"] if b["type"] == "section")
+
+
+@example("*\n*")  # found by this test: once an empty bold title section
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(list("ab &<>@!|\n•[]*") + ["@here", "<!channel>", "<@U1>", "x" * 700]),
                 max_size=60).map("".join))

@@ -83,7 +83,8 @@ def title_blocks(title: str) -> list[Block]:
     if escaped_len(title) <= HEADER_LIMIT and "\n" not in title:
         # Slack decodes the three entities in plain_text too, so escaping costs nothing and is uniform
         return [{"type": "header", "text": {"type": "plain_text", "text": escape(title), "emoji": True}}]
-    return [_section(bold(chunk)) for chunk in split_text(title, TEXT_LIMIT - 2)]
+    # a title of asterisks alone is nothing in bold; Slack refuses a section with empty text
+    return [_section(text) for chunk in split_text(title, TEXT_LIMIT - 2) if (text := bold(chunk))]
 
 
 def section_blocks(section: Section) -> list[Block]:
