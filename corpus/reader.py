@@ -6,6 +6,7 @@ SQLite one. What is not storage (resolving a typed name, the /gap summary of a t
 corpus/queries.py, written once over this protocol."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from corpus.models import Article, Claim, Entity, Fact, GapOverview, Profile
@@ -21,6 +22,10 @@ class CorpusReader(Protocol):
 
     def article(self, article_id: str) -> Article | None:
         """One article by id (a unique prefix of the id also works)."""
+        ...
+
+    def articles_by_id(self, article_ids: Collection[str]) -> dict[str, Article]:
+        """The articles with these exact ids, in one query (ids not indexed are left out)."""
         ...
 
     def count(self) -> int:

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -105,14 +106,21 @@ def engine_corpus(engine_db: str):
     return Corpus.open(engine_db, seed=False, embedder=HashEmbedder())
 
 
-@pytest.fixture()
-def pg_url(pg_server: str) -> Iterator[str]:
-    """A new, empty Postgres database for one test (dropped after it); its URL."""
-    url = create_database(pg_server)
+@contextmanager
+def new_database(server: str) -> Iterator[str]:
+    """A new, empty Postgres database on the server while the block runs (dropped after it); its URL."""
+    url = create_database(server)
     try:
         yield url
     finally:
-        drop_database(pg_server, url)
+        drop_database(server, url)
+
+
+@pytest.fixture()
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A new, empty Postgres database for one test (dropped after it); its URL."""
+    with new_database(pg_server) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

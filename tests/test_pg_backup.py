@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import new_database
 from load import article
 
 from adapters import cli
-from bench.pg_server import create_database, drop_database, wheel_install
+from bench.pg_server import wheel_install
 from corpus.api import Corpus
 from corpus.embed import HashEmbedder
 from corpus.pg_store import pg_dump_reason
@@ -34,11 +35,9 @@ def indexed(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cor
 
 @pytest.fixture()
 def restored_url(pg_server: str) -> Iterator[str]:
-    url = create_database(pg_server)
-    try:
+    """A second new database, to restore into."""
+    with new_database(pg_server) as url:
         yield url
-    finally:
-        drop_database(pg_server, url)
 
 
 def test_a_backup_restores_into_a_new_database_that_answers_the_same(
